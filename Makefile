@@ -1,0 +1,45 @@
+# The README's two commands are `make demo` and `make test`; each builds what it needs.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
+
+.PHONY: demo test test-postgres lint bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@python=$$(scripts/find-python) && [ -x $(BIN)/python ] || "$$python" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	@rm -f node_modules/.installed-* && touch $@
+
+setup: $(STAMP) $(NPM_STAMP)
+
+demo: setup
+	$(BIN)/carebroker demo
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL (127.0.0.1:5432 here); .ci/run calls this too.
+test-postgres: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/carebroker} $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# Re-pin every Python dependency after editing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,1 @@
+"""carebroker: care brokerage for UK councils and care providers."""

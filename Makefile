@@ -7,9 +7,9 @@ NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d'
 .PHONY: demo test test-postgres lint bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
-	@python=$$(scripts/find-python) && [ -x $(BIN)/python ] || "$$python" -m venv $(VENV)
+	@[ -x $(BIN)/python ] || { python=$$(scripts/find-python) && "$$python" -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
 $(NPM_STAMP): package-lock.json

@@ -1,0 +1,34 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Role(models.TextChoices):
+    BROKER = "broker", "Broker"
+    MANAGER = "manager", "Manager"
+    REFERRER = "referrer", "Referrer"
+    PROVIDER = "provider", "Provider user"
+    INTEGRATION = "integration", "Integration"
+
+
+class User(AbstractUser):
+    """A person (or integration) working for one council; a provider user also for one provider."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.BROKER)
+    council = models.ForeignKey(
+        "councils.Council", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.PROVIDER and self.provider_id is None:
+            raise ValidationError({"provider": "A provider user must belong to a provider."})
+        if self.role != Role.PROVIDER and self.provider_id is not None:
+            raise ValidationError({"provider": "Only provider users belong to a provider."})
+        if self.provider_id is not None and self.provider.council_id != self.council_id:
+            raise ValidationError({"provider": "The provider belongs to another council."})
+        if not self.is_superuser and self.council_id is None:
+            raise ValidationError({"council": "Every user but a superuser belongs to a council."})

@@ -1,0 +1,17 @@
+"""The `carebroker` console script: Django's management commands under the product's name."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebroker.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = [sys.argv[0], *sys.argv[1:]]
+    argv[0] = "carebroker"
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+from django.db import models
+
+
+class Person(models.Model):
+    """The full record. Providers never see it before an award (policies.md §6.2)."""
+
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    address = models.CharField(max_length=300)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8)
+    phone = models.CharField(max_length=30, blank=True)
+    relations = models.JSONField(
+        default=list, blank=True, help_text='[{"relation": "sister", "name": "..."}]'
+    )
+    allocated_worker = models.CharField(max_length=200, blank=True)
+    principal_contact = models.CharField(max_length=200, blank=True)
+    principal_contact_phone = models.CharField(max_length=30, blank=True)
+    needs = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.TextChoices):
+    """What may come with a referral (scenario-format.md `documents`)."""
+
+    FINANCIAL_AUTHORISATION = "financial_authorisation", "Financial authorisation"
+    REFERRAL_FORM = "referral_form", "Purchasing referral form"
+    CHARGING_LETTER = "charging_letter", "Signed charging letter"
+    BICA = "bica", "BICA up to date"
+    FINAL_REVIEW_FORM = "final_review_form", "Final review form (KEaH)"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+    TEAM_MANAGER_APPROVAL = "team_manager_approval", "Team Manager approval"
+    MANAGER_SIGNATURE = "manager_signature", "Brokerage form signed by a manager"
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    RETURNED = "returned", "Returned to referrer"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class Referral(models.Model):
+    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="referrals")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    referrer = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    received_at = models.DateTimeField()
+    documents = models.JSONField(default=list, blank=True, help_text="Document names supplied.")
+    known_to_team = models.BooleanField(default=False)
+    from_enablement = models.BooleanField(default=False)
+    risk = models.BooleanField(default=False)
+    times_stipulated = models.BooleanField(default=False)
+    bypassed_enablement = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
+    )
+    missing = models.JSONField(default=list, blank=True, help_text="Documents found missing.")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"Referral for {self.person} ({self.get_status_display()})"

@@ -1,0 +1,1 @@
+"""Django-free helpers of the shell (postcodes, ...): plain Python, typed, tested on their own."""

@@ -1,0 +1,447 @@
+"""Working time: deadlines in the council's local time (policies.md §1).
+
+Every rule runs on the wall clock of Europe/London. Inputs must be timezone-aware
+datetimes (any zone; they are converted); outputs are aware datetimes in
+:data:`LONDON`.
+
+Decisions where the rulebook is silent (each pinned by a test):
+
+- **Working hours are counted on the local wall clock.** A working day is always
+  ``day_end - day_start`` (8 hours by default), also on a clock-change day.
+- **17:00 belongs to the working day.** A working-hours deadline that uses up the
+  day exactly is due at 17:00 that day, not at 09:00 the next working day; a
+  start time of exactly 17:00 is treated as inside working hours (so "17:00 + 0
+  working hours" is 17:00 and "17:00 + 1 working day" is 17:00 the next working
+  day). A start time after 17:00, before 09:00, or on a non-working day moves to
+  the next 09:00 on a working day.
+- **Elapsed hours ("24 hours") are wall-clock arithmetic**, so a deadline set
+  across a clock change keeps its local wall-clock time ("ISP sent at 1pm,
+  assessment by 1pm the following day", seed 000): Saturday 13:00 + 24 hours is
+  Sunday 13:00 even on the day the clocks change.
+- **Nonexistent local times** (the hour skipped when the clocks go forward) move
+  forward to the first valid instant after the gap (02:00 BST); **ambiguous local
+  times** (the hour repeated when the clocks go back) take the first occurrence
+  (BST). A start time inside the *second* pass of the repeated hour counts from
+  the end of that hour (02:00 GMT). Together these keep every deadline
+  monotonic: a later start never gives an earlier deadline.
+- Working days and working hours may be zero (the deadline is then the start of
+  counting); negative amounts are refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+DeadlineKind = Literal["working_hours", "working_days", "next_working_day_at", "elapsed_hours"]
+DEADLINE_KINDS: tuple[str, ...] = get_args(DeadlineKind)
+
+_ONE_DAY = timedelta(days=1)
+_ONE_MICROSECOND = timedelta(microseconds=1)
+_MICROSECONDS_PER_HOUR = 3_600_000_000
+
+
+# ---------------------------------------------------------------------------
+# Deadline expressions
+
+
+_AMOUNT_RE = re.compile(r"^(?P<amount>\S+) (?P<working>working )?(?P<unit>hours?|days?)$")
+_AT_RE = re.compile(r"^next working day at (?P<clock>\S+)$")
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+_CLOCK_RE = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline expression from a policy (policies.md §1).
+
+    ``Deadline.parse("2 working hours")``; ``str()`` gives text that parses back
+    to an equal value.
+    """
+
+    kind: DeadlineKind
+    amount: Decimal  # hours or days (0 for next_working_day_at)
+    at: time | None = None  # only for next_working_day_at
+
+    def __post_init__(self) -> None:
+        if self.kind not in DEADLINE_KINDS:
+            expected = ", ".join(DEADLINE_KINDS)
+            raise ValueError(f"Deadline kind {self.kind!r} is unknown; expected one of {expected}")
+        amount: object = self.amount
+        if isinstance(amount, int) and not isinstance(amount, bool):
+            object.__setattr__(self, "amount", Decimal(amount))
+        elif not isinstance(amount, Decimal) or not amount.is_finite():
+            raise ValueError(f"Deadline amount must be a finite Decimal, got {amount!r}")
+        if self.amount < 0:
+            raise ValueError(f"Deadline amount must not be negative, got {self.amount}")
+        if self.kind == "working_days" and self.amount != self.amount.to_integral_value():
+            raise ValueError(f"Deadline amount of working days must be whole, got {self.amount}")
+        if self.kind == "next_working_day_at":
+            if self.at is None:
+                raise ValueError("Deadline 'next_working_day_at' needs a time 'at'")
+            _check_clock_time(self.at, "at")
+            if self.amount != 0:
+                raise ValueError(
+                    f"Deadline 'next_working_day_at' takes no amount, got {self.amount}"
+                )
+        elif self.at is not None:
+            raise ValueError(f"Deadline {self.kind!r} takes no time 'at', got {self.at}")
+
+    @classmethod
+    def parse(cls, text: str) -> Deadline:
+        """Read a policy's deadline text.
+
+        Accepted (case and spacing are free, "hour"/"hours" either way):
+        "2 working hours", "1.5 working hours", "5 working days",
+        "next working day at 10:00", "24 hours" (elapsed).
+        """
+        if not isinstance(text, str):
+            raise ValueError(f"Deadline text must be a string, got {type(text).__name__}")
+        words = " ".join(text.split()).lower()
+        if not words:
+            raise ValueError("Deadline text is empty")
+        if at_match := _AT_RE.match(words):
+            clock = at_match["clock"]
+            clock_match = _CLOCK_RE.match(clock)
+            if clock_match is None:
+                raise ValueError(f"Deadline {text!r}: time {clock!r} is not HH:MM (24-hour)")
+            hour, minute = int(clock_match["hour"]), int(clock_match["minute"])
+            if hour > 23 or minute > 59:
+                raise ValueError(f"Deadline {text!r}: time {clock!r} is not a clock time")
+            return cls("next_working_day_at", Decimal(0), time(hour, minute))
+        match = _AMOUNT_RE.match(words)
+        if match is None:
+            raise ValueError(
+                f"Deadline {text!r} is not understood; write e.g. '2 working hours', "
+                "'5 working days', 'next working day at 10:00' or '24 hours'"
+            )
+        if _NUMBER_RE.match(match["amount"]) is None:
+            raise ValueError(
+                f"Deadline {text!r}: amount {match['amount']!r} is not a number like 2 or 1.5"
+            )
+        amount = Decimal(match["amount"])
+        if amount <= 0:
+            raise ValueError(f"Deadline {text!r}: amount must be a positive number")
+        is_working = match["working"] is not None
+        if match["unit"].startswith("day"):
+            if not is_working:
+                raise ValueError(
+                    f"Deadline {text!r}: calendar days are not a deadline kind; "
+                    "write 'N working days' or 'N hours'"
+                )
+            if amount != amount.to_integral_value():
+                raise ValueError(f"Deadline {text!r}: working days must be a whole number")
+            return cls("working_days", amount)
+        return cls("working_hours" if is_working else "elapsed_hours", amount)
+
+    def __str__(self) -> str:
+        if self.kind == "next_working_day_at":
+            assert self.at is not None  # checked in __post_init__
+            return f"next working day at {self.at:%H:%M}"
+        number = format(self.amount.normalize(), "f")
+        unit = "day" if self.kind == "working_days" else "hour"
+        plural = "" if self.amount == 1 else "s"
+        working = "" if self.kind == "elapsed_hours" else "working "
+        return f"{number} {working}{unit}{plural}"
+
+
+# ---------------------------------------------------------------------------
+# Bank holidays
+
+
+@functools.cache
+def bank_holidays(year: int) -> frozenset[date]:
+    """Bank holidays in England and Wales in `year` (policies.md §1), cached per year."""
+    found = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    return frozenset(day for day in found if day.year == year)
+
+
+# ---------------------------------------------------------------------------
+# The calendar
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """A council's working time: working hours and closure days (policies.md §1).
+
+    Working days are Monday to Friday except bank holidays in England and Wales
+    and the council's ``closures``.
+    """
+
+    day_start: time = time(9, 0)
+    day_end: time = time(17, 0)
+    closures: frozenset[date] = frozenset()  # council closure days
+    _day_length: timedelta = field(init=False, repr=False, compare=False)
+    _days_off: dict[int, frozenset[date]] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        _check_clock_time(self.day_start, "day_start", whole_minutes=False)
+        _check_clock_time(self.day_end, "day_end", whole_minutes=False)
+        if self.day_start >= self.day_end:
+            raise ValueError(f"day_start {self.day_start} must be before day_end {self.day_end}")
+        closures: object = self.closures
+        if not isinstance(closures, frozenset):
+            if isinstance(closures, set | list | tuple):
+                closures = frozenset(closures)
+                object.__setattr__(self, "closures", closures)
+            else:
+                raise ValueError(f"closures must be a set of dates, got {closures!r}")
+        for day in closures:
+            if isinstance(day, datetime) or not isinstance(day, date):
+                raise ValueError(f"closures must hold dates only, got {day!r}")
+        length = datetime.combine(date.min, self.day_end) - datetime.combine(
+            date.min, self.day_start
+        )
+        object.__setattr__(self, "_day_length", length)
+
+    # -- days ---------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> bool:
+        """Monday to Friday, not a bank holiday in England and Wales, not a closure."""
+        return self._is_working(_check_date(day, "day"))
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        return self._next_working(_check_date(day, "day"))
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 if end <= start).
+
+        ``working_days_between(referred, today)`` is "days waiting".
+        """
+        start = _check_date(start, "start")
+        end = _check_date(end, "end")
+        if end <= start:
+            return 0
+        count = _weekdays_up_to(end) - _weekdays_up_to(start)
+        for year in range(start.year, end.year + 1):
+            for day in self._days_off_in(year):
+                if start < day <= end and day.weekday() < 5:
+                    count -= 1
+        return count
+
+    # -- deadlines ----------------------------------------------------------
+
+    def add_working_hours(self, t: datetime, hours: Decimal | int) -> datetime:
+        """`hours` working hours after `t`, counting only time inside working hours.
+
+        16:30 + 2 is 10:30 on the next working day; a start outside working hours
+        counts from the next 09:00; a deadline that uses the day up exactly is
+        17:00 that day.
+        """
+        amount = _hours(hours, "hours")
+        position = self._start_position(_wall(t, "t"))
+        day = position.date()
+        left_today = datetime.combine(day, self.day_end) - position
+        if amount <= left_today:
+            return _localize(position + amount)
+        full_days, rest = divmod(amount - left_today, self._day_length)
+        if not rest:
+            # the deadline uses its last day up exactly: 17:00 that day, not 09:00 after it
+            full_days -= 1
+            rest = self._day_length
+        day = self._nth_working_day_after(day, full_days + 1)
+        return _localize(datetime.combine(day, self.day_start) + rest)
+
+    def add_working_days(self, t: datetime, days: int) -> datetime:
+        """The same local clock time on the `days`-th working day after `t`.
+
+        A start outside working hours first moves to the next 09:00 on a working
+        day (Wed 10:00 + 5 is the next Wed 10:00; Sat 11:00 + 1 is Tue 09:00).
+        """
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise ValueError(f"days must be a whole number, got {days!r}")
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        position = self._start_position(_wall(t, "t"))
+        day = self._nth_working_day_after(position.date(), days)
+        return _localize(datetime.combine(day, position.time()))
+
+    def next_working_day_at(self, t: datetime, at: time) -> datetime:
+        """`at` on the first working day strictly after `t`'s local date."""
+        _check_clock_time(at, "at", whole_minutes=False)
+        day = self._next_working(_wall(t, "t").date())
+        return _localize(datetime.combine(day, at))
+
+    def next_calendar_day_at(self, t: datetime, at: time) -> datetime:
+        """`at` on the calendar day after `t`'s local date, weekends included.
+
+        For "by 13:00 the next calendar day" (policies.md §4.2, hospital discharge
+        assessments after 15:00).
+        """
+        _check_clock_time(at, "at", whole_minutes=False)
+        day = _wall(t, "t").date() + _ONE_DAY
+        return _localize(datetime.combine(day, at))
+
+    def add_elapsed_hours(self, t: datetime, hours: Decimal | int) -> datetime:
+        """`hours` of plain clock time after `t`, weekends and nights included.
+
+        Local wall-clock arithmetic: a deadline set across a clock change keeps
+        its wall-clock time (policies.md §1).
+        """
+        return _localize(_wall(t, "t") + _hours(hours, "hours"))
+
+    def deadline(self, t: datetime, expr: Deadline) -> datetime:
+        """The deadline for `expr` counted from `t`."""
+        if expr.kind == "working_hours":
+            return self.add_working_hours(t, expr.amount)
+        if expr.kind == "working_days":
+            return self.add_working_days(t, int(expr.amount))
+        if expr.kind == "next_working_day_at":
+            assert expr.at is not None  # checked in Deadline.__post_init__
+            return self.next_working_day_at(t, expr.at)
+        return self.add_elapsed_hours(t, expr.amount)
+
+    def working_hours_between(self, start: datetime, end: datetime) -> Decimal:
+        """Working time inside [start, end], in hours (0 if end <= start)."""
+        start_wall = _wall(start, "start")
+        end_wall = _wall(end, "end")
+        if end_wall <= start_wall:
+            return Decimal(0)
+        first, last = start_wall.date(), end_wall.date()
+        if first == last:
+            total = self._worked_on(first, start_wall, end_wall)
+        else:
+            total = self._worked_on(first, start_wall, end_wall)
+            total += self._worked_on(last, start_wall, end_wall)
+            total += self.working_days_between(first, last - _ONE_DAY) * self._day_length
+        return Decimal(total // _ONE_MICROSECOND) / _MICROSECONDS_PER_HOUR
+
+    # -- internals (wall-clock naive datetimes) ---------------------------------
+
+    def _days_off_in(self, year: int) -> frozenset[date]:
+        days_off = self._days_off.get(year)
+        if days_off is None:
+            closures = {day for day in self.closures if day.year == year}
+            days_off = bank_holidays(year) | closures
+            self._days_off[year] = days_off
+        return days_off
+
+    def _is_working(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._days_off_in(day.year)
+
+    def _next_working(self, day: date) -> date:
+        while True:
+            weekday = day.weekday()
+            day += timedelta(days=3 if weekday == 4 else 2 if weekday == 5 else 1)
+            if day not in self._days_off_in(day.year):
+                return day
+
+    def _nth_working_day_after(self, day: date, n: int) -> date:
+        for _ in range(n):
+            day = self._next_working(day)
+        return day
+
+    def _start_position(self, wall: datetime) -> datetime:
+        """Where counting starts: `wall` inside working hours, else the next 09:00."""
+        day = wall.date()
+        if self._is_working(day):
+            clock = wall.time()
+            if clock < self.day_start:
+                return datetime.combine(day, self.day_start)
+            if clock <= self.day_end:  # 17:00 still belongs to the working day
+                return wall
+        return datetime.combine(self._next_working(day), self.day_start)
+
+    def _worked_on(self, day: date, start: datetime, end: datetime) -> timedelta:
+        if not self._is_working(day):
+            return timedelta(0)
+        begin = max(start, datetime.combine(day, self.day_start))
+        finish = min(end, datetime.combine(day, self.day_end))
+        return finish - begin if finish > begin else timedelta(0)
+
+
+# ---------------------------------------------------------------------------
+# Conversions and checks
+
+
+def _wall(t: datetime, name: str) -> datetime:
+    """`t` as a naive London wall-clock time; refuses naive input."""
+    if not isinstance(t, datetime):
+        raise ValueError(f"{name} must be a datetime, got {type(t).__name__}")
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {t.isoformat()}")
+    local = t.astimezone(LONDON)
+    if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
+        # second pass of the repeated hour: count from its end so deadlines stay monotonic
+        before = local.replace(fold=0).utcoffset()
+        after = local.utcoffset()
+        assert before is not None and after is not None
+        instant = local.astimezone(UTC)
+        change = _offset_change(instant - (before - after), instant)
+        return (change.astimezone(UTC) + before).replace(tzinfo=None)
+    return local.replace(tzinfo=None)
+
+
+def _localize(wall: datetime) -> datetime:
+    """A London wall-clock time as an aware datetime (gap: moved forward; fold: first)."""
+    local = wall.replace(tzinfo=LONDON)
+    first = local.utcoffset()
+    second = local.replace(fold=1).utcoffset()
+    assert first is not None and second is not None
+    if first < second:
+        # skipped by the spring-forward change: the first valid instant after the gap
+        return _offset_change(
+            (wall - second).replace(tzinfo=UTC), (wall - first).replace(tzinfo=UTC)
+        )
+    return local
+
+
+def _offset_change(before: datetime, after: datetime) -> datetime:
+    """The instant in (before, after] where London's UTC offset changes to after's."""
+    target = after.astimezone(LONDON).utcoffset()
+    low, high = math.floor(before.timestamp()), math.ceil(after.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, LONDON).utcoffset() == target:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, LONDON)
+
+
+def _hours(hours: Decimal | int, name: str) -> timedelta:
+    """A non-negative number of hours as a timedelta, rounded to the microsecond."""
+    if isinstance(hours, int) and not isinstance(hours, bool):
+        if hours < 0:
+            raise ValueError(f"{name} must not be negative, got {hours}")
+        return timedelta(hours=hours)
+    if not isinstance(hours, Decimal):
+        raise ValueError(f"{name} must be a Decimal or an int, got {hours!r}")
+    if not hours.is_finite() or hours < 0:
+        raise ValueError(f"{name} must be a finite, non-negative number, got {hours}")
+    microseconds = (hours * _MICROSECONDS_PER_HOUR).to_integral_value(ROUND_HALF_EVEN)
+    return timedelta(microseconds=int(microseconds))
+
+
+def _check_date(day: date, name: str) -> date:
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise ValueError(f"{name} must be a date (not a datetime), got {day!r}")
+    return day
+
+
+def _check_clock_time(clock: time, name: str, *, whole_minutes: bool = True) -> None:
+    if not isinstance(clock, time):
+        raise ValueError(f"{name} must be a time, got {clock!r}")
+    if clock.tzinfo is not None:
+        raise ValueError(f"{name} must be a local clock time without tzinfo, got {clock}")
+    if whole_minutes and (clock.second or clock.microsecond):
+        raise ValueError(f"{name} must be whole minutes (HH:MM), got {clock}")
+
+
+def _weekdays_up_to(day: date) -> int:
+    """Mondays to Fridays from 0001-01-01 (a Monday) up to and including `day`."""
+    weeks, extra = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(extra, 5)

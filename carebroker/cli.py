@@ -3,6 +3,9 @@
 import os
 import sys
 
+# Django command names cannot contain a dash; the product's documented names can.
+ALIASES = {"seed-demo": "seed_demo"}
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebroker.settings")
@@ -10,6 +13,8 @@ def main() -> None:
 
     argv = [sys.argv[0], *sys.argv[1:]]
     argv[0] = "carebroker"
+    if len(argv) > 1:
+        argv[1] = ALIASES.get(argv[1], argv[1])
     execute_from_command_line(argv)
 
 

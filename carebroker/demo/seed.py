@@ -1,0 +1,129 @@
+"""`carebroker seed-demo`: one made-up council per policy preset, with a login for every role.
+
+Idempotent: a demo council that already exists is left as it is (its packages may have moved on
+since); only its demo logins are made sure of, with the demo password.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from carebroker.accounts.models import Role, User
+from carebroker.councils.models import Council
+from carebroker.demo.caseload import build_caseload
+from carebroker.demo.market import build_areas, build_providers
+from carebroker.demo.presets import DEMO_COUNCILS, DemoCouncil
+from carebroker.providers.models import Provider
+
+# Printed on every run: a demo, never a real deployment.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the documented demo password
+ADMIN_USERNAME = "admin"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    council: str
+    note: str = ""
+
+
+@dataclass
+class SeedReport:
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+def seed_demo(now: datetime, councils: tuple[DemoCouncil, ...] = DEMO_COUNCILS) -> SeedReport:
+    """Create the demo councils that do not exist yet, and every demo login."""
+    report = SeedReport()
+    # Hashed once: a password hash costs a good part of a second, and there are 16 logins.
+    password = make_password(DEMO_PASSWORD)
+    for spec in councils:
+        with transaction.atomic():
+            council, created = _seed_council(spec, password, now)
+        (report.created if created else report.kept).append(council.name)
+        report.logins += _logins_of(council, spec)
+    _ensure_user(ADMIN_USERNAME, password, is_staff=True, is_superuser=True)
+    report.logins.append(DemoLogin(ADMIN_USERNAME, "Administrator", "all", "Django admin"))
+    return report
+
+
+def _seed_council(spec: DemoCouncil, password: str, now: datetime) -> tuple[Council, bool]:
+    council = Council.objects.filter(slug=spec.slug).first()
+    if council is not None:
+        _ensure_logins(council, spec, password)
+        return council, False
+    rng = random.Random(spec.slug)  # a fixed seed: the same demo every time
+    council = Council.objects.create(name=spec.name, slug=spec.slug, policy_name=spec.policy_name)
+    areas = build_areas(council, spec)
+    build_providers(council, spec, areas, rng, timezone.localdate(now))
+    referrer = _ensure_logins(council, spec, password)
+    build_caseload(council, spec, areas, referrer, rng, now)
+    return council, True
+
+
+def _ensure_logins(council: Council, spec: DemoCouncil, password: str) -> User:
+    """Make sure of a login per role; returns the referrer, who makes some of the referrals."""
+    users = {}
+    for role in Role:
+        users[role] = _ensure_user(
+            f"{spec.prefix}-{role.value}",
+            password,
+            role=role,
+            council=council,
+            provider=_demo_provider(council) if role == Role.PROVIDER else None,
+            # Brokers and managers use the admin; provider users and integrations never.
+            is_staff=role in (Role.BROKER, Role.MANAGER),
+        )
+    return users[Role.REFERRER]
+
+
+def _ensure_user(username: str, password: str, **fields: object) -> User:
+    user, _ = User.objects.update_or_create(
+        username=username, defaults={"password": password, "is_active": True, **fields}
+    )
+    return user
+
+
+def _demo_provider(council: Council) -> Provider:
+    """The provider user's organisation: the first by name of those with the most areas."""
+    provider = (
+        Provider.objects.filter(council=council)
+        .annotate(served=Count("area_ranks"))
+        .order_by("-served", "name")
+        .first()
+    )
+    if provider is None:
+        raise ValueError(f"council {council.slug}: has no providers for the demo provider user")
+    return provider
+
+
+def _logins_of(council: Council, spec: DemoCouncil) -> list[DemoLogin]:
+    logins = []
+    for role in Role:
+        user = User.objects.select_related("provider").get(username=f"{spec.prefix}-{role.value}")
+        note = user.provider.name if user.provider else ""
+        logins.append(DemoLogin(user.username, role.label, council.name, note))
+    return logins
+
+
+def format_logins(logins: list[DemoLogin]) -> str:
+    """The table printed by `seed-demo` and `demo`."""
+    rows = [("username", "role", "council", "provider")] + [
+        (login.username, login.role, login.council, login.note) for login in logins
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines.append(f"\nPassword for every demo login: {DEMO_PASSWORD}")
+    return "\n".join(lines)

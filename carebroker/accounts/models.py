@@ -11,6 +11,11 @@ class Role(models.TextChoices):
     INTEGRATION = "integration", "Integration"
 
 
+# Only the council's own staff may use the Django admin, which shows full records;
+# a provider never sees them before an award (policies.md §6.2, design.md § Who sees what).
+STAFF_ROLES = frozenset({Role.BROKER, Role.MANAGER})
+
+
 class User(AbstractUser):
     """A person (or integration) working for one council; a provider user also for one provider."""
 
@@ -22,6 +27,19 @@ class User(AbstractUser):
         "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
 
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # The database refuses admin access to any role but broker and manager.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(is_staff=False, is_superuser=False)
+                    | models.Q(role__in=sorted(STAFF_ROLES))
+                ),
+                name="user_staff_only_broker_or_manager",
+                violation_error_message="Only brokers and managers may be staff or superusers.",
+            )
+        ]
+
     def clean(self) -> None:
         super().clean()
         if self.role == Role.PROVIDER and self.provider_id is None:
@@ -32,3 +50,10 @@ class User(AbstractUser):
             raise ValidationError({"provider": "The provider belongs to another council."})
         if not self.is_superuser and self.council_id is None:
             raise ValidationError({"council": "Every user but a superuser belongs to a council."})
+        if (self.is_staff or self.is_superuser) and self.role not in STAFF_ROLES:
+            raise ValidationError(
+                {
+                    "is_staff": f"A {self.get_role_display().lower()} cannot be staff or a "
+                    "superuser: only brokers and managers may use the admin."
+                }
+            )

@@ -1,4 +1,10 @@
+from collections.abc import Collection
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from carebroker.lib.postcodes import PostcodeError, parse_district
 
 
 class AreaKind(models.TextChoices):
@@ -36,9 +42,7 @@ class Area(models.Model):
 
     class Meta:
         ordering = ["council", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["council", "name"], name="area_unique_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["council", "name"], name="area_unique_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -49,7 +53,9 @@ class PostcodeDistrict(models.Model):
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="districts")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="districts")
-    district = models.CharField(max_length=4)
+    district = models.CharField(
+        max_length=4, help_text="The outward code, e.g. CO4; stored upper case."
+    )
 
     class Meta:
         ordering = ["district"]
@@ -59,3 +65,30 @@ class PostcodeDistrict(models.Model):
 
     def __str__(self) -> str:
         return self.district
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Lookups compare upper case (find_area): keep the stored form so even without clean().
+        self.district = self.district.strip().upper()
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # Normalise before the field checks: " co4 " fits max_length once it is "CO4".
+        skip = set(exclude or ())
+        errors: dict[str, list[str]] = {}
+        if "district" not in skip:
+            try:
+                self.district = parse_district(self.district)
+            except PostcodeError as error:
+                errors["district"] = [str(error)]
+                skip.add("district")
+        try:
+            super().clean_fields(exclude=skip)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.area_id is not None and self.area.council_id != self.council_id:
+            raise ValidationError({"area": "The area belongs to another council."})

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -19,7 +20,9 @@ class CqcRating(models.TextChoices):
 
 
 class Provider(models.Model):
-    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="providers")
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="providers"
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ProviderKind.choices)
     tier = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Essex: 1 or 2.")
@@ -34,8 +37,12 @@ class Provider(models.Model):
     cqc_rating_date = models.DateField(null=True, blank=True)
     sanctioned = models.BooleanField(default=False)
     sanction_note = models.CharField(max_length=300, blank=True)
-    framework_hourly_rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
-    areas = models.ManyToManyField("councils.Area", through="ProviderArea", related_name="providers")
+    framework_hourly_rate = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    areas = models.ManyToManyField(
+        "councils.Area", through="ProviderArea", related_name="providers"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -46,12 +53,23 @@ class Provider(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.tier is not None and self.tier not in (1, 2):
+            raise ValidationError({"tier": f"Tier must be 1 or 2, not {self.tier}."})
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValidationError(
+                {"max_age": f"The maximum age {self.max_age} is below the minimum {self.min_age}."}
+            )
+
 
 class ProviderArea(models.Model):
     """A provider's rank (Essex) or protocol position (Kent) in one area; 1 is approached first."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="area_ranks")
-    area = models.ForeignKey("councils.Area", on_delete=models.CASCADE, related_name="provider_ranks")
+    area = models.ForeignKey(
+        "councils.Area", on_delete=models.CASCADE, related_name="provider_ranks"
+    )
     rank = models.PositiveIntegerField()
 
     class Meta:
@@ -62,6 +80,15 @@ class ProviderArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} #{self.rank} in {self.area}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.provider_id is not None
+            and self.area_id is not None
+            and self.provider.council_id != self.area.council_id
+        ):
+            raise ValidationError({"area": "The area belongs to another council."})
 
 
 class ContactRole(models.TextChoices):

@@ -1,4 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from carebroker.lib.postcodes import PostcodeError, normalise_postcode
 
 
 class Person(models.Model):
@@ -9,7 +12,7 @@ class Person(models.Model):
     date_of_birth = models.DateField()
     address = models.CharField(max_length=300)
     town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=8)
+    postcode = models.CharField(max_length=8, help_text="Stored as written by Royal Mail: CO4 3SQ.")
     phone = models.CharField(max_length=30, blank=True)
     relations = models.JSONField(
         default=list, blank=True, help_text='[{"relation": "sister", "name": "..."}]'
@@ -24,6 +27,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.postcode = normalise_postcode(self.postcode)
+        except PostcodeError as error:
+            raise ValidationError({"postcode": str(error)}) from None
 
 
 class Document(models.TextChoices):
@@ -46,7 +56,9 @@ class ReferralStatus(models.TextChoices):
 
 
 class Referral(models.Model):
-    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="referrals")
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="referrals"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     referrer = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
@@ -69,3 +81,27 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral for {self.person} ({self.get_status_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.person_id is not None and self.person.council_id != self.council_id:
+            errors["person"] = "The person belongs to another council."
+        if self.referrer_id is not None and self.referrer.council_id != self.council_id:
+            errors["referrer"] = "The referrer belongs to another council."
+        for field in ("documents", "missing"):
+            problem = _documents_problem(getattr(self, field))
+            if problem:
+                errors[field] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+def _documents_problem(names: object) -> str | None:
+    """What is wrong with a list of document names, or None (scenario-format.md `documents`)."""
+    if not isinstance(names, list):
+        return "Expected a list of document names."
+    unknown = [repr(name) for name in names if name not in Document.values]
+    if unknown:
+        return f"Unknown documents {', '.join(unknown)}; known: {', '.join(Document.values)}."
+    return None

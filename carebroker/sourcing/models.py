@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -16,11 +17,15 @@ class PackageStatus(models.TextChoices):
 class Package(models.Model):
     """One person's need for care that must be sourced, known by its Mosaic ID."""
 
-    council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="packages")
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="packages"
+    )
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="packages"
     )
-    person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT, related_name="packages")
+    person = models.ForeignKey(
+        "referrals.Person", on_delete=models.PROTECT, related_name="packages"
+    )
     case_number = models.CharField("Mosaic ID", max_length=30)
     area = models.ForeignKey("councils.Area", on_delete=models.PROTECT, related_name="packages")
     hours_per_week = models.DecimalField(max_digits=5, decimal_places=2)
@@ -55,3 +60,21 @@ class Package(models.Model):
 
     def __str__(self) -> str:
         return self.case_number
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        # Every record a package points at must be its own council's (design.md § Scale).
+        for field in ("referral", "person", "area", "awarded_provider"):
+            related = getattr(self, field) if getattr(self, f"{field}_id") is not None else None
+            if related is not None and related.council_id != self.council_id:
+                errors[field] = f"The {field.replace('_', ' ')} belongs to another council."
+        if (
+            "referral" not in errors
+            and self.referral_id is not None
+            and self.person_id is not None
+            and self.referral.person_id != self.person_id
+        ):
+            errors["person"] = "The person is not the person of the referral."
+        if errors:
+            raise ValidationError(errors)

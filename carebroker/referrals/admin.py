@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from carebroker.councils.admin import CouncilScopedAdmin, RelatedOnly
+from carebroker.referrals.models import Person, Referral
+
+
+@admin.register(Person)
+class PersonAdmin(CouncilScopedAdmin):
+    list_display = ["name", "date_of_birth", "town", "postcode", "allocated_worker", "council"]
+    list_filter = [("council", RelatedOnly)]
+    search_fields = ["name", "postcode", "allocated_worker"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(CouncilScopedAdmin):
+    list_display = ["person", "status", "received_at", "referrer", "accepted_at", "council"]
+    list_filter = [
+        "status",
+        "known_to_team",
+        "from_enablement",
+        "risk",
+        ("council", RelatedOnly),
+    ]
+    list_select_related = ["person", "referrer", "council"]
+    search_fields = ["person__name", "referrer__username", "referrer__last_name"]
+    date_hierarchy = "received_at"

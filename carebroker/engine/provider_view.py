@@ -56,12 +56,12 @@ _NOT_BEFORE_WORD = r"(?![^\W_])"
 # Royal Mail format (the same rules as carebroker/lib/postcodes.py): outward A9, A99, AA9,
 # AA99, A9A, AA9A with Q/V/X never first, I/J/Z never second; inward 9AA without C I K M O V.
 _POSTCODE = (
-    r"(?:GIR\s?0AA"
+    r"(?:GIR[^\S\r\n]*0AA"
     r"|(?:[A-PR-UWYZ][0-9][0-9]?"
     r"|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?"
     r"|[A-PR-UWYZ][0-9][ABCDEFGHJKPSTUW]"
     r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])"
-    r"\s?[0-9][ABD-HJLNP-UW-Z]{2})"
+    r"[^\S\r\n]*[0-9][ABD-HJLNP-UW-Z]{2})"
 )
 _POSTCODE_RE = re.compile(rf"(?<![A-Za-z0-9]){_POSTCODE}(?![A-Za-z0-9])", re.IGNORECASE)
 _POSTCODE_FULL_RE = re.compile(_POSTCODE, re.IGNORECASE)

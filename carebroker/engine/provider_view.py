@@ -68,9 +68,11 @@ _POSTCODE_FULL_RE = re.compile(_POSTCODE, re.IGNORECASE)
 
 _EMAIL_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
-# Fallback for numbers phonenumbers does not call valid (Ofcom drama ranges, typos):
-# any run of 9 or more digits with the separators people type inside phone numbers.
-_DIGIT_RUN_RE = re.compile(r"(?<!\d)\+?(?:\(\s*)?\d(?:[\s().\-/]*\d){8,}(?!\d)")
+# Fallbacks for numbers phonenumbers does not call valid (Ofcom drama ranges, typos):
+# 9+ digits starting as a UK number is written (0, +44, "(0"), with any separators;
+# any other 9+ digits only when spaced like a number, so "2026-12-07 14:00" is kept.
+_PHONE_RUN_RE = re.compile(r"(?<![^\W_])(?:\+\s*\d|\(\s*0|0)(?:[\s().\-/]*\d){8,}(?!\d)")
+_DIGIT_RUN_RE = re.compile(r"(?<!\d)\d(?: ?\d){8,}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,24 @@ def _town(address: str) -> str | None:
         if town and not any(c.isdigit() for c in town):
             return town
     return None
+
+
+def _town_shown(person: PersonRecord, extra_names: Iterable[str]) -> str | None:
+    """The town, unless a name was typed where the town goes: no full name is ever shown."""
+    town = _town(person.address or "")
+    people = [person.name, person.worker, person.principal_contact, *extra_names]
+    people += [r.name for r in person.relations]
+    for name in people:
+        full = " ".join((name or "").split())
+        if (
+            town
+            and len(full) >= 2
+            and re.search(
+                f"{_NOT_AFTER_WORD}{_name_pattern(full)}{_NOT_BEFORE_WORD}", town, re.IGNORECASE
+            )
+        ):
+            return None
+    return town
 
 
 def _record_postcode(person: PersonRecord) -> str | None:
@@ -278,7 +298,7 @@ def _redact_phones(text: str, known: Iterable[str]) -> str:
         pieces += [text[last : match.start], PHONE_MARK]
         last = match.end
     text = "".join([*pieces, text[last:]])
-    return _DIGIT_RUN_RE.sub(PHONE_MARK, text)
+    return _DIGIT_RUN_RE.sub(PHONE_MARK, _PHONE_RUN_RE.sub(PHONE_MARK, text))
 
 
 def _redactor(person: PersonRecord, extra_names: Iterable[str]) -> Callable[[str], str]:
@@ -330,11 +350,12 @@ def provider_view(person: PersonRecord, *, extra_names: Iterable[str] = ()) -> d
     worker, principal_contact, needs, notes. Missing values are None ("" for text).
     `extra_names` are other names to redact from the free text (a neighbour, a school).
     """
-    redact = _redactor(person, list(extra_names))
+    extra_names = list(extra_names)
+    redact = _redactor(person, extra_names)
     return {
         "name": initials(person.name),
         "dob": person.dob.strftime("%m/%Y") if person.dob else None,
-        "town": _town(person.address or ""),
+        "town": _town_shown(person, extra_names),
         "postcode": _record_postcode(person),
         "relations": [redact(_relation_label(r)) for r in person.relations],
         "worker": initials(person.worker) or None,

@@ -152,6 +152,12 @@ def test_leics_address_shown_as_the_town_only(address: str, town: str | None) ->
     assert "High Street" not in json.dumps(view) and "Mill Lane" not in json.dumps(view)
 
 
+def test_town_not_shown_when_it_holds_a_name() -> None:
+    """A name typed where the town goes is not shown: no full name ever reaches a provider."""
+    view = provider_view(_person(address="1 High Street, Ada Lovelace"))
+    assert view["town"] is None
+
+
 def test_leics_principal_contact_as_initials_and_no_phone() -> None:
     """The principal contact's name becomes initials and no telephone number is shown."""
     view = provider_view(
@@ -227,6 +233,11 @@ def test_free_text_phone_numbers_redacted(phone: str) -> None:
     assert _needs(f"call {phone} today") == "call [phone] today"
 
 
+def test_free_text_long_spaced_numbers_redacted() -> None:
+    """A long number spaced like a phone number (no leading 0) is still taken for one."""
+    assert _needs("ring 44 7700 900123 or 943 476 5919") == "ring [phone] or [phone]"
+
+
 def test_free_text_record_phone_redacted_however_written() -> None:
     """The record's own numbers go even when written oddly ("7700-900-123")."""
     text = _needs("mobile 7700-900-123", principal_contact_phone="07700 900123")
@@ -254,7 +265,7 @@ def test_free_text_date_of_birth_redacted_in_common_forms(written: str) -> None:
 
 def test_free_text_other_dates_and_amounts_kept() -> None:
     """Other dates, hours and rates are not personal and stay readable."""
-    text = "start 2026-12-07, 14 hours at 24.10"
+    text = "start 2026-12-07 14:00, 14 hours at 24.10, from 1/12/2026"
     assert _needs(text) == text
 
 

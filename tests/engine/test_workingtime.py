@@ -293,6 +293,15 @@ def test_start_in_the_second_pass_of_the_repeated_hour_counts_from_its_end():
     assert elapsed(CALENDAR.add_elapsed_hours(first_pass, 1), due) >= timedelta(0)
 
 
+def test_start_at_a_skipped_local_time_is_read_as_its_real_instant():
+    """A London 01:30 on the spring-change day never shows on a clock; Python reads it as
+    01:30 GMT, which is 02:30 BST, and deadlines count from there."""
+    imaginary = london(2026, 3, 29, 1, 30)
+    due = CALENDAR.add_elapsed_hours(imaginary, 0)
+    assert due.astimezone(UTC) == imaginary.astimezone(UTC)
+    assert (due.hour, due.minute, due.utcoffset()) == (2, 30, BST)
+
+
 # --- inputs in other zones, bad inputs ---------------------------------------------
 
 
@@ -455,6 +464,17 @@ instants = st.one_of(
         st.integers(min_value=-2 * 86_400, max_value=2 * 86_400),
     ),
 ).map(lambda naive: naive.replace(tzinfo=UTC).astimezone(LONDON))
+# London wall times around the changes, including skipped (imaginary) and repeated ones
+london_walls = st.one_of(
+    *[
+        st.datetimes(
+            min_value=change - timedelta(days=1),
+            max_value=change + timedelta(days=1),
+            timezones=st.just(LONDON),
+        )
+        for change in _CHANGES
+    ]
+)
 
 calendars = st.builds(
     WorkingCalendar,
@@ -495,12 +515,23 @@ def test_working_hours_deadline_is_always_inside_working_hours_on_a_working_day(
 
 
 @properties
-@given(calendar=calendars, first=instants, second=instants, expr=deadlines)
+@given(
+    calendar=calendars,
+    first=st.one_of(instants, london_walls),
+    second=st.one_of(instants, london_walls),
+    expr=deadlines,
+)
 @example(
     calendar=CALENDAR,
     first=london(2026, 10, 25, 1, 50),
     second=london(2026, 10, 25, 1, 10, fold=1),
     expr=Deadline.parse("24 hours"),
+)
+@example(
+    calendar=CALENDAR,
+    first=london(2026, 3, 29, 1, 30),  # skipped by the clocks: really 02:30 BST
+    second=london(2026, 3, 29, 2, 10),
+    expr=Deadline.parse("0.5 hours"),
 )
 def test_later_start_never_gives_an_earlier_deadline(calendar, first, second, expr):
     """For every kind, deadlines are monotonic in the start time and never before it."""

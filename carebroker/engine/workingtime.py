@@ -477,8 +477,11 @@ _SPANS: dict[Decimal | int, timedelta] = {}
 def _hours(hours: Decimal | int, name: str) -> timedelta:
     """A non-negative number of hours as a timedelta, rounded to the microsecond."""
     kind = type(hours)
-    if kind is Decimal or kind is int:
-        # policies use a handful of amounts: converting each time costs more than the deadline
+    # policies use a handful of amounts: converting each time costs more than the deadline
+    cacheable = kind is int or (
+        isinstance(hours, Decimal) and hours.is_finite()
+    )  # sNaN: unhashable
+    if cacheable:
         span = _SPANS.get(hours)
         if span is not None:
             return span
@@ -493,7 +496,7 @@ def _hours(hours: Decimal | int, name: str) -> timedelta:
     else:
         microseconds = (hours * _MICROSECONDS_PER_HOUR).to_integral_value(ROUND_HALF_EVEN)
         span = timedelta(microseconds=int(microseconds))
-    if kind is Decimal or kind is int:
+    if cacheable:
         if len(_SPANS) > 4096:
             _SPANS.clear()
         _SPANS[hours] = span

@@ -339,6 +339,10 @@ def test_naive_datetime_is_refused_naming_the_argument(call, argument):
             lambda: CALENDAR.add_elapsed_hours(london(2026, 11, 25, 10), Decimal("NaN")),
             "finite, non-negative",
         ),
+        (
+            lambda: CALENDAR.add_elapsed_hours(london(2026, 11, 25, 10), Decimal("sNaN")),
+            "finite, non-negative",
+        ),
         (lambda: CALENDAR.add_working_days(london(2026, 11, 25, 10), -2), "must not be negative"),
         (lambda: CALENDAR.add_working_days(london(2026, 11, 25, 10), 1.0), "whole number"),
         (lambda: CALENDAR.is_working_day(datetime(2026, 11, 25, tzinfo=UTC)), "not a datetime"),

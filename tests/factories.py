@@ -11,7 +11,10 @@ import itertools
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
+
+from django.contrib.auth.hashers import make_password
 
 from carebroker.accounts.models import STAFF_ROLES, Role, User
 from carebroker.councils.models import Area, AreaKind, Council, PostcodeDistrict
@@ -110,9 +113,13 @@ def make_user(
         fields["provider"] = make_provider(council)
     if fields.get("is_superuser") and role not in STAFF_ROLES:
         raise ValueError(f"make_user: a {role} cannot be a superuser")
-    user = User(council=council, role=role, **fields)
-    user.set_password(password)
-    return _saved(user)
+    return _saved(User(council=council, role=role, password=_hashed(password), **fields))
+
+
+@cache
+def _hashed(password: str) -> str:
+    # Hashing costs over half a second; one hash per password keeps the suite fast.
+    return make_password(password)
 
 
 def make_person(council: Council, **fields: Any) -> Person:

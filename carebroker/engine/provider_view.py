@@ -193,7 +193,8 @@ def _name_pattern(name: str) -> str:
             for c in word
         )
         pieces.append(escaped)
-    return r"\s+".join(pieces)
+    # Words apart by spaces or a dash: "Ada Lovelace" is also "Ada-Lovelace".
+    return r"(?:\s+|\s*[\-\u2010-\u2015]\s*)".join(pieces)
 
 
 @dataclass(frozen=True)
@@ -282,10 +283,9 @@ def _dob_pattern(dob: date) -> re.Pattern[str]:
 def _redact_phones(text: str, known: Iterable[str]) -> str:
     """Every telephone number: the record's own, the valid GB ones, then long digit runs."""
     for phone in known:
-        digits = re.sub(r"\D", "", phone)
-        if digits.startswith("44"):
-            digits = digits[2:]
-        digits = digits.lstrip("0")
+        # The national digits: "+44 (0)7700 900123" and "0044 7700 900123" give 7700900123.
+        digits = re.sub(r"\D", "", phone).lstrip("0")
+        digits = (digits[2:] if digits.startswith("44") else digits).lstrip("0")
         if len(digits) >= 6:
             # The record's own numbers, however they are spaced or prefixed.
             spaced = r"[\s().\-/]*".join(digits)
@@ -354,7 +354,7 @@ def provider_view(person: PersonRecord, *, extra_names: Iterable[str] = ()) -> d
     redact = _redactor(person, extra_names)
     return {
         "name": initials(person.name),
-        "dob": person.dob.strftime("%m/%Y") if person.dob else None,
+        "dob": f"{person.dob.month:02d}/{person.dob.year:04d}" if person.dob else None,
         "town": _town_shown(person, extra_names),
         "postcode": _record_postcode(person),
         "relations": [redact(_relation_label(r)) for r in person.relations],

@@ -185,6 +185,11 @@ def test_free_text_names_become_initials_whole_word_any_case() -> None:
     assert text == "A.L. is 85. A.L. likes tea; A.L.'s carer calls her A.L.."
 
 
+def test_free_text_full_name_joined_by_a_dash_is_one_name() -> None:
+    """ "Ada-Lovelace" and "Ada  Lovelace" are the full name, taken whole."""
+    assert _needs("Ada-Lovelace and Ada  Lovelace", relations=()) == "A.L. and A.L."
+
+
 def test_free_text_keeps_ordinary_words_that_contain_a_name() -> None:
     """ "Ada" inside "Adams" stays; "Adams" itself goes when it is the surname."""
     assert _needs("Adams Road, Adamson") == "Adams Road, Adamson"
@@ -240,7 +245,7 @@ def test_free_text_long_spaced_numbers_redacted() -> None:
 
 def test_free_text_record_phone_redacted_however_written() -> None:
     """The record's own numbers go even when written oddly ("7700-900-123")."""
-    text = _needs("mobile 7700-900-123", principal_contact_phone="07700 900123")
+    text = _needs("mobile 7700-900-123", principal_contact_phone="0044 7700 900123")
     assert text == "mobile [phone]"
 
 

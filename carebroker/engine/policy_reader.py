@@ -55,48 +55,48 @@ _INVALID = object()  # stands in for a bad value; the reader raises before anyth
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-class _Bad(Exception):
+class BadValue(Exception):
     """A value that does not convert; the message says what is wrong."""
 
 
 def _text(value: object) -> str:
     if not isinstance(value, str):
-        raise _Bad(f"must be text, not {_kind(value)}")
+        raise BadValue(f"must be text, not {_kind(value)}")
     if not value.strip():
-        raise _Bad("must not be empty")
+        raise BadValue("must not be empty")
     return value
 
 
 def _any_text(value: object) -> str:
     if not isinstance(value, str):
-        raise _Bad(f"must be text, not {_kind(value)}")
+        raise BadValue(f"must be text, not {_kind(value)}")
     return value
 
 
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
-        raise _Bad(f"must be true or false, not {_kind(value)}")
+        raise BadValue(f"must be true or false, not {_kind(value)}")
     return value
 
 
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Bad(f"must be a whole number, not {_kind(value)}")
+        raise BadValue(f"must be a whole number, not {_kind(value)}")
     if value < 0:
-        raise _Bad(f"must not be negative: {value}")
+        raise BadValue(f"must not be negative: {value}")
     return value
 
 
 def _positive(value: object) -> int:
     number = _count(value)
     if number == 0:
-        raise _Bad("must be at least 1")
+        raise BadValue("must be at least 1")
     return number
 
 
 def _clock(value: object) -> time:
     if not isinstance(value, str) or not _CLOCK.match(value):
-        raise _Bad(f"not a time of day HH:MM: {value!r}")
+        raise BadValue(f"not a time of day HH:MM: {value!r}")
     hours, minutes = value.split(":")
     return time(int(hours), int(minutes))
 
@@ -109,22 +109,22 @@ def _day(value: object) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise _Bad(f"not a date YYYY-MM-DD: {value!r}")
+    raise BadValue(f"not a date YYYY-MM-DD: {value!r}")
 
 
 def _deadline(value: object) -> Deadline:
     if not isinstance(value, str):
-        raise _Bad(f"not a deadline expression: {value!r}")
+        raise BadValue(f"not a deadline expression: {value!r}")
     try:
         return Deadline.parse(value)
     except ValueError:
-        raise _Bad(f"not a deadline expression: {value!r}") from None
+        raise BadValue(f"not a deadline expression: {value!r}") from None
 
 
 def _one_of(options: tuple[str, ...]) -> Callable[[object], str]:
     def convert(value: object) -> str:
         if not isinstance(value, str) or value not in options:
-            raise _Bad(f"must be one of {', '.join(options)}" + _got(value))
+            raise BadValue(f"must be one of {', '.join(options)}" + _got(value))
         return value
 
     return convert
@@ -143,7 +143,7 @@ def _gate(value: object) -> str:
     return _one_of(GATE_NAMES)(value)
 
 
-class _Reader:
+class FieldReader:
     """Reads values out of tables, recording each problem with its path."""
 
     def __init__(self) -> None:
@@ -206,7 +206,7 @@ class _Reader:
     def _convert(self, value: object, where: str, convert: Callable[[object], T]) -> T:
         try:
             return convert(value)
-        except _Bad as exc:
+        except BadValue as exc:
             self.error(where, str(exc))
             return cast(T, _INVALID)
 
@@ -291,7 +291,7 @@ _STAGE_REQUIRED: dict[str, tuple[str, ...]] = {
 
 def read_policy(source: Table) -> Policy:
     """Validate `source` (a parsed TOML document or a dict of the same shape) into a Policy."""
-    reader = _Reader()
+    reader = FieldReader()
     if not isinstance(source, Mapping):
         raise PolicyError([f"policy: must be a table, not {_kind(source)}"])
     reader.known(source, _TOP_KEYS, "")
@@ -337,7 +337,7 @@ def read_policy(source: Table) -> Policy:
     return policy
 
 
-def _read_working_time(reader: _Reader, source: Table) -> WorkingTime:
+def _read_working_time(reader: FieldReader, source: Table) -> WorkingTime:
     table = reader.table(source, "working_time", "")
     if table is None:
         return cast(WorkingTime, _INVALID)
@@ -350,7 +350,7 @@ def _read_working_time(reader: _Reader, source: Table) -> WorkingTime:
     return WorkingTime(day_start=start, day_end=end, closures=closures)
 
 
-def _read_urgent(reader: _Reader, source: Table) -> UrgentRule:
+def _read_urgent(reader: FieldReader, source: Table) -> UrgentRule:
     table = reader.table(source, "urgent", "", required=False) or {}
     reader.known(table, {"within_working_days", "flags"}, "urgent")
     return UrgentRule(
@@ -359,7 +359,7 @@ def _read_urgent(reader: _Reader, source: Table) -> UrgentRule:
     )
 
 
-def _read_referral(reader: _Reader, source: Table) -> ReferralCheck:
+def _read_referral(reader: FieldReader, source: Table) -> ReferralCheck:
     table = reader.table(source, "referral", "", required=False) or {}
     path = "referral"
     reader.known(
@@ -385,7 +385,7 @@ def _read_referral(reader: _Reader, source: Table) -> ReferralCheck:
     )
 
 
-def _read_gates(reader: _Reader, source: Table) -> tuple[GateRule, ...]:
+def _read_gates(reader: FieldReader, source: Table) -> tuple[GateRule, ...]:
     table = reader.table(source, "gates", "", required=False) or {}
     gates: list[GateRule] = []
     for name, body in table.items():
@@ -401,7 +401,7 @@ def _read_gates(reader: _Reader, source: Table) -> tuple[GateRule, ...]:
     return tuple(gates)
 
 
-def _read_stages(reader: _Reader, source: Table, gates: set[str]) -> tuple[Stage, ...]:
+def _read_stages(reader: FieldReader, source: Table, gates: set[str]) -> tuple[Stage, ...]:
     if "stages" not in source:
         reader.error("stages", "missing")
         return ()
@@ -426,7 +426,7 @@ def _read_stages(reader: _Reader, source: Table, gates: set[str]) -> tuple[Stage
     return tuple(stages)
 
 
-def _read_stage(reader: _Reader, body: Table, where: str, gates: set[str]) -> Stage:
+def _read_stage(reader: FieldReader, body: Table, where: str, gates: set[str]) -> Stage:
     kind = reader.req(body, "kind", where, _one_of(STAGE_KINDS))
     known_kind = isinstance(kind, str) and kind in _STAGE_KEYS
     if known_kind:
@@ -497,7 +497,7 @@ def _read_stage(reader: _Reader, body: Table, where: str, gates: set[str]) -> St
     )
 
 
-def _read_providers(reader: _Reader, table: Table, where: str) -> ProviderSelection:
+def _read_providers(reader: FieldReader, table: Table, where: str) -> ProviderSelection:
     keys = {"kinds", "tiers", "match", "order", "sanctioned", "cqc_registered", "cqc_ratings"}
     reader.known(table, keys, where)
     return ProviderSelection(
@@ -511,7 +511,7 @@ def _read_providers(reader: _Reader, table: Table, where: str) -> ProviderSelect
     )
 
 
-def _read_assessment(reader: _Reader, table: Table, where: str) -> AssessmentRule:
+def _read_assessment(reader: FieldReader, table: Table, where: str) -> AssessmentRule:
     keys = {
         "only_highest_ranked",
         "window",
@@ -531,12 +531,12 @@ def _read_assessment(reader: _Reader, table: Table, where: str) -> AssessmentRul
     )
 
 
-def _read_codes(reader: _Reader, table: Table, where: str) -> NotAwardedCodes:
+def _read_codes(reader: FieldReader, table: Table, where: str) -> NotAwardedCodes:
     reader.known(table, set(NOT_AWARDED_REASONS), where)
     return NotAwardedCodes(*(reader.req(table, key, where, _text) for key in NOT_AWARDED_REASONS))
 
 
-def _read_after_acceptance(reader: _Reader, table: Table) -> AfterAcceptance:
+def _read_after_acceptance(reader: FieldReader, table: Table) -> AfterAcceptance:
     where = "after_acceptance"
     keys = ("confirmation_form_within", "service_delivery_order_within")
     reader.known(table, {*keys, "financial_assessment_within"}, where)
@@ -549,7 +549,7 @@ def _read_after_acceptance(reader: _Reader, table: Table) -> AfterAcceptance:
     )
 
 
-def _read_waiting_list(reader: _Reader, table: Table) -> WaitingList:
+def _read_waiting_list(reader: FieldReader, table: Table) -> WaitingList:
     where = "waiting_list"
     actions = ("consider_reassessment", "escalate_to_team_manager")
     reader.known(table, {"amber_from_days", "amber_action", "red_from_days", "red_action"}, where)
@@ -565,7 +565,7 @@ def _read_waiting_list(reader: _Reader, table: Table) -> WaitingList:
     return waiting
 
 
-def _read_reviews(reader: _Reader, table: Table) -> Reviews:
+def _read_reviews(reader: FieldReader, table: Table) -> Reviews:
     where = "reviews"
     keys = ("known_to_team_weeks", "new_earliest_weeks", "new_latest_weeks")
     reader.known(table, set(keys), where)
@@ -576,7 +576,7 @@ def _read_reviews(reader: _Reader, table: Table) -> Reviews:
     return reviews
 
 
-def _read_handbacks(reader: _Reader, table: Table) -> Handbacks:
+def _read_handbacks(reader: FieldReader, table: Table) -> Handbacks:
     where = "handbacks"
     keys = {
         "individual_escalate_to",
@@ -597,17 +597,17 @@ def _read_handbacks(reader: _Reader, table: Table) -> Handbacks:
     )
 
 
-def _read_self_funders(reader: _Reader, table: Table) -> Deadline:
+def _read_self_funders(reader: FieldReader, table: Table) -> Deadline:
     reader.known(table, {"grace"}, "self_funders")
     return reader.req(table, "grace", "self_funders", _deadline)
 
 
-def _read_monitoring(reader: _Reader, table: Table) -> int:
+def _read_monitoring(reader: FieldReader, table: Table) -> int:
     reader.known(table, {"ehm_csv_every_weeks"}, "monitoring")
     return reader.req(table, "ehm_csv_every_weeks", "monitoring", _positive)
 
 
-def _read_filled(reader: _Reader, table: Table) -> tuple[bool, str | None]:
+def _read_filled(reader: FieldReader, table: Table) -> tuple[bool, str | None]:
     keys = {"record_days_referral_to_award", "full_record_in"}
     reader.known(table, keys, "filled")
     return (

@@ -1,0 +1,198 @@
+"""The step function: a package's state + one input -> the new state, effects, timeline events.
+
+Inputs (`signals.py`): the referral, "the time is now T", a provider's answer, a council
+decision. Nothing here reads the clock: time enters only in the inputs. `next_due` tells
+the caller when the package next needs a `Tick`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from carebroker.engine import gates
+from carebroker.engine.market import Market, Package
+from carebroker.engine.progress import Progress
+from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
+from carebroker.engine.stages import batch, on_answer, on_due
+from carebroker.engine.state import Draft, Effect, Event, PackageState
+
+LIVE = ("sourcing", "on_hold")
+_MAX_DUE_PER_TICK = 10_000  # a policy that loops on itself stops here instead of hanging
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one input did: the new state, the effects to carry out, the new timeline events."""
+
+    state: PackageState
+    effects: tuple[Effect, ...]
+    events: tuple[Event, ...]
+
+
+def begin(package: Package) -> PackageState:
+    """The state of a package not yet referred."""
+    return PackageState(package=package)
+
+
+def step(market: Market, state: PackageState, signal: Signal) -> StepResult:
+    """Apply one input to one package."""
+    draft = Draft(state)
+    progress = Progress(market, draft)
+    if isinstance(signal, Referral):
+        _refer(progress, signal.at)
+    elif isinstance(signal, Tick):
+        _tick(progress, signal.at)
+    elif isinstance(signal, Answer):
+        _answer(progress, signal)
+    elif _live_or_new(draft, signal):
+        gates.decide(progress, signal)
+    return StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
+
+
+def next_due(state: PackageState) -> datetime | None:
+    """When the package next needs the clock (a deadline, a batch, a listing), if ever."""
+    if state.status not in LIVE:
+        return None
+    times = [run.due for run in state.runs if run.status == "active" and run.due is not None]
+    times.extend(at for at, _ in state.timers)
+    return min(times, default=None)
+
+
+def _live_or_new(draft: Draft, decision: Decision) -> bool:
+    if draft.status == "new":
+        draft.event(decision.at, "ignored", ignored="the package is not referred yet")
+        return False
+    return True
+
+
+def _refer(progress: Progress, at: datetime) -> None:
+    draft = progress.draft
+    package = progress.package
+    policy = progress.policy
+    draft.event(at, "referral_received", urgent=progress.market.is_urgent(package))
+    check = policy.referral
+    if package.documents is not None and (check.required or check.required_when):
+        missing = check.missing(set(package.documents), set(package.flags))
+        if missing:  # policies.md §5.1, §6.1: back to the referrer with exactly what is missing
+            draft.status = "returned"
+            draft.event(
+                at,
+                "referral_returned",
+                missing=missing,
+                to="referrer",
+                copy_manager=check.copy_manager,
+                message=check.message or None,
+            )
+            draft.effect(
+                "return_referral", "referrer", missing=missing, copy_manager=check.copy_manager
+            )
+            return
+    draft.event(at, "referral_checked")
+    waiting = policy.waiting_list
+    if waiting is not None:  # policies.md §5 Waiting list: RAG in working days from acceptance
+        calendar = progress.market.calendar
+        draft.timers.append((calendar.add_working_days(at, waiting.amber_from_days), "amber"))
+        draft.timers.append((calendar.add_working_days(at, waiting.red_from_days), "red"))
+    draft.status = "sourcing"
+    progress.enter(at)
+
+
+def _tick(progress: Progress, at: datetime) -> None:
+    draft = progress.draft
+    for _ in range(_MAX_DUE_PER_TICK):
+        if draft.status not in LIVE:
+            return
+        due: list[tuple[datetime, int, str]] = [
+            (run.due, 0, run.name)
+            for run in draft.active_runs()
+            if run.due is not None and run.due <= at
+        ]
+        due.extend((when, 1, label) for when, label in draft.timers if when <= at)
+        if not due:
+            return
+        when, kind, name = min(due)
+        if kind == 1:
+            draft.timers.remove((when, name))
+            _rag(progress, when, name)
+            continue
+        run = draft.run(name)
+        assert run is not None
+        on_due(progress, run, when)
+    raise RuntimeError(f"package {draft.package.id}: more than {_MAX_DUE_PER_TICK} clocks at once")
+
+
+def _rag(progress: Progress, at: datetime, rag: str) -> None:
+    waiting = progress.policy.waiting_list
+    assert waiting is not None
+    action = waiting.amber_action if rag == "amber" else waiting.red_action
+    progress.draft.event(at, "waiting_list_rag", rag=rag, action=action)
+    progress.draft.effect("send_notice", "manager", notice=action, rag=rag)
+
+
+def _answer(progress: Progress, answer: Answer) -> None:
+    draft = progress.draft
+    now = answer.at
+    if draft.status == "awarded":
+        _after_award(progress, answer)
+        return
+    if draft.status not in LIVE:
+        progress.ignore(now, f"the package is {draft.status}", provider=answer.provider)
+        return
+    if answer.action == "assessment_done":
+        for run in draft.active_runs():
+            if run.phase == "assessing" and run.assessor == answer.provider:
+                batch.assessment_done(progress, run, answer)
+                return
+        progress.ignore(now, "no assessment agreed with this provider", provider=answer.provider)
+        return
+    for index in range(len(draft.requests) - 1, -1, -1):
+        request = draft.requests[index]
+        owner = draft.run(request.stage)
+        live = owner is not None and owner.status == "active"
+        if request.provider == answer.provider and request.is_open and owner and live:
+            on_answer(progress, owner, index, answer)
+            return
+    if answer.action == "interest":
+        for run in draft.active_runs():
+            if progress.stage(run.name).kind == "batch" and batch.late_interest(
+                progress, run, answer.provider, now
+            ):
+                return
+    progress.ignore(
+        now, "no open request to this provider", provider=answer.provider, action=answer.action
+    )
+
+
+def _after_award(progress: Progress, answer: Answer) -> None:
+    draft = progress.draft
+    if answer.provider != draft.provider:
+        progress.ignore(answer.at, "the package is awarded", provider=answer.provider)
+        return
+    if answer.action == "confirm":
+        progress.confirmed(answer.at, answer.start, answer.call_times)
+    elif answer.action == "handback":
+        _handback(progress, answer)
+    else:
+        progress.ignore(answer.at, f"{answer.action} after the award", provider=answer.provider)
+
+
+def _handback(progress: Progress, answer: Answer) -> None:
+    """policies.md §5 Handbacks: escalated at once; the package returns to the list."""
+    draft = progress.draft
+    rule = progress.policy.handbacks
+    draft.event(answer.at, "handback", provider=answer.provider, reason=answer.reason)
+    if rule is None:
+        return
+    draft.event(answer.at, "handback_escalated", to=rule.individual_escalate_to)
+    draft.effect("send_notice", rule.individual_escalate_to, notice="handback")
+    call_times = answer.reason == "call_times"
+    if rule.individual_returns_to_list and (
+        not call_times or rule.call_time_preference_returns_to_list
+    ):
+        draft.status = "sourcing"
+        draft.provider = None
+        draft.awarded_at = None
+        draft.next_stage = 0
+        draft.event(answer.at, "returned_to_list")
+        progress.enter(answer.at)

@@ -1,0 +1,179 @@
+"""Council decisions: gates passed or refused, approvals, `next_provider`, cancel (policies.md §3).
+
+A package `on_hold` waits at one gate; a decision about another gate (a manager approving a
+sanctioned provider, or non-contracted providers, before sourcing gets there) is kept as an
+approval and used when sourcing reaches it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from carebroker.engine.policy import GATE_NAMES
+from carebroker.engine.progress import Progress
+from carebroker.engine.signals import Decision
+from carebroker.engine.stages import cascade, tender
+
+
+def decide(progress: Progress, decision: Decision) -> None:
+    draft = progress.draft
+    now = decision.at
+    if draft.status in ("awarded", "returned", "closed", "cancelled", "unfilled"):
+        progress.ignore(now, f"the package is {draft.status}", action=decision.action)
+        return
+    if decision.action == "cancel":
+        _finish(progress, decision, "cancelled")
+        return
+    if decision.action == "next_provider":
+        _next_provider(progress, decision)
+        return
+    gate = draft.gate
+    if decision.action == "approve" and (gate is None or decision.gate not in (None, gate)):
+        if decision.gate in GATE_NAMES:
+            draft.approvals.add((decision.gate or "", decision.provider or ""))
+            draft.event(now, "approval_recorded", gate=decision.gate, provider=decision.provider)
+        else:
+            progress.ignore(now, "no such gate to approve", gate=decision.gate)
+        return
+    if gate is None:
+        progress.ignore(now, "no gate is waiting for a decision", action=decision.action)
+        return
+    if decision.choice == "close":
+        _finish(progress, decision, "closed")
+        return
+    handler = _GATES.get(gate)
+    if handler is None or not handler(progress, decision):
+        progress.ignore(now, f"not a decision for the gate {gate}", choice=decision.choice)
+
+
+def _finish(progress: Progress, decision: Decision, status: str) -> None:
+    draft = progress.draft
+    draft.withdraw_open(decision.at, why=status)
+    for run in draft.active_runs():
+        draft.put(replace(run, status="withdrawn", due=None))
+    draft.status = status
+    draft.gate = None
+    draft.gate_provider = None
+    draft.timers = []
+    draft.event(decision.at, status, actor=decision.actor)
+
+
+def _approved(decision: Decision) -> bool:
+    return decision.action == "approve" or decision.choice in ("approve", "continue", "accept")
+
+
+def _non_contracted(progress: Progress, decision: Decision) -> bool:
+    if not _approved(decision):
+        return False
+    gate = progress.clear_gate(decision.at, "approved")
+    progress.draft.approvals.add((gate or "", ""))
+    progress.start_gated(decision.at)
+    return True
+
+
+def _later_start(progress: Progress, decision: Decision) -> bool:
+    draft = progress.draft
+    provider = draft.gate_provider or ""
+    run = next((r for r in draft.active_runs() if progress.stage(r.name).kind == "cascade"), None)
+    if run is None:
+        return False
+    if decision.action == "approve" or decision.choice == "accept":
+        progress.clear_gate(decision.at, "later start accepted")
+        request = next(r for r in reversed(draft.requests) if r.provider == provider)
+        progress.award(decision.at, provider, run.name, rate=request.rate, start=request.start)
+        return True
+    if decision.choice in ("continue", "next_provider") or decision.action == "next_provider":
+        progress.clear_gate(decision.at, "later start refused")
+        cascade.later_start_refused(progress, run, provider, decision.at)
+        return True
+    return False
+
+
+def _tender_run(progress: Progress) -> tuple[str, int] | None:
+    draft = progress.draft
+    name = draft.stage or ""
+    run = draft.run(name)
+    if run is None:
+        return None
+    return name, draft.runs.index(run)
+
+
+def _part_offer(progress: Progress, decision: Decision) -> bool:
+    draft = progress.draft
+    found = _tender_run(progress)
+    if found is None:
+        return False
+    stage = progress.stage(found[0])
+    parts = tender.offers(progress, stage, "part")
+    if decision.choice == "accept_part" and parts:
+        progress.clear_gate(decision.at, "accept_part")
+        priced = sorted(
+            parts, key=lambda i: (draft.requests[i].rate is None, draft.requests[i].rate)
+        )
+        tender.award_offer(progress, stage, priced[0], decision.at)
+        return True
+    if decision.choice == "off_framework":
+        progress.clear_gate(decision.at, "off_framework")
+        for i in parts:
+            draft.update(i, not_awarded="worker chose to go off framework")
+        progress.stage_ended(draft.runs[found[1]], decision.at, why="worker chose off framework")
+        return True
+    return False
+
+
+def _mini_competition(progress: Progress, decision: Decision) -> bool:
+    draft = progress.draft
+    found = _tender_run(progress)
+    if found is None or decision.choice != "award" or not decision.provider:
+        return False
+    stage = progress.stage(found[0])
+    for i in tender.offers(progress, stage, "full"):
+        if draft.requests[i].provider == decision.provider:
+            progress.clear_gate(decision.at, f"award {decision.provider}")
+            tender.award_offer(progress, stage, i, decision.at)
+            return True
+    return False
+
+
+def _unable_to_fill(progress: Progress, decision: Decision) -> bool:
+    if decision.choice != "continue":
+        return False
+    progress.clear_gate(decision.at, "continue")
+    progress.draft.next_stage = 0  # §6.5: the worker asks for the search to go on
+    progress.enter(decision.at)
+    return True
+
+
+def _open_market_choice(progress: Progress, decision: Decision) -> bool:
+    draft = progress.draft
+    if decision.choice != "award" or not decision.provider:
+        return False
+    for request in draft.requests:
+        if request.provider == decision.provider and request.outcome == "offer":
+            progress.clear_gate(decision.at, f"award {decision.provider}")
+            progress.award(decision.at, decision.provider, request.stage, rate=request.rate)
+            return True
+    return False
+
+
+def _next_provider(progress: Progress, decision: Decision) -> None:
+    draft = progress.draft
+    if draft.gate == "later_start":
+        _later_start(progress, decision)
+        return
+    for run in draft.active_runs():
+        if progress.stage(run.name).kind == "cascade" and cascade.next_provider(
+            progress, run, decision.at
+        ):
+            return
+    progress.ignore(decision.at, "no provider is considering", action="next_provider")
+
+
+_GATES = {
+    "non_contracted_approval": _non_contracted,
+    "later_start": _later_start,
+    "part_offer": _part_offer,
+    "mini_competition": _mini_competition,
+    "unable_to_fill": _unable_to_fill,
+    "open_market_choice": _open_market_choice,
+}

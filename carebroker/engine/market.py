@@ -1,0 +1,163 @@
+"""The market a policy runs over: providers, packages, and which providers a stage approaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from carebroker.engine.policy import Policy, ProviderSelection, Stage
+from carebroker.engine.provider_view import PersonRecord
+from carebroker.engine.workingtime import LONDON, WorkingCalendar
+
+UNRANKED = 10_000  # a provider with no rank in the package's area goes last
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider as the council's directory holds it (scenario-format.md `providers[]`)."""
+
+    id: str
+    name: str
+    kind: str
+    areas: tuple[tuple[str, int], ...]  # area -> rank / protocol position (1 = first)
+    tier: int | None = None
+    lots: tuple[int, ...] = ()
+    support_types: tuple[str, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    cqc_registered: bool = False
+    cqc_rating: str | None = None
+    sanctioned: bool = False
+
+    def rank_in(self, area: str) -> int:
+        return dict(self.areas).get(area, UNRANKED)
+
+
+@dataclass(frozen=True)
+class Package:
+    """One person's need for care to be sourced (scenario-format.md `packages[]`)."""
+
+    id: str
+    area: str
+    referred_at: datetime
+    preferred_start: date
+    postcode: str | None = None
+    urgent: bool = False
+    hospital_discharge: bool = False
+    emergency: bool = False
+    hours_per_week: Decimal | None = None
+    lot: int | None = None
+    support_type: str | None = None
+    change_to_existing: bool = False
+    age: int | None = None
+    person: PersonRecord | None = None
+    documents: tuple[str, ...] | None = None  # None: not given, the referral counts as complete
+    flags: frozenset[str] = field(default_factory=frozenset)  # known_to_team, risk, ...
+    enhanced_rate: bool = False
+    target_supply_area: bool = False
+
+
+@dataclass(frozen=True)
+class Market:
+    """Everything fixed while packages are sourced: the policy, its calendar, the providers."""
+
+    policy: Policy
+    providers: tuple[Provider, ...]
+    calendar: WorkingCalendar
+
+    @classmethod
+    def of(cls, policy: Policy, providers: tuple[Provider, ...]) -> Market:
+        calendar = WorkingCalendar(
+            day_start=policy.working_time.day_start,
+            day_end=policy.working_time.day_end,
+            closures=frozenset(policy.working_time.closures),
+        )
+        return cls(policy, providers, calendar)
+
+    def provider(self, provider_id: str) -> Provider | None:
+        return next((p for p in self.providers if p.id == provider_id), None)
+
+    def is_urgent(self, package: Package) -> bool:
+        """policies.md §4.1: a flag, or a preferred start within N working days of referral."""
+        rule = self.policy.urgent
+        flags = {"urgent": package.urgent, "hospital_discharge": package.hospital_discharge}
+        flags["emergency"] = package.emergency
+        if any(flags[name] for name in rule.flags):
+            return True
+        if rule.within_working_days is None:
+            return False
+        referred = package.referred_at.astimezone(LONDON).date()
+        waiting = self.calendar.working_days_between(referred, package.preferred_start)
+        return waiting <= rule.within_working_days
+
+    def applies(self, stage: Stage, package: Package) -> bool:
+        """Whether `stage` runs for `package` (policies.md §3: all, urgent only, emergencies)."""
+        if (
+            stage.kind == "batch"
+            and stage.exclude_change_to_existing
+            and package.change_to_existing
+        ):
+            return False  # policies.md §4.2: the current provider is asked directly
+        if stage.applies_to == "urgent":
+            return self.is_urgent(package)
+        if stage.applies_to == "emergency":
+            return package.emergency
+        return True
+
+    def select(
+        self, stage: Stage, package: Package, approved: frozenset[str] = frozenset()
+    ) -> tuple[list[Provider], list[tuple[Provider, str]]]:
+        """The providers `stage` approaches in order, and those skipped with the reason.
+
+        Only providers that pass the kind and tier test are reported as skipped.
+        """
+        chosen: list[Provider] = []
+        skipped: list[tuple[Provider, str]] = []
+        rule = stage.providers
+        for provider in self.providers:
+            if provider.kind not in rule.kinds or (rule.tiers and provider.tier not in rule.tiers):
+                continue
+            if "area" in rule.match and package.area not in dict(provider.areas):
+                continue
+            reason = _excluded(rule, provider, package, approved)
+            if reason:
+                skipped.append((provider, reason))
+            else:
+                chosen.append(provider)
+        chosen.sort(key=lambda p: _order_key(rule, p, package))
+        return chosen, skipped
+
+
+def _excluded(
+    rule: ProviderSelection, provider: Provider, package: Package, approved: frozenset[str]
+) -> str | None:
+    if "lot" in rule.match and package.lot is not None and package.lot not in provider.lots:
+        return "lot"
+    if (
+        "support_type" in rule.match
+        and package.support_type is not None
+        and package.support_type not in provider.support_types
+    ):
+        return "support_type"
+    if "age" in rule.match and package.age is not None:
+        if provider.min_age is not None and package.age < provider.min_age:
+            return "age"
+        if provider.max_age is not None and package.age > provider.max_age:
+            return "age"
+    if rule.cqc_registered and not provider.cqc_registered:
+        return "not CQC registered"  # policies.md §5.5
+    if rule.cqc_ratings and provider.cqc_rating not in rule.cqc_ratings:
+        return "CQC rating not " + " or ".join(rule.cqc_ratings)
+    # policies.md §5.2: sanctioned providers are skipped unless a manager approves
+    approved_here = rule.sanctioned == "skip_unless_approved" and provider.id in approved
+    if provider.sanctioned and rule.sanctioned != "include" and not approved_here:
+        return "sanctioned"
+    return None
+
+
+def _order_key(rule: ProviderSelection, provider: Provider, package: Package) -> tuple[int, ...]:
+    rank = provider.rank_in(package.area)
+    if rule.order == "tier_then_rank":
+        return (provider.tier or UNRANKED, rank)
+    return (rank,)

@@ -1,0 +1,238 @@
+"""Moving a package through its policy: stage after stage, gates, awards (policies.md §2–3).
+
+Stage kinds (`engine/stages/`) call back here when they award or end without an award.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from carebroker.engine.market import Market, Provider
+from carebroker.engine.policy import Stage
+from carebroker.engine.state import Draft, StageRun
+from carebroker.engine.workingtime import LONDON, Deadline
+
+
+class Progress:
+    """One engine step's view of a package: the market, the draft, and the moves between stages."""
+
+    def __init__(self, market: Market, draft: Draft) -> None:
+        self.market = market
+        self.draft = draft
+        self.policy = market.policy
+        self.package = draft.package
+        self.entering = False  # while stages start, an ended stage does not start the next
+
+    # -- helpers -----------------------------------------------------------
+
+    def deadline(self, now: datetime, expr: Deadline) -> datetime:
+        return self.market.calendar.deadline(now, expr)
+
+    def stage(self, name: str) -> Stage:
+        return self.policy.stage(name)
+
+    def rank(self, provider_id: str) -> int:
+        provider = self.market.provider(provider_id)
+        return provider.rank_in(self.package.area) if provider else 10_000
+
+    def approved(self, gate: str) -> frozenset[str]:
+        return frozenset(p for g, p in self.draft.approvals if g == gate)
+
+    def select(self, stage: Stage) -> list[Provider]:
+        approved = self.approved(stage.sanction_gate) if stage.sanction_gate else frozenset()
+        chosen, _ = self.market.select(stage, self.package, approved)
+        return chosen
+
+    def ignore(self, now: datetime, why: str, **details: object) -> None:
+        self.draft.event(now, "ignored", ignored=why, **details)
+
+    # -- stages ------------------------------------------------------------
+
+    def enter(self, now: datetime) -> None:
+        """Start the next stage (and any stage that runs alongside it) that applies."""
+        from carebroker.engine.stages import start_stage
+
+        draft = self.draft
+        stages = self.policy.stages
+        while draft.next_stage < len(stages):
+            stage = stages[draft.next_stage]
+            draft.next_stage += 1
+            if not self.market.applies(stage, self.package):
+                if stage.kind == "batch" and self.package.change_to_existing:
+                    draft.event(now, "stage_skipped", stage=stage.name, why="change_to_existing")
+                continue
+            if stage.requires_gate and stage.requires_gate not in {g for g, _ in draft.approvals}:
+                draft.next_stage -= 1  # the stage starts when the gate is passed
+                self.raise_gate(now, stage.requires_gate, stage=stage.name)
+                return
+            group = [stage]
+            if stage.parallel_with:  # policies.md §4.1: the urgent track runs alongside
+                partner = self.policy.stage(stage.parallel_with)
+                if stages.index(partner) == draft.next_stage:
+                    draft.next_stage += 1
+                if self.market.applies(partner, self.package):
+                    group.append(partner)
+            draft.status = "sourcing"
+            draft.stage = group[0].name
+            self.entering = True
+            try:
+                for member in group:
+                    start_stage(self, member, now)
+                    if draft.status != "sourcing":
+                        return
+            finally:
+                self.entering = False
+            active = draft.active_runs()
+            if active:
+                draft.stage = active[0].name
+                return
+        self.unfilled(now)
+
+    def start_gated(self, now: datetime) -> None:
+        """The gate before a stage was passed: start that stage."""
+        from carebroker.engine.stages import start_stage
+
+        stage = self.policy.stages[self.draft.next_stage]
+        self.draft.next_stage += 1
+        self.draft.status = "sourcing"
+        self.draft.stage = stage.name
+        self.entering = True
+        try:
+            start_stage(self, stage, now)
+        finally:
+            self.entering = False
+        if self.draft.status == "sourcing" and not self.draft.active_runs():
+            self.enter(now)
+
+    def stage_ended(self, run: StageRun, now: datetime, why: str = "no award") -> None:
+        """`run` ended without an award; when nothing else runs, the next stage starts."""
+        self.draft.put(replace(run, status="ended", due=None))
+        self.draft.withdraw_open(now, stage=run.name, why="stage ended")
+        self.draft.event(now, "stage_ended", stage=run.name, why=why)
+        active = self.draft.active_runs()
+        if active:
+            self.draft.stage = active[0].name
+            return
+        if self.entering:
+            return
+        if self.draft.status in ("sourcing", "on_hold"):
+            self.enter(now)
+
+    def unfilled(self, now: datetime) -> None:
+        """Every stage ended without an award (policies.md §6.5 for a gate instead)."""
+        if self.policy.when_unfilled == "unable_to_fill":
+            reasons = [
+                {"provider": r.provider, "stage": r.stage, "reason": r.reason or r.outcome}
+                for r in self.draft.requests
+                if r.outcome in ("decline", "expired")
+            ]
+            self.raise_gate(now, "unable_to_fill", reasons=reasons)
+            return
+        self.draft.status = "unfilled"
+        self.draft.event(now, "unfilled")
+
+    # -- gates ---------------------------------------------------------------
+
+    def raise_gate(
+        self, now: datetime, gate: str, provider: str | None = None, **details: object
+    ) -> None:
+        rule = self.policy.gate(gate)
+        who = rule.decided_by if rule else "manager"
+        self.draft.status = "on_hold"
+        self.draft.gate = gate
+        self.draft.gate_provider = provider
+        self.draft.event(
+            now, "gate_raised", gate=gate, decided_by=who, provider=provider, **details
+        )
+        self.draft.effect("raise_gate", who, gate=gate, provider=provider)
+
+    def clear_gate(self, now: datetime, how: str) -> str | None:
+        gate = self.draft.gate
+        self.draft.event(now, "gate_passed", gate=gate, decision=how)
+        self.draft.gate = None
+        self.draft.gate_provider = None
+        self.draft.status = "sourcing"
+        return gate
+
+    # -- awards ----------------------------------------------------------------
+
+    def award(
+        self,
+        now: datetime,
+        provider: str,
+        stage: str,
+        rate: Decimal | None = None,
+        start: date | None = None,
+    ) -> None:
+        """Award the package; every other open request is withdrawn, every other stage stops."""
+        draft = self.draft
+        draft.status = "awarded"
+        draft.provider = provider
+        draft.awarded_at = now
+        draft.stage = stage
+        draft.gate = None
+        draft.gate_provider = None
+        referred = self.package.referred_at
+        days = self.market.calendar.working_days_between(
+            referred.astimezone(LONDON).date(), now.astimezone(LONDON).date()
+        )
+        record = self.policy.record_days_referral_to_award
+        draft.event(
+            now,
+            "award",
+            provider=provider,
+            stage=stage,
+            rate=str(rate) if rate is not None else None,
+            start=start.isoformat() if start else None,
+            working_days_from_referral=days if record else None,
+        )
+        draft.effect("award", provider, stage=stage)
+        for run in draft.active_runs():
+            draft.put(
+                replace(run, status="awarded" if run.name == stage else "withdrawn", due=None)
+            )
+        draft.withdraw_open(now, why="awarded")
+        draft.timers = []
+        self._after_award(now, provider)
+
+    def _after_award(self, now: datetime, provider: str) -> None:
+        after = self.policy.after_acceptance
+        if after is not None:  # policies.md §5 After acceptance
+            due = self.deadline(now, after.confirmation_form_within)
+            self.draft.event(now, "confirmation_form_due", provider=provider, due=due)
+        if self.policy.full_record_in:  # policies.md §6 Filled
+            self.draft.event(now, "referrer_told", why="filled", provider=provider)
+            self.draft.event(now, "placement_agreement_sent", provider=provider)
+            self.draft.effect("send_notice", provider, notice=self.policy.full_record_in)
+
+    def confirmed(self, now: datetime, start: date | None, call_times: str | None) -> None:
+        """policies.md §5: the Provider Confirmation Form came back; the SDO and finance clocks."""
+        after = self.policy.after_acceptance
+        self.draft.event(
+            now,
+            "confirmed",
+            provider=self.draft.provider,
+            start=start.isoformat() if start else None,
+            call_times=call_times,
+        )
+        if after is None:
+            return
+        sdo = self.deadline(now, after.service_delivery_order_within)
+        finance = self.deadline(sdo, after.financial_assessment_within)
+        self.draft.event(now, "service_delivery_order_due", due=sdo)
+        self.draft.event(now, "financial_assessment_due", due=finance)
+        reviews = self.policy.reviews
+        if reviews is not None and start is not None:  # policies.md §5 Reviews
+            if "known_to_team" in self.package.flags:
+                self.draft.event(
+                    now, "review_due", due=start + timedelta(weeks=reviews.known_to_team_weeks)
+                )
+            else:
+                self.draft.event(
+                    now,
+                    "review_due",
+                    earliest=start + timedelta(weeks=reviews.new_earliest_weeks),
+                    latest=start + timedelta(weeks=reviews.new_latest_weeks),
+                )

@@ -1,0 +1,444 @@
+"""Scenario files (docs/scenarios.md): parsed and validated, every bad field named.
+
+`parse_scenario(obj)` takes the decoded JSON and returns a `Scenario`, or raises
+`ScenarioError(errors)` with one line per bad field (`packages[2].postcode: not a UK postcode`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar, cast
+
+from carebroker.engine.market import Package, Provider
+from carebroker.engine.policy import (
+    CQC_RATINGS,
+    DOCUMENT_FLAGS,
+    DOCUMENTS,
+    GATE_NAMES,
+    PROVIDER_KINDS,
+    Policy,
+    PolicyError,
+    load_policy,
+)
+from carebroker.engine.policy_reader import BadValue, FieldReader
+from carebroker.engine.provider_view import PersonRecord, Relation
+from carebroker.engine.signals import Answer, Decision, Signal
+from carebroker.lib.postcodes import PostcodeError, parse_postcode
+
+T = TypeVar("T")
+Table = Mapping[str, object]
+
+PROVIDER_ACTIONS = (
+    "interest",
+    "offer",
+    "accept",
+    "decline",
+    "considering",
+    "query",
+    "assessment",
+    "assessment_done",
+    "confirm",
+    "handback",
+)
+COUNCIL_ACTIONS = ("approve", "decide", "next_provider", "cancel")
+ACTORS = ("manager", "referrer", "broker")
+CHOICES = ("accept_part", "off_framework", "continue", "close", "award", "accept", "approve")
+
+
+class ScenarioError(ValueError):
+    """A scenario that does not validate; `errors` names every bad field."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ScenarioEvent:
+    """One scripted input: what happened, to which package, in file order."""
+
+    package: str
+    signal: Signal
+
+
+@dataclass(frozen=True)
+class Scenario:
+    policy: Policy
+    start: datetime
+    until: datetime
+    providers: tuple[Provider, ...]
+    packages: tuple[Package, ...]
+    events: tuple[ScenarioEvent, ...]
+
+
+# -- converters ----------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BadValue("must be non-empty text")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise BadValue("must be true or false")
+    return value
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadValue("must be a whole number, 0 or more")
+    return value
+
+
+def _moment(value: object) -> datetime:
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment
+        if moment is not None:
+            raise BadValue(f"needs a UTC offset (e.g. Z or +00:00): {value!r}")
+    raise BadValue(f"not an ISO 8601 date and time: {value!r}")
+
+
+def _day(value: object) -> date:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise BadValue(f"not a date YYYY-MM-DD: {value!r}")
+
+
+def _money(value: object) -> Decimal:
+    if isinstance(value, str):
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            amount = None
+        if amount is not None and amount.is_finite() and amount >= 0:
+            return amount
+    raise BadValue(f'not a decimal string like "24.10": {value!r}')
+
+
+def _hours(value: object) -> Decimal:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return Decimal(str(value))
+    raise BadValue("must be a number of hours above 0")
+
+
+def _postcode(value: object) -> str:
+    if not isinstance(value, str):
+        raise BadValue("not a UK postcode")
+    try:
+        return str(parse_postcode(value))
+    except PostcodeError as exc:
+        raise BadValue(f"not a UK postcode ({exc})") from None
+
+
+def _one_of(options: tuple[str, ...]) -> Callable[[object], str]:
+    def convert(value: object) -> str:
+        if not isinstance(value, str) or value not in options:
+            raise BadValue(f"must be one of {', '.join(options)} (got {value!r})")
+        return value
+
+    return convert
+
+
+def _nullable[T](convert: Callable[[object], T]) -> Callable[[object], T | None]:
+    def inner(value: object) -> T | None:
+        return None if value is None else convert(value)
+
+    return inner
+
+
+def _areas(value: object) -> tuple[tuple[str, int], ...]:
+    if not isinstance(value, Mapping) or not value:
+        raise BadValue('must map each area to its rank, e.g. {"North": 1}')
+    pairs: list[tuple[str, int]] = []
+    for area, rank in value.items():
+        if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
+            raise BadValue(f"rank of {area!r} must be a whole number from 1")
+        pairs.append((str(area), rank))
+    return tuple(pairs)
+
+
+# -- the reader ----------------------------------------------------------------
+
+
+def parse_scenario(source: object) -> Scenario:
+    """Validate a decoded scenario; ScenarioError naming every bad field."""
+    reader = FieldReader()
+    if not isinstance(source, Mapping):
+        raise ScenarioError(["scenario: must be a JSON object"])
+    reader.known(source, {"policy", "start", "until", "providers", "packages", "events"}, "")
+    policy = _read_policy(reader, source)
+    start = reader.req(source, "start", "", _moment)
+    until = reader.req(source, "until", "", _moment)
+    if isinstance(start, datetime) and isinstance(until, datetime) and until <= start:
+        reader.error("until", "must be after start")
+    providers = tuple(
+        _read_provider(reader, table, where) for table, where in _rows(reader, source, "providers")
+    )
+    packages = tuple(
+        _read_package(reader, table, where) for table, where in _rows(reader, source, "packages")
+    )
+    _unique(reader, [p.id for p in providers], "providers")
+    _unique(reader, [p.id for p in packages], "packages")
+    provider_ids = {p.id for p in providers}
+    package_ids = {p.id for p in packages}
+    events = tuple(
+        event
+        for table, where in _rows(reader, source, "events", required=False)
+        if (event := _read_event(reader, table, where, provider_ids, package_ids)) is not None
+    )
+    if reader.errors:
+        raise ScenarioError(list(dict.fromkeys(reader.errors)))
+    return Scenario(policy, start, until, providers, packages, events)
+
+
+def _read_policy(reader: FieldReader, source: Table) -> Policy:
+    value = source.get("policy")
+    if not isinstance(value, str | Mapping):
+        reader.error("policy", "must be a preset name or a policy object")
+        return cast(Policy, None)
+    if isinstance(value, str) and not value.endswith(".toml") and "\n" not in value:
+        from carebroker.engine.policy import PRESETS
+
+        if value not in PRESETS:
+            reader.error("policy", f"unknown preset {value!r}; one of {', '.join(PRESETS)}")
+            return cast(Policy, None)
+    try:
+        return load_policy(value if isinstance(value, str) else cast(Table, value))
+    except PolicyError as exc:
+        for error in exc.errors:
+            reader.errors.append(f"policy.{error}")
+        return cast(Policy, None)
+
+
+def _rows(
+    reader: FieldReader, source: Table, key: str, required: bool = True
+) -> list[tuple[Table, str]]:
+    if key not in source:
+        if required:
+            reader.error(key, "missing")
+        return []
+    rows = source[key]
+    if not isinstance(rows, list):
+        reader.error(key, "must be a list")
+        return []
+    found: list[tuple[Table, str]] = []
+    for index, row in enumerate(rows):
+        if isinstance(row, Mapping):
+            found.append((cast(Table, row), f"{key}[{index}]"))
+        else:
+            reader.error(f"{key}[{index}]", "must be an object")
+    return found
+
+
+def _unique(reader: FieldReader, ids: list[str], key: str) -> None:
+    for index, value in enumerate(ids):
+        if isinstance(value, str) and ids.index(value) != index:
+            reader.error(f"{key}[{index}].id", f"duplicate id {value!r}")
+
+
+_PROVIDER_KEYS = {
+    "id", "name", "tier", "areas", "kind", "lots", "support_types",
+    "min_age", "max_age", "cqc", "sanctioned",
+}  # fmt: skip
+
+
+def _read_provider(reader: FieldReader, table: Table, where: str) -> Provider:
+    reader.known(table, _PROVIDER_KEYS, where)
+    cqc = reader.opt(table, "cqc", where, _nullable(_cqc_table), None) or {}
+    registered = reader.opt(cqc, "registered", f"{where}.cqc", _flag, False)
+    rating = reader.opt(cqc, "rating", f"{where}.cqc", _nullable(_one_of(CQC_RATINGS)), None)
+    return Provider(
+        id=reader.req(table, "id", where, _text),
+        name=reader.opt(table, "name", where, _text, ""),
+        kind=reader.req(table, "kind", where, _one_of(PROVIDER_KINDS)),
+        areas=reader.req(table, "areas", where, _areas),
+        tier=reader.opt(table, "tier", where, _nullable(_whole), None),
+        lots=reader.items(table, "lots", where, _whole),
+        support_types=reader.items(table, "support_types", where, _text),
+        min_age=reader.opt(table, "min_age", where, _nullable(_whole), None),
+        max_age=reader.opt(table, "max_age", where, _nullable(_whole), None),
+        cqc_registered=registered,
+        cqc_rating=rating,
+        sanctioned=reader.opt(table, "sanctioned", where, _flag, False),
+    )
+
+
+def _cqc_table(value: object) -> Table:
+    if not isinstance(value, Mapping):
+        raise BadValue('must be an object {"registered": ..., "rating": ...}')
+    unknown = set(value) - {"registered", "rating"}
+    if unknown:
+        raise BadValue(f"unknown key {sorted(unknown)[0]!r}")
+    return cast(Table, value)
+
+
+_PACKAGE_KEYS = {
+    "id", "area", "postcode", "referred_at", "preferred_start", "urgent", "hospital_discharge",
+    "emergency", "hours_per_week", "lot", "support_type", "change_to_existing", "age", "person",
+    "documents", "enhanced_rate", "target_supply_area", *DOCUMENT_FLAGS,
+}  # fmt: skip
+
+
+def _read_package(reader: FieldReader, table: Table, where: str) -> Package:
+    reader.known(table, _PACKAGE_KEYS, where)
+    referred = reader.req(table, "referred_at", where, _moment)
+    postcode = reader.opt(table, "postcode", where, _nullable(_postcode), None)
+    person_table = reader.opt(table, "person", where, _nullable(_object), None)
+    person = (
+        _read_person(reader, person_table, f"{where}.person", postcode) if person_table else None
+    )
+    age = reader.opt(table, "age", where, _nullable(_whole), None)
+    if age is None and person is not None and person.dob and isinstance(referred, datetime):
+        day = referred.date()
+        age = (
+            day.year - person.dob.year - ((day.month, day.day) < (person.dob.month, person.dob.day))
+        )
+    documents = table.get("documents")
+    return Package(
+        id=reader.req(table, "id", where, _text),
+        area=reader.req(table, "area", where, _text),
+        referred_at=referred,
+        preferred_start=reader.req(table, "preferred_start", where, _day),
+        postcode=postcode,
+        urgent=reader.opt(table, "urgent", where, _flag, False),
+        hospital_discharge=reader.opt(table, "hospital_discharge", where, _flag, False),
+        emergency=reader.opt(table, "emergency", where, _flag, False),
+        hours_per_week=reader.opt(table, "hours_per_week", where, _nullable(_hours), None),
+        lot=reader.opt(table, "lot", where, _nullable(_whole), None),
+        support_type=reader.opt(table, "support_type", where, _nullable(_text), None),
+        change_to_existing=reader.opt(table, "change_to_existing", where, _flag, False),
+        age=age,
+        person=person,
+        documents=reader.items(table, "documents", where, _one_of(DOCUMENTS))
+        if documents is not None
+        else None,
+        flags=frozenset(
+            flag for flag in DOCUMENT_FLAGS if reader.opt(table, flag, where, _flag, False) is True
+        ),
+        enhanced_rate=reader.opt(table, "enhanced_rate", where, _flag, False),
+        target_supply_area=reader.opt(table, "target_supply_area", where, _flag, False),
+    )
+
+
+def _object(value: object) -> Table:
+    if not isinstance(value, Mapping):
+        raise BadValue("must be an object")
+    return cast(Table, value)
+
+
+_PERSON_KEYS = {
+    "name", "dob", "address", "phone", "relations", "worker", "needs", "notes",
+    "principal_contact", "principal_contact_phone",
+}  # fmt: skip
+
+
+def _read_person(
+    reader: FieldReader, table: Table, where: str, postcode: str | None
+) -> PersonRecord:
+    reader.known(table, _PERSON_KEYS, where)
+    relations: list[Relation] = []
+    for row, at in _rows(reader, table, "relations", required=False):
+        at = f"{where}.{at}"
+        reader.known(row, {"relation", "name"}, at)
+        relations.append(
+            Relation(reader.req(row, "relation", at, _text), reader.req(row, "name", at, _text))
+        )
+    text = _nullable(_text)
+    return PersonRecord(
+        name=reader.req(table, "name", where, _text),
+        dob=reader.opt(table, "dob", where, _nullable(_day), None),
+        address=reader.opt(table, "address", where, text, None) or "",
+        postcode=postcode,
+        phone=reader.opt(table, "phone", where, text, None),
+        relations=tuple(relations),
+        worker=reader.opt(table, "worker", where, text, None),
+        principal_contact=reader.opt(table, "principal_contact", where, text, None),
+        principal_contact_phone=reader.opt(table, "principal_contact_phone", where, text, None),
+        needs=reader.opt(table, "needs", where, text, None) or "",
+        notes=reader.opt(table, "notes", where, text, None) or "",
+    )
+
+
+_EVENT_KEYS = {
+    "at", "package", "provider", "actor", "action", "coverage", "rate", "start", "reason",
+    "until", "text", "accept", "call_times", "gate", "choice",
+}  # fmt: skip
+
+
+def _read_event(
+    reader: FieldReader, table: Table, where: str, providers: set[str], packages: set[str]
+) -> ScenarioEvent | None:
+    before = len(reader.errors)
+    reader.known(table, _EVENT_KEYS, where)
+    at = reader.req(table, "at", where, _moment)
+    package = reader.req(table, "package", where, _text)
+    if isinstance(package, str) and package not in packages:
+        reader.error(f"{where}.package", f"no package with id {package!r}")
+    provider = reader.opt(table, "provider", where, _nullable(_text), None)
+    actor = reader.opt(table, "actor", where, _nullable(_one_of(ACTORS)), None)
+    signal: Signal | None = None
+    if isinstance(provider, str) and provider not in providers:
+        reader.error(f"{where}.provider", f"no provider with id {provider!r}")
+    if actor is not None:  # a council decision; `provider` may name whom it is about
+        signal = _decision(reader, table, where, at, actor, provider)
+    elif provider is not None:
+        signal = _provider_answer(reader, table, where, at, provider)
+    else:
+        reader.error(where, "give provider (a provider's answer) or actor (a council decision)")
+    if len(reader.errors) > before or signal is None:
+        return None
+    return ScenarioEvent(package, signal)
+
+
+def _provider_answer(
+    reader: FieldReader, table: Table, where: str, at: datetime, provider: str
+) -> Answer:
+    action = reader.req(table, "action", where, _one_of(PROVIDER_ACTIONS))
+    until = reader.opt(table, "until", where, _nullable(_moment), None)
+    if action == "considering" and until is None:
+        reader.error(f"{where}.until", "missing (considering needs the time of a definite answer)")
+    rate = reader.opt(table, "rate", where, _nullable(_money), None)
+    accept = reader.opt(table, "accept", where, _nullable(_flag), None)
+    if action == "assessment_done" and accept is None:
+        reader.error(f"{where}.accept", "missing (true: takes the package; false: does not)")
+    return Answer(
+        at=at,
+        provider=provider,
+        action=action,
+        coverage=reader.opt(table, "coverage", where, _nullable(_one_of(("full", "part"))), None),
+        rate=rate,
+        start=reader.opt(table, "start", where, _nullable(_day), None),
+        reason=reader.opt(table, "reason", where, _nullable(_text), None),
+        until=until,
+        text=reader.opt(table, "text", where, _nullable(_text), None),
+        accept=accept,
+        call_times=reader.opt(table, "call_times", where, _nullable(_text), None),
+    )
+
+
+def _decision(
+    reader: FieldReader, table: Table, where: str, at: datetime, actor: str, provider: str | None
+) -> Decision:
+    action = reader.req(table, "action", where, _one_of(COUNCIL_ACTIONS))
+    gate = reader.opt(table, "gate", where, _nullable(_one_of(GATE_NAMES)), None)
+    choice = reader.opt(table, "choice", where, _nullable(_one_of(CHOICES)), None)
+    if action == "approve" and gate is None:
+        reader.error(f"{where}.gate", "missing (approve names the gate)")
+    if action == "decide" and choice is None:
+        reader.error(f"{where}.choice", "missing (decide names a choice)")
+    if choice == "award" and provider is None:
+        reader.error(f"{where}.provider", "missing (an award names the provider)")
+    return Decision(at=at, actor=actor, action=action, gate=gate, choice=choice, provider=provider)

@@ -1,0 +1,191 @@
+"""Cascade: providers one at a time in ranked / protocol order (policies.md §3, §4.1, §4.3, §5.2–5).
+
+Each request has the stage's window; a decline or expiry moves on to the next provider;
+`first_accept` awards. Kent's extras: "still considering" until a stated time (before the
+start date), the manager's `next_provider`, documents on request, the later-start gate,
+sanctioned providers skipped unless approved, decline notices where the stage sends them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from carebroker.engine.policy import Stage
+from carebroker.engine.progress import Progress
+from carebroker.engine.signals import Answer
+from carebroker.engine.state import StageRun
+from carebroker.engine.workingtime import LONDON
+
+MEANWHILE = "meanwhile"  # a manager chose to approach the next provider during "considering"
+
+
+def start(progress: Progress, stage: Stage, now: datetime) -> None:
+    run = progress.draft.put(StageRun(stage.name, phase="approaching"))
+    approved = progress.approved(stage.sanction_gate) if stage.sanction_gate else frozenset()
+    _, skipped = progress.market.select(stage, progress.package, approved)
+    for provider, why in skipped:
+        progress.draft.event(
+            now, "provider_skipped", stage=stage.name, provider=provider.id, why=why
+        )
+    _approach_next(progress, stage, run, now)
+
+
+def _candidates(progress: Progress, stage: Stage) -> list[str]:
+    asked = {r.provider for r in progress.draft.requests if r.stage == stage.name}
+    # A provider who already said no in an earlier cascade is not asked again (fixed here).
+    refused = {
+        r.provider
+        for r in progress.draft.requests
+        if r.outcome in ("decline", "expired") and progress.stage(r.stage).kind == "cascade"
+    }
+    return [p.id for p in progress.select(stage) if p.id not in asked | refused]
+
+
+def _approach_next(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
+    draft = progress.draft
+    remaining = _candidates(progress, stage)
+    if not remaining:
+        if not draft.indexes(stage=stage.name, open_only=True):
+            progress.stage_ended(run, now, why="every provider approached")
+        return
+    assert stage.window is not None  # the policy reader requires it for a cascade
+    draft.send(now, remaining[0], stage.name, "offer", progress.deadline(now, stage.window))
+    _refresh(progress, stage.name)
+
+
+def _refresh(progress: Progress, name: str) -> None:
+    run = progress.draft.run(name)
+    if run is None or run.status != "active":
+        return
+    deadlines = [
+        progress.draft.requests[i].deadline for i in progress.draft.indexes(name, None, None, True)
+    ]
+    progress.draft.put(replace(run, due=min(deadlines) if deadlines else None))
+
+
+def _waiting(progress: Progress, stage: Stage, run: StageRun) -> bool:
+    """Whether the cascade must wait before approaching the next provider."""
+    for i in progress.draft.indexes(stage=stage.name, open_only=True):
+        request = progress.draft.requests[i]
+        if request.outcome == "open" or run.phase != MEANWHILE:
+            return True
+    return False
+
+
+def _said_no(progress: Progress, stage: Stage, provider: str, now: datetime) -> None:
+    if stage.decline_notice:  # policies.md §5.2 standard email; §5.3 none for other contracted
+        progress.draft.event(now, "notice_sent", notice="decline_notice", provider=provider)
+        progress.draft.effect("send_notice", provider, notice="decline_notice")
+
+
+def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
+    draft = progress.draft
+    for i in draft.indexes(stage=stage.name, open_only=True):
+        request = draft.requests[i]
+        if request.deadline <= now:  # silence is a decline (policies.md §5.2)
+            draft.update(i, outcome="expired")
+            draft.event(
+                request.deadline, "request_expired", provider=request.provider, stage=stage.name
+            )
+            _said_no(progress, stage, request.provider, request.deadline)
+    current = draft.run(stage.name)
+    if current is None or current.status != "active":
+        return
+    if not _waiting(progress, stage, current):
+        _approach_next(progress, stage, current, now)
+    _refresh(progress, stage.name)
+
+
+def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answer: Answer) -> None:
+    draft = progress.draft
+    request = draft.requests[index]
+    now = answer.at
+    if answer.action in ("accept", "offer"):
+        start = answer.start
+        draft.update(
+            index,
+            outcome="offer",
+            responded_at=now,
+            coverage=answer.coverage or "full",
+            rate=answer.rate,
+            start=start,
+        )
+        draft.event(now, "offer", provider=request.provider, stage=stage.name, start=start)
+        if (
+            stage.later_start_gate
+            and start is not None
+            and start > progress.package.preferred_start
+        ):
+            # policies.md §5.2: a later start date goes to the area support manager
+            progress.raise_gate(now, stage.later_start_gate, provider=request.provider, start=start)
+            return
+        progress.award(now, request.provider, stage.name, rate=answer.rate, start=start)
+    elif answer.action == "decline":
+        draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+        draft.event(
+            now, "decline", provider=request.provider, stage=stage.name, reason=answer.reason
+        )
+        _said_no(progress, stage, request.provider, now)
+        if not _waiting(progress, stage, run):
+            _approach_next(progress, stage, run, now)
+    elif answer.action == "considering" and stage.considering and answer.until is not None:
+        _considering(progress, stage, index, answer)
+    elif answer.action == "query":
+        due = progress.deadline(now, stage.documents_within) if stage.documents_within else None
+        draft.event(
+            now, "documents_requested", provider=request.provider, text=answer.text, due=due
+        )
+    else:
+        progress.ignore(
+            now, f"{answer.action} is not an answer to a cascade request", provider=answer.provider
+        )
+    _refresh(progress, stage.name)
+
+
+def _considering(progress: Progress, stage: Stage, index: int, answer: Answer) -> None:
+    draft = progress.draft
+    request = draft.requests[index]
+    until = answer.until
+    assert until is not None
+    start = progress.package.preferred_start
+    if stage.considering_before_start and until.astimezone(LONDON).date() >= start:
+        # policies.md §5.2: refused; the request keeps its deadline
+        draft.event(
+            answer.at,
+            "considering_refused",
+            provider=request.provider,
+            until=until,
+            why="not before the start date",
+        )
+        return
+    # the stated time becomes the request's deadline; the cascade waits for it
+    draft.update(index, outcome="considering", responded_at=answer.at, deadline=until)
+    draft.event(answer.at, "considering", provider=request.provider, until=until)
+
+
+def next_provider(progress: Progress, run: StageRun, now: datetime) -> bool:
+    """The area support manager approaches the next provider while one considers (§5.2)."""
+    stage = progress.stage(run.name)
+    considering = [
+        i
+        for i in progress.draft.indexes(stage=stage.name, open_only=True)
+        if progress.draft.requests[i].outcome == "considering"
+    ]
+    if not considering or run.phase == MEANWHILE:
+        return False
+    run = progress.draft.put(replace(run, phase=MEANWHILE))
+    progress.draft.event(now, "next_provider", stage=stage.name)
+    _approach_next(progress, stage, run, now)
+    _refresh(progress, stage.name)
+    return True
+
+
+def later_start_refused(progress: Progress, run: StageRun, provider: str, now: datetime) -> None:
+    """The manager did not accept a later start date: the cascade goes on (§5.2)."""
+    stage = progress.stage(run.name)
+    for i in progress.draft.indexes(stage=stage.name):
+        if progress.draft.requests[i].provider == provider:
+            progress.draft.update(i, not_awarded="later start not accepted")
+    _approach_next(progress, stage, run, now)
+    _refresh(progress, stage.name)

@@ -1,0 +1,78 @@
+"""Open market: the Available Packages list on set weekdays (policies.md §4.4).
+
+Each listing goes to every framework and spot provider; providers may propose a rate; the
+council chooses (the `open_market_choice` gate, raised at the first proposal). Requests stay
+open from one listing to the next; each listing moves their deadline on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from carebroker.engine.policy import Stage
+from carebroker.engine.progress import Progress
+from carebroker.engine.signals import Answer
+from carebroker.engine.state import StageRun
+from carebroker.engine.workingtime import LONDON
+
+
+def next_listing(progress: Progress, stage: Stage, after: datetime, strictly: bool) -> datetime:
+    """The next listed weekday at `issue_at` on a working day, at or after `after`."""
+    assert stage.issue_at is not None
+    local = after.astimezone(LONDON)
+    day = local.date()
+    for _ in range(366):
+        when = datetime.combine(day, stage.issue_at, tzinfo=LONDON)
+        if (
+            day.weekday() in stage.weekdays
+            and progress.market.calendar.is_working_day(day)
+            and (when > local if strictly else when >= local)
+        ):
+            return when
+        day += timedelta(days=1)
+    raise ValueError("open market: no listing day within a year")  # the reader forbids this
+
+
+def start(progress: Progress, stage: Stage, now: datetime) -> None:
+    progress.draft.put(
+        StageRun(stage.name, phase="waiting", due=next_listing(progress, stage, now, False))
+    )
+
+
+def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
+    draft = progress.draft
+    at = run.due or now
+    providers = [p.id for p in progress.select(stage)]
+    following = next_listing(progress, stage, at, True)
+    draft.event(at, "open_market_listed", stage=stage.name, providers=providers)
+    asked = {draft.requests[i].provider: i for i in draft.indexes(stage=stage.name)}
+    for provider in providers:
+        if provider not in asked:
+            draft.send(at, provider, stage.name, "offer", following)
+        elif draft.requests[asked[provider]].is_open:
+            draft.update(asked[provider], deadline=following)
+    draft.put(replace(run, phase="listed", due=following))
+
+
+def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answer: Answer) -> None:
+    draft = progress.draft
+    request = draft.requests[index]
+    now = answer.at
+    if answer.action == "offer":
+        draft.update(
+            index,
+            outcome="offer",
+            responded_at=now,
+            coverage=answer.coverage or "full",
+            rate=answer.rate,
+            start=answer.start,
+        )
+        draft.event(now, "offer", provider=request.provider, rate=str(answer.rate or "") or None)
+        if draft.gate is None and stage.choice_gate:  # the council chooses (§4.4)
+            progress.raise_gate(now, stage.choice_gate, stage=stage.name)
+    elif answer.action == "decline":
+        draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+        draft.event(now, "decline", provider=request.provider, reason=answer.reason)
+    else:
+        progress.ignore(now, f"{answer.action} on the open market", provider=answer.provider)

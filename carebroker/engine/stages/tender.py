@@ -1,0 +1,160 @@
+"""Tender: every matching provider at once, one deadline, no award before it (policies.md §6.3–4).
+
+At the deadline: outstanding and nothing positive -> chase once (+2 working days); nothing
+outstanding and nothing positive -> the stage ends; only part offers -> the part_offer gate;
+full offers -> best price, an exact tie -> the mini_competition gate; the others get D1–D4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from carebroker.engine.policy import Stage
+from carebroker.engine.progress import Progress
+from carebroker.engine.signals import Answer
+from carebroker.engine.state import StageRun
+
+
+def start(progress: Progress, stage: Stage, now: datetime) -> None:
+    draft = progress.draft
+    run = draft.put(StageRun(stage.name, phase="open"))
+    if stage.notify_referrer_on_start:  # §6.4: the worker is told first
+        draft.event(now, "referrer_told", why=f"going to {stage.name}", stage=stage.name)
+        draft.effect("send_notice", "referrer", notice="going_off_framework")
+    _, skipped = progress.market.select(stage, progress.package)
+    for skip, why in skipped:
+        draft.event(now, "provider_skipped", stage=stage.name, provider=skip.id, why=why)
+    providers = [p.id for p in progress.select(stage)]
+    if not providers:
+        progress.stage_ended(run, now, why="no provider matches")
+        return
+    urgent = progress.market.is_urgent(progress.package)
+    window = stage.urgent_window if urgent and stage.urgent_window else stage.window
+    assert window is not None
+    deadline = progress.deadline(now, window)
+    for provider in providers:
+        draft.send(now, provider, stage.name, "offer", deadline)
+    draft.put(replace(run, due=deadline))
+
+
+def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answer: Answer) -> None:
+    draft = progress.draft
+    request = draft.requests[index]
+    now = answer.at
+    if answer.action == "offer":
+        draft.update(
+            index,
+            outcome="offer",
+            responded_at=now,
+            coverage=answer.coverage or "full",
+            rate=answer.rate,
+            start=answer.start,
+        )
+        draft.event(now, "offer", provider=request.provider, coverage=answer.coverage or "full")
+    elif answer.action == "decline":
+        draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+        draft.event(now, "decline", provider=request.provider, reason=answer.reason)
+    elif answer.action == "query":
+        draft.event(now, "query", provider=request.provider, text=answer.text)
+        if stage.queries_shared:  # §6.3: the answer goes to every provider approached
+            everyone = [draft.requests[i].provider for i in draft.indexes(stage=stage.name)]
+            draft.event(now, "query_answer_shared", providers=everyone, text=answer.text)
+            for provider in everyone:
+                draft.effect("send_notice", provider, notice="query_answer", text=answer.text)
+    else:
+        progress.ignore(
+            now, f"{answer.action} is not an answer to a tender", provider=answer.provider
+        )
+    # No award before the deadline, even if everyone has answered (§6.3).
+
+
+def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
+    draft = progress.draft
+    at = run.due or now
+    mine = draft.indexes(stage=stage.name)
+    outstanding = [i for i in mine if draft.requests[i].is_open]
+    positive = offers(progress, stage)
+    if outstanding and not positive and run.chases < stage.chase_times and stage.chase_extend:
+        extended = progress.deadline(at, stage.chase_extend)
+        for i in outstanding:
+            request = draft.update(i, deadline=extended, chased=draft.requests[i].chased + 1)
+            draft.event(at, "chased", provider=request.provider, deadline=extended)
+            draft.effect("send_notice", request.provider, notice="chase")
+        draft.put(replace(run, chases=run.chases + 1, due=extended))
+        return
+    for i in outstanding:
+        request = draft.update(i, outcome="expired")
+        draft.event(at, "request_expired", provider=request.provider, stage=stage.name)
+    draft.put(replace(run, due=None))
+    full = [i for i in positive if draft.requests[i].coverage == "full"]
+    if full:
+        _best_price(progress, stage, run, full, at)
+    elif positive:
+        gate = stage.part_offer_gate or "part_offer"
+        parts = [draft.requests[i].provider for i in positive]
+        progress.raise_gate(at, gate, stage=stage.name, offers=parts)
+    else:
+        progress.stage_ended(run, at, why="no positive answer")
+
+
+def _best_price(
+    progress: Progress, stage: Stage, run: StageRun, full: list[int], at: datetime
+) -> None:
+    draft = progress.draft
+    rates = {i: draft.requests[i].rate for i in full}
+    priced = [i for i in full if rates[i] is not None]
+    if not priced:
+        winners = full[:1]
+    else:
+        lowest = min(rates[i] for i in priced)  # type: ignore[type-var]
+        winners = [i for i in priced if rates[i] == lowest]
+    if len(winners) > 1:  # an exact tie: a mini-competition (§6.3)
+        gate = stage.tie_gate or "mini_competition"
+        tied = [draft.requests[i].provider for i in winners]
+        progress.raise_gate(at, gate, stage=stage.name, tied=tied)
+        return
+    award_offer(progress, stage, winners[0], at)
+
+
+def award_offer(progress: Progress, stage: Stage, index: int, at: datetime) -> None:
+    """Award to the request at `index`; the other responders get their not-awarded codes."""
+    draft = progress.draft
+    winner = draft.requests[index]
+    progress.award(at, winner.provider, stage.name, rate=winner.rate, start=winner.start)
+    codes = stage.not_awarded_codes
+    lowest = winner.rate
+    for i in draft.indexes(stage=stage.name):
+        request = draft.requests[i]
+        if i == index or request.outcome != "offer":
+            continue
+        if request.coverage != "full" and winner.coverage == "full":
+            reason, code = "part_offer_only", codes.part_offer_only if codes else None
+        elif request.rate is not None and lowest is not None and request.rate > lowest:
+            reason, code = "higher_price", codes.higher_price if codes else None
+        elif request.rate is not None and request.rate == lowest:
+            reason, code = "lost_mini_competition", codes.lost_mini_competition if codes else None
+        else:
+            reason, code = "filled_elsewhere", codes.filled_elsewhere if codes else None
+        draft.update(i, not_awarded=code or reason)
+        draft.event(
+            at,
+            "notice_sent",
+            notice="not_awarded",
+            provider=request.provider,
+            code=code,
+            reason=reason,
+        )
+        draft.effect("send_notice", request.provider, notice="not_awarded", code=code)
+
+
+def offers(progress: Progress, stage: Stage, coverage: str | None = None) -> list[int]:
+    """The offers of `stage` still in play (not yet told they were not awarded)."""
+    draft = progress.draft
+    return [
+        i
+        for i in draft.indexes(stage=stage.name)
+        if draft.requests[i].outcome == "offer"
+        and draft.requests[i].not_awarded is None
+        and (coverage is None or draft.requests[i].coverage == coverage)
+    ]

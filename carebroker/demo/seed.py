@@ -51,7 +51,7 @@ def seed_demo(now: datetime, councils: tuple[DemoCouncil, ...] = DEMO_COUNCILS) 
         (report.created if created else report.kept).append(council.name)
         report.logins += _logins_of(council, spec)
     _ensure_user(ADMIN_USERNAME, password, is_staff=True, is_superuser=True)
-    report.logins.append(DemoLogin(ADMIN_USERNAME, "Administrator", "all", "Django admin"))
+    report.logins.append(DemoLogin(ADMIN_USERNAME, "Administrator (admin)", "every council"))
     return report
 
 

@@ -1,3 +1,5 @@
+"""The web pages. Thin: what each page shows comes from `carebroker.web.summaries`."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

@@ -64,6 +64,7 @@ class Command(BaseCommand):
             supervisor.stop()
             raise CommandError(f"the web server did not start on {HOST}:{port}")
         self.say(f"\ncarebroker demo is running at http://{HOST}:{port}/ (Ctrl+C stops it)")
+        self.say(f"Brokers, managers and admin also have http://{HOST}:{port}/admin/")
         code = supervisor.run()
         if code:
             raise CommandError("a demo process stopped unexpectedly")

@@ -1,8 +1,10 @@
 """`carebroker seed-demo`: load the demo councils and print the demo logins."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
+from carebroker.councils.models import Council
 from carebroker.demo.seed import format_logins, seed_demo
 
 
@@ -10,6 +12,8 @@ class Command(BaseCommand):
     help = "Load one made-up demo council per policy preset, with a login for every role."
 
     def handle(self, *args: object, **options: object) -> None:
+        if Council._meta.db_table not in connection.introspection.table_names():
+            raise CommandError("the database has no tables yet: run `carebroker migrate` first")
         report = seed_demo(now=timezone.now())
         for name in report.created:
             self.stdout.write(f"Created {name}")

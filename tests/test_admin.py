@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from carebroker.accounts.models import Role, User
+from carebroker.councils.areas import find_area
 from carebroker.councils.models import Area, Council, PostcodeDistrict
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Person, Referral
@@ -345,3 +346,28 @@ def test_broker_sees_only_their_council_in_the_admin_index(kent):
     models_shown = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
     assert {"Package", "Provider", "Person", "Referral", "Area", "User"} <= models_shown
     assert "Group" not in models_shown
+
+
+def test_broker_adds_a_district_normalised_to_their_council(essex, kent):
+    """A district typed in lower case is stored upper case, in the broker's council, and
+    from then on postcodes in it find the area."""
+    response = _client(kent.broker).post(
+        _url(PostcodeDistrict, "add"),
+        {"council": essex.council.pk, "area": kent.area.pk, "district": " me5 "},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    district = PostcodeDistrict.objects.get(area=kent.area, district="ME5")
+    assert district.council == kent.council
+    assert find_area(kent.council, "me5 7aa") == kent.area
+
+
+def test_bad_district_in_the_admin_is_a_form_error(kent):
+    """A district that is not an outward code is refused on the form with the reason."""
+    response = _client(kent.broker).post(
+        _url(PostcodeDistrict, "add"), {"area": kent.area.pk, "district": "QQ1"}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["district"] == [
+        "'QQ1' is not a UK postcode district: the outward code 'QQ1' cannot start with Q, V or X"
+    ]
+    assert not PostcodeDistrict.objects.filter(district="QQ1").exists()

@@ -266,14 +266,14 @@ def _dob_pattern(dob: date) -> re.Pattern[str]:
     """The date of birth as people write it: 2/3/1941, 02.03.41, 2nd March 1941, 1941-03-02."""
     day = rf"0?{dob.day}(?:st|nd|rd|th)?"
     month_num = rf"0?{dob.month}"
-    year = rf"(?:{dob.year}|{dob.year % 100:02d})"
+    year = rf"(?:{dob.year}|['\u2019]?{dob.year % 100:02d})"
     name = MONTHS[dob.month - 1]
     month_name = rf"(?:{name}|{name[:3]}{'t?' if name == 'september' else ''})\.?"
     sep = r"\s*[/.\-]\s*|\s+"
     forms = [
         rf"{day}(?:{sep}){month_num}(?:{sep}){year}",  # 2/3/1941, 02-03-41
         rf"{month_num}(?:{sep}){day}(?:{sep}){year}",  # 3/2/1941, written the US way
-        rf"{dob.year}(?:{sep}){month_num}(?:{sep}){day}",  # 1941-03-02
+        rf"{dob.year}(?:{sep}){month_num}(?:{sep}){day}(?:T[0-9:.]*Z?)?",  # 1941-03-02T00:00Z
         rf"{day}(?:\s+of)?[\s\-/]*{month_name}[\s,\-/]*{year}",  # 2nd of March 1941
         rf"{month_name}\s*{day},?\s*{year}",  # March 2, 1941
     ]

@@ -261,7 +261,17 @@ def test_free_text_postcodes_become_partial() -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["2/3/1941", "02/03/1941", "2 March 1941", "1941-03-02", "2nd of March 1941", "March 2, 1941"],
+    [
+        "2/3/1941",
+        "02/03/1941",
+        "02.03.41",
+        "2 March 1941",
+        "2 Mar '41",
+        "1941-03-02",
+        "1941-03-02T00:00:00Z",
+        "2nd of March 1941",
+        "March 2, 1941",
+    ],
 )
 def test_free_text_date_of_birth_redacted_in_common_forms(written: str) -> None:
     """The date of birth, in the forms people write it, becomes "[date of birth]"."""

@@ -242,6 +242,16 @@ def test_demo_no_serve_sets_up_and_prints_every_login(tmp_path):
     assert "Kept Demo Essex (essex-lah)" in again.stdout
 
 
+def test_seed_demo_on_an_empty_database_says_to_migrate_first(tmp_path):
+    """Seeding a database without tables fails with what to do, not a traceback."""
+    result = subprocess.run(
+        [*CLI, "seed-demo"], capture_output=True, text=True, env=demo_env(tmp_path)
+    )
+    assert result.returncode != 0
+    assert "run `carebroker migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_demo_refuses_a_port_in_use(tmp_path):
     """A busy port is refused up front, naming the option to change."""
     with socket.socket() as busy:

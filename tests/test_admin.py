@@ -371,3 +371,18 @@ def test_bad_district_in_the_admin_is_a_form_error(kent):
         "'QQ1' is not a UK postcode district: the outward code 'QQ1' cannot start with Q, V or X"
     ]
     assert not PostcodeDistrict.objects.filter(district="QQ1").exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup"), SCOPED_MODELS, ids=lambda m: getattr(m, "__name__", m)
+)
+@pytest.mark.parametrize("who", ["root", "manager"])
+def test_add_and_change_pages_open_for_the_councils_staff(essex, root, model, lookup, who):
+    """Every model's change page opens for a superuser and for a manager of the council,
+    and its add page too where they may add (councils: superusers only)."""
+    user = root if who == "root" else essex.manager
+    client = _client(user)
+    record = _other_councils_object(model, essex)
+    assert client.get(_url(model, "change", record.pk)).status_code == 200
+    may_add = who == "root" or model is not Council
+    assert client.get(_url(model, "add")).status_code == (200 if may_add else 403)

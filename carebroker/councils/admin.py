@@ -44,7 +44,7 @@ class CouncilScopedMixin:
     }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
+        queryset: QuerySet[Any] = super().get_queryset(request)
         user: Any = request.user
         if sees_every_council(user):
             return queryset
@@ -63,9 +63,7 @@ class CouncilScopedMixin:
             kwargs["initial"] = user.council_id
         elif scoped and _has_council(related):
             kwargs["queryset"] = related._default_manager.filter(council_id=user.council_id)
-        field: forms.Field | None = super().formfield_for_foreignkey(  # type: ignore[misc]
-            db_field, request, **kwargs
-        )
+        field: forms.Field | None = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if scoped and related is Council and field is not None:
             # Shown, never chosen: the record belongs to the user's council (set on save too).
             field.disabled = True
@@ -84,27 +82,27 @@ class CouncilScopedMixin:
         return allowed_by_django or self._role_allows(request, action)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        allowed = super().has_module_permission(request)  # type: ignore[misc]
+        allowed = super().has_module_permission(request)
         return self._may(request, VIEW, allowed)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
+        allowed = super().has_view_permission(request, obj)
         return self._may(request, VIEW, allowed)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        allowed = super().has_add_permission(request, *args)  # type: ignore[misc]
+        allowed = super().has_add_permission(request, *args)
         return self._may(request, ADD, allowed)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        allowed = super().has_change_permission(request, obj)
         return self._may(request, CHANGE, allowed)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]
+        allowed = super().has_delete_permission(request, obj)
         return self._may(request, DELETE, allowed)
 
 
-class CouncilScopedAdmin(CouncilScopedMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class CouncilScopedAdmin(CouncilScopedMixin, admin.ModelAdmin):
     """A ModelAdmin for a model with a `council` field, limited to the user's council."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -4,14 +4,14 @@ from carebroker.councils.admin import CouncilScopedAdmin, CouncilScopedMixin, Re
 from carebroker.providers.models import Contact, Provider, ProviderArea
 
 
-class ProviderAreaInline(CouncilScopedMixin, admin.TabularInline):  # type: ignore[type-arg]
+class ProviderAreaInline(CouncilScopedMixin, admin.TabularInline):
     model = ProviderArea
     council_lookup = "provider__council"
     fields = ["area", "rank"]
     extra = 0
 
 
-class ContactInline(CouncilScopedMixin, admin.TabularInline):  # type: ignore[type-arg]
+class ContactInline(CouncilScopedMixin, admin.TabularInline):
     model = Contact
     council_lookup = "provider__council"
     fields = ["role", "name", "email", "phone"]

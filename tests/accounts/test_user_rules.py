@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from carebroker.accounts.models import Role, User
-from tests.factories import make_council, make_provider, make_user
+from tests.factories import PASSWORD, make_council, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,10 @@ def test_brokers_and_managers_may_be_staff(role):
     """The council's own brokers and managers may be given admin access."""
     user = make_user(make_council(), role, is_staff=True)
     assert User.objects.get(pk=user.pk).is_staff is True
+
+
+def test_factory_user_logs_in_with_the_shared_test_password(client):
+    """make_user's users log in with tests.factories.PASSWORD (hashed once, reused)."""
+    user = make_user(make_council(), Role.BROKER)
+    assert client.login(username=user.username, password=PASSWORD)
+    assert not client.login(username=user.username, password=PASSWORD + "x")

@@ -15,12 +15,14 @@ from django.utils import timezone
 from carebroker.accounts.models import User
 from carebroker.councils.models import Area, Council
 from carebroker.demo import people
-from carebroker.demo.presets import DemoCouncil
+from carebroker.demo.presets import DemoArea, DemoCouncil
 from carebroker.providers.models import Provider, ProviderArea, ProviderKind
 from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
 from carebroker.sourcing.models import Package, PackageStatus
 
 PACKAGES = 150
+# Awards go to the providers a policy approaches first where the area has one.
+FIRST_CHOICE_KINDS = (ProviderKind.FRAMEWORK, ProviderKind.CLUSTERED)
 UNCHECKED_REFERRALS = 8  # received, not yet checked: no package yet
 STATUS_MIX = {
     PackageStatus.SOURCING: 40,
@@ -113,7 +115,9 @@ def build_caseload(
     Package.objects.bulk_create(packages)
 
 
-def _person(council, spec, area_spec, rng, now) -> Person:
+def _person(
+    council: Council, spec: DemoCouncil, area_spec: DemoArea, rng: random.Random, now: datetime
+) -> Person:
     name = people.person_name(rng)
     relations = people.relations(rng, name.split()[-1], adult=spec.adults)
     return Person(
@@ -132,7 +136,17 @@ def _person(council, spec, area_spec, rng, now) -> Person:
     )
 
 
-def _referral(council, spec, shape, person, status, referrer, index, rng, now) -> Referral:
+def _referral(
+    council: Council,
+    spec: DemoCouncil,
+    shape: PolicyShape,
+    person: Person,
+    status: str | None,
+    referrer: User,
+    index: int,
+    rng: random.Random,
+    now: datetime,
+) -> Referral:
     received_at = now - timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(0, 480))
     referral = Referral(
         council=council,
@@ -177,7 +191,17 @@ def _providers_by_area(council: Council) -> dict[int, list[Provider]]:
     return serving
 
 
-def _package(spec, shape, referral, area, serving, status, case_number, rng, now) -> Package:
+def _package(
+    spec: DemoCouncil,
+    shape: PolicyShape,
+    referral: Referral,
+    area: Area,
+    serving: dict[int, list[Provider]],
+    status: str,
+    case_number: str,
+    rng: random.Random,
+    now: datetime,
+) -> Package:
     today = timezone.localdate(now)
     package = Package(
         council=referral.council,
@@ -206,7 +230,13 @@ def _package(spec, shape, referral, area, serving, status, case_number, rng, now
     return package
 
 
-def _place_in_policy(package, shape, serving, rng, now) -> None:
+def _place_in_policy(
+    package: Package,
+    shape: PolicyShape,
+    serving: list[Provider],
+    rng: random.Random,
+    now: datetime,
+) -> None:
     """Set the stage, gate and award a package in `package.status` would plausibly have."""
     first = _first_stage(package, shape)
     if package.status == PackageStatus.SOURCING:
@@ -217,7 +247,7 @@ def _place_in_policy(package, shape, serving, rng, now) -> None:
     elif package.status == PackageStatus.UNFILLED:
         package.stage = shape.stages[-1]
     elif package.status in (PackageStatus.AWARDED, PackageStatus.CLOSED) and serving:
-        preferred = [p for p in serving if p.kind in _first_choice_kinds()] or serving
+        preferred = [p for p in serving if p.kind in FIRST_CHOICE_KINDS] or serving
         package.stage = first or shape.stages[0]
         package.awarded_provider = rng.choice(preferred)
         package.awarded_at = now - timedelta(days=rng.randrange(1, 40), hours=rng.randrange(8))
@@ -233,7 +263,3 @@ def _first_stage(package: Package, shape: PolicyShape) -> str:
     if package.emergency:
         return "emergency"  # policies.md §6.3: emergencies go by telephone
     return shape.stages[0]
-
-
-def _first_choice_kinds() -> tuple[str, ...]:
-    return (ProviderKind.FRAMEWORK, ProviderKind.CLUSTERED)

@@ -10,6 +10,7 @@ from carebroker.demo.presets import DEMO_COUNCILS
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing.models import Package, PackageStatus
+from carebroker.web.views import ON_HOLD_SHOWN
 
 DEMO_LOGINS = [(spec.prefix, spec.name, role) for spec in DEMO_COUNCILS for role in Role]
 
@@ -50,7 +51,7 @@ def test_manager_home_lists_own_council_packages_on_hold(demo, db, sign_in):
     on_hold = Package.objects.filter(council=council, status=PackageStatus.ON_HOLD)
     page = main_of(sign_in("leics-manager"))
     assert f'data-count="on_hold">{on_hold.count()}<' in page
-    for package in on_hold:
+    for package in on_hold.order_by("referral__received_at", "case_number")[:ON_HOLD_SHOWN]:
         assert f">{package.case_number}<" in page
         assert package.gate in page
     others = Package.objects.exclude(council=council).filter(status=PackageStatus.ON_HOLD)
@@ -101,10 +102,20 @@ def test_administrator_home_links_to_the_admin(demo, db, sign_in):
         assert spec.name not in page
 
 
-def test_header_shows_council_role_and_sign_out_when_signed_in(demo, db, sign_in):
-    """The service navigation names the signed-in user's council and role, with Sign out."""
+def test_header_shows_council_role_and_sign_out_with_one_h1_and_landmarks(demo, db, sign_in):
+    """The service navigation names the signed-in user's council and role, with Sign out;
+    the page has one h1 and the header, navigation, main and footer landmarks."""
     page = sign_in("essex-manager").content.decode()
     header = re.search(r"<header.*?</header>", page, re.S).group(0)
     assert "Demo Essex (essex-lah)" in header
     assert "Manager" in header
     assert "Sign out" in header
+    # One h1, and the landmarks a screen reader user jumps between.
+    assert page.count("<h1") == 1
+    for landmark in (
+        "<header",
+        "<nav",
+        '<main class="govuk-main-wrapper" id="main-content"',
+        "<footer",
+    ):
+        assert landmark in page

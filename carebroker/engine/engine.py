@@ -14,7 +14,7 @@ from carebroker.engine import gates
 from carebroker.engine.market import Market, Package
 from carebroker.engine.progress import Progress
 from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
-from carebroker.engine.stages import batch, on_answer, on_due
+from carebroker.engine.stages import batch, on_answer, on_due, takes
 from carebroker.engine.state import Draft, Effect, Event, PackageState
 
 LIVE = ("sourcing", "on_hold")
@@ -150,7 +150,13 @@ def _answer(progress: Progress, answer: Answer) -> None:
         request = draft.requests[index]
         owner = draft.run(request.stage)
         live = owner is not None and owner.status == "active"
-        if request.provider == answer.provider and request.is_open and owner and live:
+        if (
+            request.provider == answer.provider
+            and request.is_open
+            and owner
+            and live
+            and takes(progress, owner, request.round, answer.action)
+        ):
             on_answer(progress, owner, index, answer)
             return
     if answer.action == "interest":

@@ -10,6 +10,16 @@ from carebroker.engine.signals import Answer
 from carebroker.engine.stages import batch, cascade, open_market, tender
 from carebroker.engine.state import StageRun
 
+# Which answers a request takes, by stage kind and round: a provider with two open requests
+# (the urgent call and the batch report, §4.1) is matched by what it says.
+_ANSWERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("batch", "interest"): ("interest", "decline"),
+    ("batch", "offer"): ("offer", "decline", "assessment"),
+    ("cascade", "offer"): ("accept", "offer", "decline", "considering", "query"),
+    ("tender", "offer"): ("offer", "decline", "query"),
+    ("open_market", "offer"): ("offer", "decline"),
+}
+
 _KINDS = {"batch": batch, "cascade": cascade, "tender": tender, "open_market": open_market}
 
 
@@ -26,3 +36,8 @@ def on_due(progress: Progress, run: StageRun, now: datetime) -> None:
 def on_answer(progress: Progress, run: StageRun, index: int, answer: Answer) -> None:
     stage = progress.stage(run.name)
     _KINDS[stage.kind].on_answer(progress, stage, run, index, answer)
+
+
+def takes(progress: Progress, run: StageRun, round_: str, action: str) -> bool:
+    """Whether a request of `run` in `round_` can take the answer `action`."""
+    return action in _ANSWERS.get((progress.stage(run.name).kind, round_), ())

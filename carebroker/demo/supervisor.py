@@ -35,7 +35,11 @@ class Supervisor:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._on_signal)
         for child in self.children:
-            process = subprocess.Popen(list(child.argv))
+            try:
+                process = subprocess.Popen(list(child.argv))
+            except OSError:
+                self.stop()  # never leave the first child running alone
+                raise
             self.processes[child.name] = process
             self._say(f"Started {child.name} (pid {process.pid}): {' '.join(child.argv)}")
 

@@ -386,3 +386,22 @@ def test_add_and_change_pages_open_for_the_councils_staff(essex, root, model, lo
     assert client.get(_url(model, "change", record.pk)).status_code == 200
     may_add = who == "root" or model is not Council
     assert client.get(_url(model, "add")).status_code == (200 if may_add else 403)
+
+
+def test_manager_adds_a_provider_user_to_their_council(essex, kent):
+    """A manager's new user joins the manager's council, whatever council is posted."""
+    response = _client(kent.manager).post(
+        _url(User, "add"),
+        {
+            "username": "newprovider",
+            "usable_password": "true",
+            "password1": "a long made-up passphrase 7",
+            "password2": "a long made-up passphrase 7",
+            "role": Role.PROVIDER,
+            "council": essex.council.pk,
+            "provider": kent.provider.pk,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="newprovider")
+    assert (user.council, user.provider, user.is_staff) == (kent.council, kent.provider, False)

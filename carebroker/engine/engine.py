@@ -60,6 +60,13 @@ def next_due(state: PackageState) -> datetime | None:
 
 
 def _live_or_new(draft: Draft, decision: Decision) -> bool:
+    if draft.status == "new" and decision.action == "approve" and decision.gate:
+        # an approval given before the referral arrives is kept (a sanctioned provider)
+        draft.approvals.add((decision.gate, decision.provider or ""))
+        draft.event(
+            decision.at, "approval_recorded", gate=decision.gate, provider=decision.provider
+        )
+        return False
     if draft.status == "new":
         draft.event(decision.at, "ignored", ignored="the package is not referred yet")
         return False

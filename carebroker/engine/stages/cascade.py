@@ -44,6 +44,8 @@ def _candidates(progress: Progress, stage: Stage) -> list[str]:
 
 def _approach_next(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
     draft = progress.draft
+    if draft.status != "sourcing":
+        return  # at a gate (a later start date): the manager decides first
     remaining = _candidates(progress, stage)
     if not remaining:
         if not draft.indexes(stage=stage.name, open_only=True):
@@ -119,6 +121,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
         ):
             # policies.md §5.2: a later start date goes to the area support manager
             progress.raise_gate(now, stage.later_start_gate, provider=request.provider, start=start)
+            _refresh(progress, stage.name)
             return
         progress.award(now, request.provider, stage.name, rate=answer.rate, start=start)
     elif answer.action == "decline":

@@ -1,0 +1,80 @@
+from django.db import models
+
+
+class NoticeKind(models.TextChoices):
+    """Every email notice the seeds describe (policies.md §4-6); one template each."""
+
+    BATCH_REPORT = "batch_report", "Daily batch report"  # §4.2
+    REQUEST_SENT = "request_sent", "Request with its deadline"  # §3
+    ISP_SENT = "isp_sent", "ISP sent"  # §4.2 offer round
+    CHASE = "chase", "Reminder (chase)"  # §6.3 outstanding at the deadline
+    QUERY_ANSWER = "query_answer", "Answer to a query"  # §6.3 to every provider approached
+    NOT_CHOSEN = "not_chosen", "Not chosen"  # §4.2, §6.3 (codes D1-D4)
+    AWARD = "award", "Award"
+    REQUEST_WITHDRAWN = "request_withdrawn", "Request withdrawn"  # §4.1 the other track won
+    DECLINE_ACKNOWLEDGEMENT = "decline_acknowledgement", "Decline acknowledgement"  # §5.2
+    REFERRAL_RETURNED = "referral_returned", "Referral returned"  # §5.1, §6.1
+    APPROVAL_NEEDED = "approval_needed", "Decision needed from a manager"  # §5.2, §5.4 gates
+    HOLD_PART_OFFER = "hold_part_offer", "On hold: part offers only"  # §6.3
+    HOLD_UNABLE_TO_FILL = "hold_unable_to_fill", "On hold: unable to fill"  # §6.5
+    OFF_FRAMEWORK_NOTICE = "off_framework_notice", "Going off framework"  # §6.4
+    FILLED = "filled", "Package filled"  # §6 "Filled: the worker is told"
+    OPEN_MARKET_LIST = "open_market_list", "Available packages list"  # §4.4
+    ESCALATION = "escalation", "Waiting-list escalation"  # §5 waiting list amber/red
+    HANDBACK = "handback", "Handback"  # §5 handbacks
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Notice(models.Model):
+    """One email in the outbox. Written only inside the transaction of the change that caused
+    it (notices.queue_notice); sent by the worker (delivery.deliver_due)."""
+
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="notices"
+    )
+    package = models.ForeignKey(
+        "sourcing.Package",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notices",
+    )
+    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    key = models.CharField(
+        max_length=200,
+        help_text='The cause\'s identity, e.g. "award:M1001:P3": the same key is queued once.',
+    )
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Delivery attempts made.")
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="The lease of the worker sending it."
+    )
+    claimed_by = models.CharField(max_length=100, blank=True, help_text="The claim's token.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Mosaic IDs are unique per council only, so keys are too (design.md § Scale).
+            models.UniqueConstraint(fields=["council", "key"], name="notice_unique_key")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notice_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"

@@ -1,0 +1,219 @@
+"""Queueing notices: the one way to write an email (design.md § Transactional outbox).
+
+A `do_*` function changes data inside a transaction and calls `queue_notice` in that same
+transaction, so the notice is committed with the change that caused it or not at all::
+
+    with transaction.atomic():
+        package.save()
+        queue_notice(council=..., kind=NoticeKind.AWARD, key=f"award:{package.case_number}:P3",
+                     to=[contact.email], context={...}, package=package, now=now)
+
+The `key` names the cause ("award:M1001:P3"); queueing a key the council already has
+returns the existing notice, so a retried state change never queues twice.
+
+Each kind renders `templates/notices/<kind>.txt`: the first line is "Subject: ...", the rest
+is the plain-text body; an HTML alternative is made from it (`notices/email.html`).
+What a template may show is only what its context holds: a provider's notice gets the
+provider view (policies.md §6.2), never the full record. Every context has `recipient`
+(the name to greet) plus the keys of its kind in CONTEXT_KEYS; queue_notice adds `council`
+(the council's name) and `mosaic_id` (the package's case number, or `mosaic_id` given in
+the context when there is no package yet). Times (`deadline`, ...) must be aware datetimes;
+templates show them in London local time ("10:00 on Monday 23 November 2026").
+
+Context keys by kind (optional ones in brackets):
+
+- batch_report (provider): packages, area, deadline. `packages`: provider-view rows
+  {mosaic_id, district, hours_per_week, preferred_start, [support_type], [urgent],
+  [target_supply_area], [enhanced_rate]}. No Mosaic ID of its own: it lists many.
+- open_market_list (provider): packages (rows as above), [issued_on].
+- request_sent (provider): round ("interest" or "offer"), deadline, hours_per_week,
+  preferred_start, area, [urgent], [view] (the provider view dict: name, dob, town,
+  postcode, needs).
+- isp_sent (provider): deadline, [view].
+- chase (provider): deadline (the extended one), [sent_at].
+- query_answer (every provider approached): question, answer, deadline.
+- not_chosen (provider): [code] (Leics D1-D4), [reason].
+- award (winning provider): preferred_start, [hourly_rate], [next_steps].
+- request_withdrawn (provider): [reason].
+- decline_acknowledgement (provider, Kent: senior contact copied): reason.
+- referral_returned (referrer, Leics: manager copied): missing (labels of what is missing),
+  [received_at].
+- approval_needed (manager): decision (what must be decided), [reason].
+- hold_part_offer (allocated worker): hours_per_week, offers: [{provider, hours_per_week,
+  [hourly_rate]}].
+- hold_unable_to_fill (allocated worker): reasons: [{provider, reason}].
+- off_framework_notice (allocated worker): nothing more.
+- filled (allocated worker): provider, preferred_start.
+- escalation (manager or team): level ("amber" or "red"), days_waiting, [accepted_at].
+- handback (area support manager): provider, reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+
+from carebroker.outbox.models import Notice, NoticeKind
+
+__all__ = ["CONTEXT_KEYS", "NoticeError", "OutsideTransaction", "queue_notice", "render_notice"]
+
+K = NoticeKind
+CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
+    K.BATCH_REPORT: ("packages", "area", "deadline"),
+    K.OPEN_MARKET_LIST: ("packages",),
+    K.REQUEST_SENT: ("round", "deadline", "hours_per_week", "preferred_start", "area"),
+    K.ISP_SENT: ("deadline",),
+    K.CHASE: ("deadline",),
+    K.QUERY_ANSWER: ("question", "answer", "deadline"),
+    K.NOT_CHOSEN: (),
+    K.AWARD: ("preferred_start",),
+    K.REQUEST_WITHDRAWN: (),
+    K.DECLINE_ACKNOWLEDGEMENT: ("reason",),
+    K.REFERRAL_RETURNED: ("missing",),
+    K.APPROVAL_NEEDED: ("decision",),
+    K.HOLD_PART_OFFER: ("hours_per_week", "offers"),
+    K.HOLD_UNABLE_TO_FILL: ("reasons",),
+    K.OFF_FRAMEWORK_NOTICE: (),
+    K.FILLED: ("provider", "preferred_start"),
+    K.ESCALATION: ("level", "days_waiting"),
+    K.HANDBACK: ("provider", "reason"),
+}
+# A batch report or an open-market list covers many packages: no Mosaic ID of its own.
+WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST})
+TIME_KEYS = ("deadline", "sent_at", "received_at", "accepted_at")
+
+
+class NoticeError(ValueError):
+    """A notice that cannot be queued; the message names the field and what is wrong."""
+
+
+class OutsideTransaction(RuntimeError):
+    """queue_notice was called outside a transaction (the notice would outlive a rollback)."""
+
+
+def queue_notice(
+    *,
+    council: Any,
+    kind: str,
+    key: str,
+    to: Iterable[str],
+    cc: Iterable[str] = (),
+    context: Mapping[str, Any],
+    package: Any = None,
+    now: datetime,
+) -> Notice:
+    """Render and write a notice in the caller's transaction; the same key twice is one notice.
+
+    Raises OutsideTransaction outside `transaction.atomic()`, NoticeError on bad arguments.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        # design.md: a notice is written with the change that caused it, or not at all.
+        raise OutsideTransaction(
+            "queue_notice must run inside transaction.atomic(), with the change that caused it"
+        )
+    kind = _checked_kind(kind)
+    if not key or len(key) > 200:
+        raise NoticeError(f"key: must be 1 to 200 characters, not {key!r}")
+    recipients = _addresses("to", to)
+    if not recipients:
+        raise NoticeError("to: at least one address is needed")
+    copies = _addresses("cc", cc)
+    if package is not None and package.council_id != council.pk:
+        raise NoticeError(f"package: {package} belongs to another council")
+    existing = Notice.objects.filter(council=council, key=key).first()
+    if existing is not None:
+        return existing
+    subject, body, html = render_notice(kind, _full_context(kind, council, package, context))
+    fields = {
+        "kind": kind,
+        "package": package,
+        "to": recipients,
+        "cc": copies,
+        "subject": subject,
+        "body": body,
+        "html": html,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    try:
+        # A savepoint: a concurrent transaction that queued the same key first must not
+        # break the caller's transaction, only make this call return its notice.
+        with transaction.atomic():
+            return Notice.objects.create(council=council, key=key, **fields)
+    except IntegrityError:
+        return Notice.objects.get(council=council, key=key)
+
+
+def render_notice(kind: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(subject, text body, html body) of `notices/<kind>.txt` with a full context."""
+    template = get_template(f"notices/{kind}.txt")
+    # Plain text: no HTML escaping ("Smith & Sons" stays so); the HTML part escapes.
+    text = template.template.render(Context(dict(context), autoescape=False))
+    first, _, rest = text.lstrip().partition("\n")
+    if not first.startswith("Subject:"):
+        raise NoticeError(f"template notices/{kind}.txt: the first line must be 'Subject: ...'")
+    subject = " ".join(first.removeprefix("Subject:").split())
+    body = _tidy(rest)
+    html = render_to_string(
+        "notices/email.html",
+        {"subject": subject, "body": body.strip(), "council": context["council"]},
+    )
+    return subject, body, html
+
+
+def _checked_kind(kind: str) -> str:
+    try:
+        return NoticeKind(kind).value
+    except ValueError:
+        raise NoticeError(
+            f"kind: {kind!r} is not a notice kind ({', '.join(NoticeKind.values)})"
+        ) from None
+
+
+def _addresses(field: str, addresses: Iterable[str]) -> list[str]:
+    if isinstance(addresses, str):
+        raise NoticeError(f"{field}: a list of addresses, not the string {addresses!r}")
+    checked = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise NoticeError(f"{field}: {address!r} is not an email address") from None
+        checked.append(address)
+    return checked
+
+
+def _full_context(
+    kind: str, council: Any, package: Any, context: Mapping[str, Any]
+) -> dict[str, Any]:
+    needed = ("recipient", *CONTEXT_KEYS[kind])
+    missing = [name for name in needed if name not in context]
+    if kind not in WITHOUT_PACKAGE and package is None and "mosaic_id" not in context:
+        missing.append("mosaic_id (or a package)")
+    if missing:
+        raise NoticeError(f"context of a {kind} notice: missing {', '.join(missing)}")
+    for name in TIME_KEYS:
+        value = context.get(name)
+        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+            raise NoticeError(f"context {name}: must be a time zone aware datetime, not {value!r}")
+    full = {"council": council.name, **context}
+    if package is not None:
+        full["mosaic_id"] = package.case_number
+    return full
+
+
+def _tidy(body: str) -> str:
+    # Template tags leave blank runs; an email reads better with single blank lines.
+    lines = [line.rstrip() for line in body.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy) + "\n"

@@ -1,0 +1,42 @@
+"""`carebroker worker [--once] [--interval SECONDS]`: run the worker (sourcing/worker.py)."""
+
+import signal
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from carebroker.sourcing import worker
+
+
+class Command(BaseCommand):
+    help = "Deliver the outbox and do what sourcing has due, every few seconds or once."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="one sweep, then exit (cron)")
+        parser.add_argument(
+            "--interval", type=float, default=15.0, help="seconds between sweeps (default 15)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["interval"] <= 0:
+            raise CommandError(f"--interval: must be above 0 seconds, not {options['interval']}")
+        stop = threading.Event()
+
+        def stop_after_sweep(signum: int, frame: Any) -> None:
+            self.stdout.write(f"{signal.Signals(signum).name}: stopping after this sweep")
+            stop.set()
+
+        # healthchecks style: a deploy's SIGTERM lets the current sweep finish.
+        signal.signal(signal.SIGTERM, stop_after_sweep)
+        signal.signal(signal.SIGINT, stop_after_sweep)
+        worker.run(
+            once=options["once"],
+            interval=options["interval"],
+            say=self.say,
+            stop=stop,
+        )
+
+    def say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # a log collector reading a pipe sees each line as it happens

@@ -1,0 +1,81 @@
+"""The worker: every sweep runs the DUTIES in order at one instant `now`.
+
+A duty is a function `(now) -> list[str]` that does what is due at `now` and returns one
+line per thing it did (nothing due: no lines). The outbox goes first, so notices queued by
+the previous sweep leave without waiting a sweep more. The sourcing engine's duties
+(16:00 batches, expiries, chases, next stages, open market, escalations) are appended
+here, in the order they must run.
+
+`carebroker worker` runs sweeps forever (every `--interval` seconds) or one (`--once`,
+for cron); several workers may run at once (each duty claims its rows, see
+outbox/delivery.py). A failing duty is logged and reported, and the others still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from carebroker.outbox.delivery import deliver_due
+
+logger = logging.getLogger(__name__)
+
+Duty = Callable[[datetime], list[str]]
+
+# This process, in the claims it makes (a claim token adds a random part per pass).
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def deliver_outbox(now: datetime) -> list[str]:
+    """Send the notices due at `now` (outbox/delivery.py)."""
+    return deliver_due(now, worker_id=WORKER_ID).lines()
+
+
+DUTIES: list[Duty] = [
+    deliver_outbox,
+    # The sourcing engine's duties go here, in order (issue 4 item 3).
+]
+
+
+def sweep(now: datetime, duties: Iterable[Duty] | None = None) -> list[str]:
+    """Run every duty at `now`; a duty that raises is logged and reported as a line."""
+    lines: list[str] = []
+    for duty in DUTIES if duties is None else duties:
+        # A long-running worker outlives connections (server restarts, CONN_MAX_AGE).
+        close_old_connections()
+        try:
+            lines += duty(now)
+        except Exception as error:  # one duty's failure must not stop the others
+            logger.exception("worker duty %s failed", duty.__name__)
+            lines.append(f"{duty.__name__}: FAILED: {type(error).__name__}: {error}")
+    return lines
+
+
+def run(
+    *,
+    once: bool,
+    interval: float,
+    say: Callable[[str], None],
+    stop: threading.Event,
+    duties: Sequence[Duty] | None = None,
+) -> None:
+    """Sweep until `stop` is set (after the current sweep), or once. The clock is read here,
+    once per sweep: every duty of a sweep sees the same `now`."""
+    while True:
+        now = timezone.now()
+        lines = sweep(now, duties)
+        for line in lines:
+            say(line)
+        if once:
+            if not lines:
+                say("nothing due")
+            return
+        if stop.wait(interval):
+            return

@@ -1,0 +1,286 @@
+"""What-if simulation: a generated market and package stream run through the real engine.
+
+`carebroker simulate --generate MARKET.toml --seed N` prints `run_whatif(path, seed)`: how
+many packages were placed, left unfilled, held at a gate or still being sourced; working
+hours from referral to award (median and 90th percentile, per policy and per award stage)
+beside the wait the policy itself imposes; requests per package; and the difference
+between each award and the earliest instant the rules allow it, which must be 0 (the
+software adds no delay). The same file and seed give a byte-identical summary.
+
+MARKET.toml (example: `examples/whatif-essex.toml`)::
+
+    policy = "essex-lah"          # a preset, a policy TOML path, or a list of them to compare
+    start = "2027-01-04T09:00:00Z"  # ISO 8601 with an offset; packages arrive from start ...
+    until = "2027-03-31T17:00:00Z"  # ... to until, and the run stops at until
+
+    [packages]                    # every area's packages, unless the area overrides a key
+    hours_per_week = {distribution = "uniform", low = 5, high = 30}
+    start_after_days = {distribution = "uniform", low = 1, high = 21}  # preferred start
+    urgent = 0.05                 # chances of each flag (policies.md §4.1, §6.3)
+    hospital_discharge = 0.10
+    emergency = 0.0
+    change_to_existing = 0.05     # §4.2: never on the batch
+    lots = [1]                    # drawn uniformly (Leicestershire filters on them)
+    support_types = ["community"]
+    age = {distribution = "uniform", low = 18, high = 99}   # optional
+
+    [[areas]]                     # one table per area (quadrant, cluster, framework area)
+    name = "North"
+    packages_per_working_day = 4.0  # Poisson arrivals spread over working hours
+
+    [providers.generate]          # made-up providers (and/or [[providers.listed]] below)
+    count = 60
+    kinds = {framework = 1.0}     # weights per kind
+    tiers = {"1" = 0.6, "2" = 0.4}
+    areas_low = 1                 # each provider serves between areas_low and areas_high
+    areas_high = 2                # areas, ranked in a random order within each area
+    lots = [1]                    # each provider gets a random non-empty subset
+    support_types = ["community"]
+    min_age = 0                   # optional numbers or distributions
+    max_age = 120
+    cqc = {Good = 0.7, Outstanding = 0.1, "Requires improvement" = 0.15, unregistered = 0.05}
+    sanctioned = 0.0              # chance a provider is under a sanction
+    spread = 0.3                  # each provider's behaviour chances vary by up to ±30 %
+
+    [[providers.listed]]          # a named provider: id, kind, areas = {Area = rank}, tier,
+    id = "P900"                   # lots, support_types, cqc_rating, sanctioned, and its own
+    kind = "framework"            # behaviour table overriding keys of [behaviour]
+    tier = 1
+    areas = {North = 1}
+    behaviour = {silence = 0.0, interest = 1.0}
+
+    [behaviour]                   # how providers answer each request
+    interest = 0.6                # interest round: weights interest : decline : silence
+    offer = 0.5                   # other requests: weights offer : decline : silence
+    decline = 0.3
+    silence = 0.2
+    part = 0.1                    # chance an offer covers the package in part only
+    delay = {distribution = "lognormal", median = 45, sigma = 0.8}  # working minutes
+    rate = {distribution = "uniform", low = 19, high = 26}          # pounds per hour
+
+    [council]                     # optional: how people decide at gates (else: on hold)
+    delay = {distribution = "uniform", low = 30, high = 240}        # working minutes
+    choices = {open_market_choice = "award", part_offer = "accept_part"}
+
+A distribution is a plain number or `{distribution = "uniform", low, high}`,
+`{distribution = "lognormal", median, sigma}` or `{distribution = "choice", values = [...]}`.
+
+The run is reactive: every `send_request` effect of a step asks that provider's behaviour
+for an answer and a delay, and the answer goes on the heap at that working time; a
+withdrawn request's pending answer is dropped. At one instant referrals come first, then
+answers and decisions, then clocks (as `simulation.py` orders them).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from carebroker.engine.engine import begin, next_due, step
+from carebroker.engine.market import Market
+from carebroker.engine.policy import Policy
+from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
+from carebroker.engine.state import Effect, PackageState
+from carebroker.engine.whatif_market import DECLINE_REASONS, Council, GeneratedMarket, MarketSpec
+from carebroker.engine.whatif_market import generate as generate_market
+from carebroker.engine.whatif_reader import load_market
+from carebroker.engine.whatif_summary import summary
+
+_REFERRAL, _REPLY, _CLOCK = 0, 1, 2
+_PENNY = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class GateDue:
+    """A council decision due at a gate (the choice is made when it falls due)."""
+
+    gate: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A provider's answer on its way, with the stage of the request it answers."""
+
+    stage: str
+    answer: Answer
+
+
+Payload = Referral | Reply | GateDue | None
+
+
+@dataclass(frozen=True)
+class WhatIfRun:
+    """One policy's run over a generated market: final states, engine steps, effects kept."""
+
+    market: Market
+    states: tuple[PackageState, ...]
+    steps: int
+    effects: tuple[tuple[str, datetime, Effect], ...]  # (package, at, effect) when kept
+
+
+def run_whatif(market_toml_path: str | Path, seed: int) -> str:
+    """The printed summary of a what-if run; MarketError names every bad field of the file."""
+    spec = load_market(market_toml_path)
+    runs = [simulate_market(spec, policy, seed) for policy in spec.policies]
+    return summary(spec, runs, Path(market_toml_path).name, seed)
+
+
+def simulate_market(
+    spec: MarketSpec, policy: Policy, seed: int, keep_effects: bool = False
+) -> WhatIfRun:
+    """Generate the market with `random.Random(seed)` and run it under `policy`."""
+    rng = random.Random(seed)
+    calendar = Market.of(policy, ()).calendar
+    generated = generate_market(spec, rng, calendar)
+    market = Market.of(policy, generated.providers)
+    return _Run(market, generated, spec, rng, keep_effects).run()
+
+
+class _Run:
+    """The virtual clock: a heap of referrals, provider answers, council decisions and clocks."""
+
+    def __init__(
+        self,
+        market: Market,
+        generated: GeneratedMarket,
+        spec: MarketSpec,
+        rng: random.Random,
+        keep_effects: bool,
+    ) -> None:
+        self.market = market
+        self.generated = generated
+        self.until = spec.until
+        self.council = spec.council
+        self.rng = rng
+        self.keep_effects = keep_effects
+        self.kinds = {stage.name: stage.kind for stage in market.policy.stages}
+        self.states = [begin(package) for package in generated.packages]
+        self.heap: list[tuple[datetime, int, int, int, Payload]] = []
+        self.sequence = 0
+        self.pending: dict[tuple[int, str, str], int] = {}  # (package, provider, stage) -> seq
+        self.scheduled: list[datetime | None] = [None] * len(self.states)
+        self.effects: list[tuple[str, datetime, Effect]] = []
+
+    def push(self, at: datetime, order: int, index: int, payload: Payload) -> int:
+        self.sequence += 1
+        heapq.heappush(self.heap, (at, order, self.sequence, index, payload))
+        return self.sequence
+
+    def run(self) -> WhatIfRun:
+        for index, package in enumerate(self.generated.packages):
+            self.push(package.referred_at, _REFERRAL, index, Referral(package.referred_at))
+        steps = 0
+        heap = self.heap
+        while heap:
+            at, _, sequence, index, payload = heapq.heappop(heap)
+            if at > self.until:
+                break
+            signal: Signal
+            if payload is None:
+                if self.scheduled[index] != at:
+                    continue  # a clock that moved since it was set
+                self.scheduled[index] = None
+                signal = Tick(at)
+            elif isinstance(payload, GateDue):
+                decision = self._decision(index, at, payload)
+                if decision is None:
+                    continue
+                signal = decision
+            elif isinstance(payload, Reply):
+                key = (index, payload.answer.provider, payload.stage)
+                if self.pending.get(key) != sequence:
+                    continue  # the request was withdrawn before the provider answered
+                del self.pending[key]
+                signal = payload.answer
+            else:
+                signal = payload
+            result = step(self.market, self.states[index], signal)
+            steps += 1
+            self.states[index] = result.state
+            for effect in result.effects:
+                self._carry_out(index, at, effect)
+            due = next_due(result.state)
+            if due is not None and due != self.scheduled[index]:
+                due = max(due, at)
+                self.scheduled[index] = due
+                self.push(due, _CLOCK, index, None)
+        return WhatIfRun(self.market, tuple(self.states), steps, tuple(self.effects))
+
+    def _carry_out(self, index: int, at: datetime, effect: Effect) -> None:
+        if self.keep_effects:
+            self.effects.append((self.generated.packages[index].id, at, effect))
+        if effect.kind == "send_request" and effect.to is not None:
+            self._answer(index, at, effect.to, str(effect.details["stage"]), effect)
+        elif effect.kind == "withdraw" and effect.to is not None:
+            self.pending.pop((index, effect.to, str(effect.details.get("stage", ""))), None)
+        elif effect.kind == "raise_gate" and self.council is not None:
+            self._schedule_decision(index, at, str(effect.details["gate"]), self.council)
+
+    def _answer(self, index: int, at: datetime, provider: str, stage: str, effect: Effect) -> None:
+        """The provider's behaviour decides whether, how and when it answers."""
+        behaviour = self.generated.behaviours[provider]
+        round_ = str(effect.details.get("round", "offer"))
+        action = behaviour.answer(self.rng, round_)
+        if action is None:
+            return  # silence: the request expires (a decline, policies.md §2)
+        minutes = behaviour.delay_minutes(self.rng)
+        when = self.market.calendar.add_working_hours(at, Decimal(minutes) / 60)
+        kind = self.kinds.get(stage, "")
+        if action == "decline":
+            answer = Answer(when, provider, "decline", reason=self.rng.choice(DECLINE_REASONS))
+        elif action == "interest":
+            answer = Answer(when, provider, "interest")
+        else:
+            part = kind == "tender" and self.rng.random() < behaviour.part
+            rate = Decimal(str(behaviour.rate.draw(self.rng))).quantize(_PENNY)
+            answer = Answer(
+                when,
+                provider,
+                "accept" if kind == "cascade" else "offer",  # a cascade takes an accept
+                coverage="part" if part else "full",
+                rate=rate,
+            )
+        sequence = self.push(when, _REPLY, index, Reply(stage, answer))
+        self.pending[(index, provider, stage)] = sequence
+
+    def _schedule_decision(self, index: int, at: datetime, gate: str, council: Council) -> None:
+        choice = dict(council.choices).get(gate)
+        if choice is None:
+            return  # the council makes no choice here: the package stays on hold
+        minutes = max(1, round(council.delay.draw(self.rng)))
+        when = self.market.calendar.add_working_hours(at, Decimal(minutes) / 60)
+        self.push(when, _REPLY, index, GateDue(gate, choice))
+
+    def _decision(self, index: int, at: datetime, due: GateDue) -> Decision | None:
+        state = self.states[index]
+        if state.status != "on_hold" or state.gate != due.gate:
+            return None  # the gate was passed some other way meanwhile
+        rule = self.market.policy.gate(due.gate)
+        actor = rule.decided_by if rule else "manager"
+        if due.choice == "approve":
+            return Decision(at, actor, "approve", gate=due.gate)
+        if due.choice != "award":
+            return Decision(at, actor, "decide", gate=due.gate, choice=due.choice)
+        offers = [
+            r
+            for r in state.requests
+            if r.outcome == "offer" and r.not_awarded is None and r.coverage == "full"
+        ]
+        if due.gate == "mini_competition":
+            raised = next(e for e in reversed(state.events) if e.type == "gate_raised")
+            tied = raised.details.get("tied")
+            if isinstance(tied, list) and tied:
+                return Decision(
+                    at, actor, "decide", gate=due.gate, choice="award", provider=tied[0]
+                )
+        if not offers:
+            return None
+        cheapest = min(offers, key=lambda r: (r.rate is None, r.rate or 0, r.provider))
+        return Decision(
+            at, actor, "decide", gate=due.gate, choice="award", provider=cheapest.provider
+        )

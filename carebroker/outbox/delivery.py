@@ -42,7 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, PositiveIntegerField, Q, When
 
 from carebroker.outbox.models import Notice, NoticeStatus
 
@@ -149,6 +149,7 @@ def _claim(now: datetime, limit: int, token: str) -> list[Notice]:
             attempts=Case(
                 When(status=NoticeStatus.SENDING, then=F("attempts") + 1),
                 default=F("attempts"),
+                output_field=PositiveIntegerField(),
             ),
         )
     return list(

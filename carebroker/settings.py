@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "carebroker.providers",
     "carebroker.referrals",
     "carebroker.sourcing",
+    "carebroker.exchange",
     "carebroker.outbox",
     "carebroker.web",
 ]

@@ -1,0 +1,310 @@
+"""Reading an imported sheet (CSV or .xlsx) into numbered rows of text keyed by column.
+
+Every importer reads its file through `read_sheet`, so they all take the same
+files and refuse a bad one the same way (with `ImportRefused`, never another
+exception):
+
+- **CSV**: comma separated, UTF-8 with or without a byte order mark, UTF-16
+  with one (Excel's "Unicode text"), else Windows-1252 (Excel's "CSV" on a UK
+  Windows machine). A file with NUL bytes is not text and is refused.
+- **.xlsx**: the first worksheet, read with openpyxl in read-only mode, cached
+  values (not formulas). Dates and times become ISO text; whole numbers lose
+  their ".0". An old .xls or any other zip (an .ods, a .docx) is refused.
+- **Headers** are matched loosely: case, spaces, underscores and punctuation
+  are ignored ("Main_Contact  Email" is "main contact email"). The header row
+  is the first row naming every required column among the first
+  `HEADER_SEARCH_ROWS` rows, so a title line above it (as CQC files have) is
+  skipped.
+- **Row numbers** are the file's own, header included, as a spreadsheet shows
+  them: the first row under a header on line 1 is row 2. Blank rows are
+  skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import openpyxl
+
+MAX_BYTES = 20 * 1024 * 1024  # far above any real directory or four-weekly return
+MAX_ROWS = 100_000
+MAX_CELLS = 2_000_000  # a crafted .xlsx can claim a huge sheet; stop before memory does
+HEADER_SEARCH_ROWS = 10
+MAX_PROBLEMS = 25  # enough to fix a file in one go without burying the first error
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+_PREFIXED = re.compile(r"^\s*([A-Za-z]+)\s*:\s*(.*?)\s*$")
+
+
+class ImportRefused(ValueError):
+    """A file an importer will not take; `problems` name the row, the column and what is wrong.
+
+    Raised before anything is written, or from inside the import's transaction so
+    nothing it wrote is kept.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        shown = list(self.problems[:MAX_PROBLEMS])
+        if len(self.problems) > MAX_PROBLEMS:
+            shown.append(f"... and {len(self.problems) - MAX_PROBLEMS} more problems")
+        super().__init__("\n".join(shown))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an importer reads: `key` in code, `label` in messages and docs, other headers."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def headers(self) -> set[str]:
+        return {header_key(text) for text in (self.label, self.key, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    number: int
+    cells: dict[str, str]  # column key (or "prefix:label") -> stripped text, "" when blank
+
+    def __getitem__(self, key: str) -> str:
+        return self.cells.get(key, "")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    present: frozenset[str]  # keys of the columns the file has
+    prefixed: tuple[str, ...] = ()  # labels of "prefix:label" columns, in file order
+    rows: list[SheetRow] = field(default_factory=list)
+
+
+def header_key(text: str) -> str:
+    """Case, spacing and punctuation folded: " Main_Contact-Email? " -> "main contact email"."""
+    folded = unicodedata.normalize("NFKC", text).replace("\ufeff", "").casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
+
+
+def read_sheet(
+    path: str | Path,
+    columns: Sequence[Column],
+    *,
+    prefix: str | None = None,
+    other_columns: bool = False,
+) -> Sheet:
+    """The rows of a CSV or .xlsx file under the given columns.
+
+    `prefix` names a family of columns "prefix:label" (e.g. "rank:North");
+    `other_columns` says whether unknown columns are ignored (True) or refused.
+    """
+    path = Path(path)
+    name = path.name
+    raw = _read_bytes(path)
+    grid = _xlsx_grid(raw, name) if _is_workbook(raw, path) else _csv_grid(raw, name)
+    return _sheet(name, grid, columns, prefix, other_columns)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ImportRefused(
+                [f"{path.name}: {size} bytes is more than the {MAX_BYTES} an import takes"]
+            )
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ImportRefused([f"{path.name}: cannot read the file ({error.strerror})"]) from error
+    if not raw.strip():
+        raise ImportRefused([f"{path.name}: the file is empty"])
+    return raw
+
+
+def _is_workbook(raw: bytes, path: Path) -> bool:
+    if raw.startswith(_OLE_MAGIC):
+        raise ImportRefused(
+            [f"{path.name}: an old binary .xls workbook; save it as .xlsx or CSV and send it again"]
+        )
+    return raw.startswith(_ZIP_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ImportRefused([f"{name}: not valid UTF-16 text ({error.reason})"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")  # Excel's "CSV (Comma delimited)" on UK Windows
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                [f"{name}: not a text file (neither UTF-8 nor Windows-1252 text)"]
+            ) from None
+    if "\x00" in text:
+        raise ImportRefused([f"{name}: not a text file (it contains NUL bytes)"])
+    return text
+
+
+def _csv_grid(raw: bytes, name: str) -> list[list[str]]:
+    text = _decode(raw, name)
+    grid: list[list[str]] = []
+    cells = 0
+    try:
+        for record in csv.reader(io.StringIO(text, newline="")):
+            grid.append(record)
+            cells += len(record)
+            _check_size(name, len(grid), cells)
+    except csv.Error as error:
+        where = f"{name}: not a readable CSV at row {len(grid) + 1}"
+        raise ImportRefused([f"{where} ({error})"]) from None
+    return grid
+
+
+def _xlsx_grid(raw: bytes, name: str) -> list[list[str]]:
+    grid: list[list[str]] = []
+    cells = 0
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            if not book.worksheets:
+                raise ImportRefused([f"{name}: the workbook has no worksheet"])
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                grid.append([_cell_text(value) for value in values])
+                cells += len(values)
+                _check_size(name, len(grid), cells)
+        finally:
+            book.close()
+    except ImportRefused:
+        raise
+    except Exception as error:  # a broken workbook raises zip, XML, Key, Value... errors alike
+        raise ImportRefused(
+            [f"{name}: not a readable .xlsx workbook ({type(error).__name__})"]
+        ) from None
+    return grid
+
+
+def _check_size(name: str, rows: int, cells: int) -> None:
+    if rows > MAX_ROWS or cells > MAX_CELLS:
+        raise ImportRefused(
+            [f"{name}: more than {MAX_ROWS} rows or {MAX_CELLS} cells; split the file"]
+        )
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()  # a date cell comes back as midnight
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        minutes = round(value.total_seconds() / 60)
+        return f"{minutes // 60}:{minutes % 60:02d}"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # Excel stores every number as a float: 3.0 is the 3 typed
+    return str(value).strip()
+
+
+def _sheet(
+    name: str,
+    grid: list[list[str]],
+    columns: Sequence[Column],
+    prefix: str | None,
+    other_columns: bool,
+) -> Sheet:
+    lookup = {header: column for column in columns for header in column.headers()}
+    required = {column.key for column in columns if column.required}
+    filled = [(index, row) for index, row in enumerate(grid) if any(c.strip() for c in row)]
+    if not filled:
+        raise ImportRefused([f"{name}: no rows, not even a header"])
+
+    def keys_of(row: list[str]) -> set[str]:
+        return {lookup[h].key for h in map(header_key, row) if h in lookup}
+
+    header_at, header = next(
+        ((i, row) for i, row in filled[:HEADER_SEARCH_ROWS] if required <= keys_of(row)),
+        filled[0],
+    )
+    problems: list[str] = []
+    missing = [c for c in columns if c.required and c.key not in keys_of(header)]
+    if missing:
+        problems.append(
+            f"{name}: missing column(s) "
+            + ", ".join(f"'{c.label}'" for c in missing)
+            + f" (the header row read was row {header_at + 1}: "
+            + ", ".join(repr(h.strip()[:40]) for h in header if h.strip())
+            + ")"
+        )
+        raise ImportRefused(problems)
+
+    positions: dict[str, int] = {}
+    prefixed: list[str] = []
+    for position, text in enumerate(header):
+        key = _column_key(text, lookup, prefix)
+        where = f"row {header_at + 1}, column {position + 1}"
+        if key is None:
+            if text.strip() and not other_columns:
+                accepted = ", ".join(c.label for c in columns)
+                extra = f", or '{prefix}:<name>'" if prefix else ""
+                problems.append(
+                    f"{where}: unknown column {text.strip()[:60]!r} (accepted: {accepted}{extra})"
+                )
+            continue
+        if key in positions:
+            problems.append(f"{where}: column {text.strip()[:60]!r} appears twice")
+            continue
+        positions[key] = position
+        if prefix and key.startswith(f"{prefix}:"):
+            prefixed.append(key.split(":", 1)[1])
+    if problems:
+        raise ImportRefused(problems)
+
+    headed = {p for p, text in enumerate(header) if text.strip()}
+    rows: list[SheetRow] = []
+    for index, row in filled:
+        if index <= header_at:
+            continue
+        stray = next((p for p, c in enumerate(row) if c.strip() and p not in headed), None)
+        if stray is not None:
+            problems.append(
+                f"row {index + 1}, column {stray + 1}: a value under no header "
+                f"({row[stray].strip()[:40]!r})"
+            )
+            continue
+        cells = {
+            key: row[position].strip() if position < len(row) else ""
+            for key, position in positions.items()
+        }
+        rows.append(SheetRow(index + 1, cells))
+    if problems:
+        raise ImportRefused(problems)
+    return Sheet(name, frozenset(positions), tuple(prefixed), rows)
+
+
+def _column_key(text: str, lookup: dict[str, Column], prefix: str | None) -> str | None:
+    if not text.strip():
+        return None
+    if prefix:
+        match = _PREFIXED.match(unicodedata.normalize("NFKC", text))
+        if match and match.group(1).casefold() == prefix and match.group(2):
+            return f"{prefix}:{' '.join(match.group(2).split())}"
+    column = lookup.get(header_key(text))
+    return column.key if column else None

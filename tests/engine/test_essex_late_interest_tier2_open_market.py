@@ -127,3 +127,35 @@ def test_open_market_proposal_waits_for_the_councils_choice():
         "S1",
         "2026-11-27T10:00:00Z",
     )
+
+
+def test_council_allowing_two_rounds_reissues_the_batch_at_the_next_batch_time():
+    """A council copy with rounds = 2: after a round without an award, the next 16:00 batch."""
+    import tomllib
+
+    from carebroker.engine.policy import PRESETS_DIR
+
+    policy = tomllib.loads((PRESETS_DIR / "essex-lah.toml").read_text())
+    policy["stages"][1]["rounds"] = 2
+    pkg = only(replay(scenario(policy, MARKET, [package()], [], until="2026-11-24T11:00:00Z")))
+    assert [e["at"] for e in events(pkg, "batch_issued")] == [
+        "2026-11-20T16:00:00Z",
+        "2026-11-23T16:00:00Z",
+    ]
+    assert events(pkg, "stage_ended")[0]["at"] == "2026-11-24T10:00:00Z"
+
+
+def test_no_tier1_provider_in_the_quadrant_no_report():
+    """No Tier 1 provider serves the quadrant: no batch report; the batch stage ends at once."""
+    pkg = run([], area="South East", postcode="SS1 1AA", until="2026-11-20T17:00:00Z")
+    assert events(pkg, "batch_issued") == []
+    assert events(pkg, "batch_not_issued")[0]["at"] == "2026-11-20T16:00:00Z"
+
+
+def test_cancel_withdraws_every_open_request():
+    """The council cancels: every open request is withdrawn, nothing more is sent."""
+    script = [decision("2026-11-23T09:00:00Z", "broker", "cancel")]
+    pkg = run(script)
+    assert pkg["status"] == "cancelled"
+    assert {r["outcome"] for r in pkg["requests"]} == {"withdrawn"}
+    assert all(r["sent_at"] < "2026-11-23T09:00:00Z" for r in pkg["requests"])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from carebroker.engine.whatif import WhatIfRun, run_whatif, simulate_market
 from carebroker.engine.whatif_reader import MarketError, load_market, read_market
@@ -191,3 +193,24 @@ def test_kept_effects_hold_every_request_sent() -> None:
     assert sum(len(s.requests) for s in run.states) > 100
     for state in run.states:
         assert sent.get(state.package.id, []) == [r.provider for r in state.requests]
+
+
+def test_simulate_generate_prints_the_summary_of_run_whatif() -> None:
+    """`carebroker simulate --generate MARKET.toml --seed N` prints exactly `run_whatif`."""
+    out = io.StringIO()
+    call_command("simulate", "--generate", str(EXAMPLE), "--seed", "7", stdout=out)
+    assert out.getvalue() == run_whatif(EXAMPLE, 7)
+
+
+def test_simulate_generate_refuses_a_bad_market_on_stderr_only(tmp_path: Path) -> None:
+    """A bad MARKET.toml: each bad field on stderr, nothing on stdout, a CommandError."""
+    bad = tmp_path / "market.toml"
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("urgent = 0.05", "urgent = 2"),
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("simulate", "--generate", str(bad), "--seed", "1", stdout=out, stderr=err)
+    assert out.getvalue() == ""
+    assert "packages.urgent: must be a chance between 0 and 1, got 2" in err.getvalue()

@@ -6,11 +6,25 @@ Every bad field is collected with its path (`stages[2].window: not a deadline ex
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from datetime import date, time
-from typing import TypeVar, cast
+from collections.abc import Mapping
+from datetime import time
+from typing import cast
 
+from carebroker.engine.field_reader import (
+    INVALID,
+    FieldReader,
+    Table,
+    as_any_text,
+    as_clock,
+    as_count,
+    as_day,
+    as_deadline,
+    as_flag,
+    as_positive,
+    as_text,
+    kind_of,
+    one_of,
+)
 from carebroker.engine.policy import (
     ACTORS,
     APPLIES_TO,
@@ -48,171 +62,9 @@ from carebroker.engine.policy import (
 )
 from carebroker.engine.workingtime import Deadline
 
-T = TypeVar("T")
-Table = Mapping[str, object]
-
-_INVALID = object()  # stands in for a bad value; the reader raises before anything uses it
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-class BadValue(Exception):
-    """A value that does not convert; the message says what is wrong."""
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise BadValue(f"must be text, not {_kind(value)}")
-    if not value.strip():
-        raise BadValue("must not be empty")
-    return value
-
-
-def _any_text(value: object) -> str:
-    if not isinstance(value, str):
-        raise BadValue(f"must be text, not {_kind(value)}")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise BadValue(f"must be true or false, not {_kind(value)}")
-    return value
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadValue(f"must be a whole number, not {_kind(value)}")
-    if value < 0:
-        raise BadValue(f"must not be negative: {value}")
-    return value
-
-
-def _positive(value: object) -> int:
-    number = _count(value)
-    if number == 0:
-        raise BadValue("must be at least 1")
-    return number
-
-
-def _clock(value: object) -> time:
-    if not isinstance(value, str) or not _CLOCK.match(value):
-        raise BadValue(f"not a time of day HH:MM: {value!r}")
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def _day(value: object) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise BadValue(f"not a date YYYY-MM-DD: {value!r}")
-
-
-def _deadline(value: object) -> Deadline:
-    if not isinstance(value, str):
-        raise BadValue(f"not a deadline expression: {value!r}")
-    try:
-        return Deadline.parse(value)
-    except ValueError:
-        raise BadValue(f"not a deadline expression: {value!r}") from None
-
-
-def _one_of(options: tuple[str, ...]) -> Callable[[object], str]:
-    def convert(value: object) -> str:
-        if not isinstance(value, str) or value not in options:
-            raise BadValue(f"must be one of {', '.join(options)}" + _got(value))
-        return value
-
-    return convert
-
-
-def _got(value: object) -> str:
-    return f" (got {value!r})" if isinstance(value, str | int | float) else f" (got {_kind(value)})"
-
-
-def _kind(value: object) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list"}
-    return names.get(type(value), "a table" if isinstance(value, Mapping) else type(value).__name__)
-
 
 def _gate(value: object) -> str:
-    return _one_of(GATE_NAMES)(value)
-
-
-class FieldReader:
-    """Reads values out of tables, recording each problem with its path."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
-
-    def req(self, table: Table, key: str, path: str, convert: Callable[[object], T]) -> T:
-        if key not in table:
-            self.error(_join(path, key), "missing")
-            return cast(T, _INVALID)
-        return self._convert(table[key], _join(path, key), convert)
-
-    def opt(
-        self, table: Table, key: str, path: str, convert: Callable[[object], T], default: T
-    ) -> T:
-        if key not in table:
-            return default
-        return self._convert(table[key], _join(path, key), convert)
-
-    def items(
-        self,
-        table: Table,
-        key: str,
-        path: str,
-        convert: Callable[[object], T],
-        required: bool = False,
-    ) -> tuple[T, ...]:
-        where = _join(path, key)
-        if key not in table:
-            if required:
-                self.error(where, "missing")
-            return ()
-        values = table[key]
-        if not isinstance(values, list):
-            self.error(where, f"must be a list, not {_kind(values)}")
-            return ()
-        return tuple(
-            self._convert(value, f"{where}[{index}]", convert) for index, value in enumerate(values)
-        )
-
-    def table(self, table: Table, key: str, path: str, required: bool = True) -> Table | None:
-        where = _join(path, key)
-        if key not in table:
-            if required:
-                self.error(where, "missing")
-            return None
-        value = table[key]
-        if not isinstance(value, Mapping):
-            self.error(where, f"must be a table, not {_kind(value)}")
-            return None
-        return cast(Table, value)
-
-    def known(self, table: Table, allowed: set[str], path: str, what: str = "") -> None:
-        for key in table:
-            if key not in allowed:
-                self.error(_join(path, key), f"unknown key{what}")
-
-    def _convert(self, value: object, where: str, convert: Callable[[object], T]) -> T:
-        try:
-            return convert(value)
-        except BadValue as exc:
-            self.error(where, str(exc))
-            return cast(T, _INVALID)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+    return one_of(GATE_NAMES)(value)
 
 
 _TOP_KEYS = {
@@ -293,7 +145,7 @@ def read_policy(source: Table) -> Policy:
     """Validate `source` (a parsed TOML document or a dict of the same shape) into a Policy."""
     reader = FieldReader()
     if not isinstance(source, Mapping):
-        raise PolicyError([f"policy: must be a table, not {_kind(source)}"])
+        raise PolicyError([f"policy: must be a table, not {kind_of(source)}"])
     reader.known(source, _TOP_KEYS, "")
     gates = _read_gates(reader, source)
     stages = _read_stages(reader, source, {gate.name for gate in gates})
@@ -306,14 +158,14 @@ def read_policy(source: Table) -> Policy:
     filled = reader.table(source, "filled", "", required=False)
     filled_rule = _read_filled(reader, filled) if filled is not None else (False, None)
     policy = Policy(
-        name=reader.req(source, "name", "", _text),
-        title=reader.opt(source, "title", "", _text, ""),
-        area_kind=reader.req(source, "area_kind", "", _one_of(AREA_KINDS)),
-        areas=reader.items(source, "areas", "", _text),
-        anonymise_provider_view=reader.opt(source, "anonymise_provider_view", "", _flag, True),
-        award_rate=reader.opt(source, "award_rate", "", _one_of(AWARD_RATES), "framework"),
-        report_flags=reader.items(source, "report_flags", "", _one_of(REPORT_FLAGS)),
-        when_unfilled=reader.opt(source, "when_unfilled", "", _one_of(WHEN_UNFILLED), "unfilled"),
+        name=reader.req(source, "name", "", as_text),
+        title=reader.opt(source, "title", "", as_text, ""),
+        area_kind=reader.req(source, "area_kind", "", one_of(AREA_KINDS)),
+        areas=reader.items(source, "areas", "", as_text),
+        anonymise_provider_view=reader.opt(source, "anonymise_provider_view", "", as_flag, True),
+        award_rate=reader.opt(source, "award_rate", "", one_of(AWARD_RATES), "framework"),
+        report_flags=reader.items(source, "report_flags", "", one_of(REPORT_FLAGS)),
+        when_unfilled=reader.opt(source, "when_unfilled", "", one_of(WHEN_UNFILLED), "unfilled"),
         working_time=_read_working_time(reader, source),
         urgent=_read_urgent(reader, source),
         referral=_read_referral(reader, source),
@@ -340,13 +192,13 @@ def read_policy(source: Table) -> Policy:
 def _read_working_time(reader: FieldReader, source: Table) -> WorkingTime:
     table = reader.table(source, "working_time", "")
     if table is None:
-        return cast(WorkingTime, _INVALID)
+        return cast(WorkingTime, INVALID)
     reader.known(table, {"day_start", "day_end", "closures"}, "working_time")
-    start = reader.req(table, "day_start", "working_time", _clock)
-    end = reader.req(table, "day_end", "working_time", _clock)
+    start = reader.req(table, "day_start", "working_time", as_clock)
+    end = reader.req(table, "day_end", "working_time", as_clock)
     if isinstance(start, time) and isinstance(end, time) and end <= start:
         reader.error("working_time.day_end", "must be after day_start")
-    closures = reader.items(table, "closures", "working_time", _day)
+    closures = reader.items(table, "closures", "working_time", as_day)
     return WorkingTime(day_start=start, day_end=end, closures=closures)
 
 
@@ -354,8 +206,8 @@ def _read_urgent(reader: FieldReader, source: Table) -> UrgentRule:
     table = reader.table(source, "urgent", "", required=False) or {}
     reader.known(table, {"within_working_days", "flags"}, "urgent")
     return UrgentRule(
-        within_working_days=reader.opt(table, "within_working_days", "urgent", _count, None),
-        flags=reader.items(table, "flags", "urgent", _one_of(URGENT_FLAGS)),
+        within_working_days=reader.opt(table, "within_working_days", "urgent", as_count, None),
+        flags=reader.items(table, "flags", "urgent", one_of(URGENT_FLAGS)),
     )
 
 
@@ -374,14 +226,14 @@ def _read_referral(reader: FieldReader, source: Table) -> ReferralCheck:
                 f"unknown package flag; must be one of {', '.join(DOCUMENT_FLAGS)}",
             )
             continue
-        docs = reader.items(when, flag, f"{path}.required_when", _one_of(DOCUMENTS))
+        docs = reader.items(when, flag, f"{path}.required_when", one_of(DOCUMENTS))
         required_when.append((flag, docs))
     return ReferralCheck(
-        required=reader.items(table, "required", path, _one_of(DOCUMENTS)),
+        required=reader.items(table, "required", path, one_of(DOCUMENTS)),
         required_when=tuple(required_when),
-        on_missing=reader.opt(table, "on_missing", path, _one_of(("return_to_referrer",)), ""),
-        copy_manager=reader.opt(table, "copy_manager", path, _flag, False),
-        message=reader.opt(table, "message", path, _any_text, ""),
+        on_missing=reader.opt(table, "on_missing", path, one_of(("return_to_referrer",)), ""),
+        copy_manager=reader.opt(table, "copy_manager", path, as_flag, False),
+        message=reader.opt(table, "message", path, as_any_text, ""),
     )
 
 
@@ -394,10 +246,10 @@ def _read_gates(reader: FieldReader, source: Table) -> tuple[GateRule, ...]:
             reader.error(where, f"unknown gate; must be one of {', '.join(GATE_NAMES)}")
             continue
         if not isinstance(body, Mapping):
-            reader.error(where, f"must be a table, not {_kind(body)}")
+            reader.error(where, f"must be a table, not {kind_of(body)}")
             continue
         reader.known(body, {"decided_by"}, where)
-        gates.append(GateRule(name, reader.req(body, "decided_by", where, _one_of(ACTORS))))
+        gates.append(GateRule(name, reader.req(body, "decided_by", where, one_of(ACTORS))))
     return tuple(gates)
 
 
@@ -413,7 +265,7 @@ def _read_stages(reader: FieldReader, source: Table, gates: set[str]) -> tuple[S
     for index, body in enumerate(raw):
         where = f"stages[{index}]"
         if not isinstance(body, Mapping):
-            reader.error(where, f"must be a table, not {_kind(body)}")
+            reader.error(where, f"must be a table, not {kind_of(body)}")
             continue
         stages.append(_read_stage(reader, cast(Table, body), where, gates))
     names = [stage.name for stage in stages if isinstance(stage.name, str)]
@@ -427,7 +279,7 @@ def _read_stages(reader: FieldReader, source: Table, gates: set[str]) -> tuple[S
 
 
 def _read_stage(reader: FieldReader, body: Table, where: str, gates: set[str]) -> Stage:
-    kind = reader.req(body, "kind", where, _one_of(STAGE_KINDS))
+    kind = reader.req(body, "kind", where, one_of(STAGE_KINDS))
     known_kind = isinstance(kind, str) and kind in _STAGE_KEYS
     if known_kind:
         reader.known(body, _STAGE_COMMON | _STAGE_KEYS[kind], where, f" for a {kind} stage")
@@ -449,50 +301,54 @@ def _read_stage(reader: FieldReader, body: Table, where: str, gates: set[str]) -
     assessment = reader.table(body, "assessment", where, required=False)
     providers = reader.table(body, "providers", where)
     return Stage(
-        name=reader.req(body, "name", where, _text),
+        name=reader.req(body, "name", where, as_text),
         kind=kind,
-        applies_to=reader.opt(body, "applies_to", where, _one_of(APPLIES_TO), "all"),
+        applies_to=reader.opt(body, "applies_to", where, one_of(APPLIES_TO), "all"),
         providers=_read_providers(reader, providers, f"{where}.providers")
         if providers is not None
-        else cast(ProviderSelection, _INVALID),
-        award=reader.opt(body, "award", where, _one_of(award_rules), default_award),
-        window=reader.opt(body, "window", where, _deadline, None),
-        parallel_with=reader.opt(body, "parallel_with", where, _text, None),
+        else cast(ProviderSelection, INVALID),
+        award=reader.opt(body, "award", where, one_of(award_rules), default_award),
+        window=reader.opt(body, "window", where, as_deadline, None),
+        parallel_with=reader.opt(body, "parallel_with", where, as_text, None),
         requires_gate=gate_ref("requires_gate"),
-        notify_referrer_on_start=reader.opt(body, "notify_referrer_on_start", where, _flag, False),
-        issue_at=reader.opt(body, "issue_at", where, _clock, None),
-        interest_deadline=reader.opt(body, "interest_deadline", where, _deadline, None),
-        offer_window=reader.opt(body, "offer_window", where, _deadline, None),
-        rounds=reader.opt(body, "rounds", where, _positive, 1),
-        late_interest=reader.opt(body, "late_interest", where, _flag, False),
-        exclude_change_to_existing=reader.opt(
-            body, "exclude_change_to_existing", where, _flag, False
+        notify_referrer_on_start=reader.opt(
+            body, "notify_referrer_on_start", where, as_flag, False
         ),
-        not_chosen_notice=reader.opt(body, "not_chosen_notice", where, _flag, False),
+        issue_at=reader.opt(body, "issue_at", where, as_clock, None),
+        interest_deadline=reader.opt(body, "interest_deadline", where, as_deadline, None),
+        offer_window=reader.opt(body, "offer_window", where, as_deadline, None),
+        rounds=reader.opt(body, "rounds", where, as_positive, 1),
+        late_interest=reader.opt(body, "late_interest", where, as_flag, False),
+        exclude_change_to_existing=reader.opt(
+            body, "exclude_change_to_existing", where, as_flag, False
+        ),
+        not_chosen_notice=reader.opt(body, "not_chosen_notice", where, as_flag, False),
         assessment=_read_assessment(reader, assessment, f"{where}.assessment")
         if assessment is not None
         else None,
-        considering=reader.opt(body, "considering", where, _flag, False),
-        considering_before_start=reader.opt(body, "considering_before_start", where, _flag, False),
-        documents_within=reader.opt(body, "documents_within", where, _deadline, None),
+        considering=reader.opt(body, "considering", where, as_flag, False),
+        considering_before_start=reader.opt(
+            body, "considering_before_start", where, as_flag, False
+        ),
+        documents_within=reader.opt(body, "documents_within", where, as_deadline, None),
         later_start_gate=gate_ref("later_start_gate"),
         sanction_gate=gate_ref("sanction_gate"),
-        decline_notice=reader.opt(body, "decline_notice", where, _flag, False),
-        urgent_window=reader.opt(body, "urgent_window", where, _deadline, None),
+        decline_notice=reader.opt(body, "decline_notice", where, as_flag, False),
+        urgent_window=reader.opt(body, "urgent_window", where, as_deadline, None),
         tie_gate=gate_ref("tie_gate"),
         part_offer_gate=gate_ref("part_offer_gate"),
-        queries_shared=reader.opt(body, "queries_shared", where, _flag, False),
-        chase_times=reader.opt(body, "chase_times", where, _count, 0),
-        chase_extend=reader.opt(body, "chase_extend", where, _deadline, None),
+        queries_shared=reader.opt(body, "queries_shared", where, as_flag, False),
+        chase_times=reader.opt(body, "chase_times", where, as_count, 0),
+        chase_extend=reader.opt(body, "chase_extend", where, as_deadline, None),
         not_awarded_codes=_read_codes(reader, codes, f"{where}.not_awarded_codes")
         if codes is not None
         else None,
         weekdays=tuple(
             WEEKDAYS.index(day)
-            for day in reader.items(body, "weekdays", where, _one_of(WEEKDAYS))
+            for day in reader.items(body, "weekdays", where, one_of(WEEKDAYS))
             if day in WEEKDAYS
         ),
-        rate_proposals=reader.opt(body, "rate_proposals", where, _flag, False),
+        rate_proposals=reader.opt(body, "rate_proposals", where, as_flag, False),
         choice_gate=gate_ref("choice_gate"),
     )
 
@@ -501,13 +357,13 @@ def _read_providers(reader: FieldReader, table: Table, where: str) -> ProviderSe
     keys = {"kinds", "tiers", "match", "order", "sanctioned", "cqc_registered", "cqc_ratings"}
     reader.known(table, keys, where)
     return ProviderSelection(
-        kinds=reader.items(table, "kinds", where, _one_of(PROVIDER_KINDS), required=True),
-        tiers=reader.items(table, "tiers", where, _positive),
-        match=reader.items(table, "match", where, _one_of(MATCH_FIELDS)),
-        order=reader.opt(table, "order", where, _one_of(ORDERS), "rank"),
-        sanctioned=reader.opt(table, "sanctioned", where, _one_of(SANCTIONED), "skip"),
-        cqc_registered=reader.opt(table, "cqc_registered", where, _flag, False),
-        cqc_ratings=reader.items(table, "cqc_ratings", where, _one_of(CQC_RATINGS)),
+        kinds=reader.items(table, "kinds", where, one_of(PROVIDER_KINDS), required=True),
+        tiers=reader.items(table, "tiers", where, as_positive),
+        match=reader.items(table, "match", where, one_of(MATCH_FIELDS)),
+        order=reader.opt(table, "order", where, one_of(ORDERS), "rank"),
+        sanctioned=reader.opt(table, "sanctioned", where, one_of(SANCTIONED), "skip"),
+        cqc_registered=reader.opt(table, "cqc_registered", where, as_flag, False),
+        cqc_ratings=reader.items(table, "cqc_ratings", where, one_of(CQC_RATINGS)),
     )
 
 
@@ -521,19 +377,21 @@ def _read_assessment(reader: FieldReader, table: Table, where: str) -> Assessmen
     }
     reader.known(table, keys, where)
     return AssessmentRule(
-        only_highest_ranked=reader.opt(table, "only_highest_ranked", where, _flag, True),
-        window=reader.req(table, "window", where, _deadline),
-        hospital_discharge_window=reader.req(table, "hospital_discharge_window", where, _deadline),
-        hospital_discharge_late_after=reader.req(
-            table, "hospital_discharge_late_after", where, _clock
+        only_highest_ranked=reader.opt(table, "only_highest_ranked", where, as_flag, True),
+        window=reader.req(table, "window", where, as_deadline),
+        hospital_discharge_window=reader.req(
+            table, "hospital_discharge_window", where, as_deadline
         ),
-        hospital_discharge_late_by=reader.req(table, "hospital_discharge_late_by", where, _clock),
+        hospital_discharge_late_after=reader.req(
+            table, "hospital_discharge_late_after", where, as_clock
+        ),
+        hospital_discharge_late_by=reader.req(table, "hospital_discharge_late_by", where, as_clock),
     )
 
 
 def _read_codes(reader: FieldReader, table: Table, where: str) -> NotAwardedCodes:
     reader.known(table, set(NOT_AWARDED_REASONS), where)
-    return NotAwardedCodes(*(reader.req(table, key, where, _text) for key in NOT_AWARDED_REASONS))
+    return NotAwardedCodes(*(reader.req(table, key, where, as_text) for key in NOT_AWARDED_REASONS))
 
 
 def _read_after_acceptance(reader: FieldReader, table: Table) -> AfterAcceptance:
@@ -541,10 +399,10 @@ def _read_after_acceptance(reader: FieldReader, table: Table) -> AfterAcceptance
     keys = ("confirmation_form_within", "service_delivery_order_within")
     reader.known(table, {*keys, "financial_assessment_within"}, where)
     return AfterAcceptance(
-        confirmation_form_within=reader.req(table, keys[0], where, _deadline),
-        service_delivery_order_within=reader.req(table, keys[1], where, _deadline),
+        confirmation_form_within=reader.req(table, keys[0], where, as_deadline),
+        service_delivery_order_within=reader.req(table, keys[1], where, as_deadline),
         financial_assessment_within=reader.req(
-            table, "financial_assessment_within", where, _deadline
+            table, "financial_assessment_within", where, as_deadline
         ),
     )
 
@@ -554,10 +412,10 @@ def _read_waiting_list(reader: FieldReader, table: Table) -> WaitingList:
     actions = ("consider_reassessment", "escalate_to_team_manager")
     reader.known(table, {"amber_from_days", "amber_action", "red_from_days", "red_action"}, where)
     waiting = WaitingList(
-        amber_from_days=reader.req(table, "amber_from_days", where, _positive),
-        amber_action=reader.req(table, "amber_action", where, _one_of(actions)),
-        red_from_days=reader.req(table, "red_from_days", where, _positive),
-        red_action=reader.req(table, "red_action", where, _one_of(actions)),
+        amber_from_days=reader.req(table, "amber_from_days", where, as_positive),
+        amber_action=reader.req(table, "amber_action", where, one_of(actions)),
+        red_from_days=reader.req(table, "red_from_days", where, as_positive),
+        red_action=reader.req(table, "red_action", where, one_of(actions)),
     )
     amber, red = waiting.amber_from_days, waiting.red_from_days
     if isinstance(amber, int) and isinstance(red, int) and red <= amber:
@@ -569,7 +427,7 @@ def _read_reviews(reader: FieldReader, table: Table) -> Reviews:
     where = "reviews"
     keys = ("known_to_team_weeks", "new_earliest_weeks", "new_latest_weeks")
     reader.known(table, set(keys), where)
-    reviews = Reviews(*(reader.req(table, key, where, _positive) for key in keys))
+    reviews = Reviews(*(reader.req(table, key, where, as_positive) for key in keys))
     earliest, latest = reviews.new_earliest_weeks, reviews.new_latest_weeks
     if isinstance(earliest, int) and isinstance(latest, int) and latest < earliest:
         reader.error(f"{where}.new_latest_weeks", "must not be before new_earliest_weeks")
@@ -587,30 +445,30 @@ def _read_handbacks(reader: FieldReader, table: Table) -> Handbacks:
     }
     reader.known(table, keys, where)
     return Handbacks(
-        individual_escalate_to=reader.req(table, "individual_escalate_to", where, _one_of(ACTORS)),
-        individual_returns_to_list=reader.req(table, "individual_returns_to_list", where, _flag),
+        individual_escalate_to=reader.req(table, "individual_escalate_to", where, one_of(ACTORS)),
+        individual_returns_to_list=reader.req(table, "individual_returns_to_list", where, as_flag),
         call_time_preference_returns_to_list=reader.req(
-            table, "call_time_preference_returns_to_list", where, _flag
+            table, "call_time_preference_returns_to_list", where, as_flag
         ),
-        multiple_notice_days=reader.req(table, "multiple_notice_days", where, _count),
-        multiple_call_within=reader.req(table, "multiple_call_within", where, _deadline),
+        multiple_notice_days=reader.req(table, "multiple_notice_days", where, as_count),
+        multiple_call_within=reader.req(table, "multiple_call_within", where, as_deadline),
     )
 
 
 def _read_self_funders(reader: FieldReader, table: Table) -> Deadline:
     reader.known(table, {"grace"}, "self_funders")
-    return reader.req(table, "grace", "self_funders", _deadline)
+    return reader.req(table, "grace", "self_funders", as_deadline)
 
 
 def _read_monitoring(reader: FieldReader, table: Table) -> int:
     reader.known(table, {"ehm_csv_every_weeks"}, "monitoring")
-    return reader.req(table, "ehm_csv_every_weeks", "monitoring", _positive)
+    return reader.req(table, "ehm_csv_every_weeks", "monitoring", as_positive)
 
 
 def _read_filled(reader: FieldReader, table: Table) -> tuple[bool, str | None]:
     keys = {"record_days_referral_to_award", "full_record_in"}
     reader.known(table, keys, "filled")
     return (
-        reader.opt(table, "record_days_referral_to_award", "filled", _flag, False),
-        reader.opt(table, "full_record_in", "filled", _text, None),
+        reader.opt(table, "record_days_referral_to_award", "filled", as_flag, False),
+        reader.opt(table, "full_record_in", "filled", as_text, None),
     )

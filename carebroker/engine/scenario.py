@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar, cast
 
+from carebroker.engine.field_reader import BadValue, FieldReader
 from carebroker.engine.market import Package, Provider
 from carebroker.engine.policy import (
     CQC_RATINGS,
@@ -23,7 +24,6 @@ from carebroker.engine.policy import (
     PolicyError,
     load_policy,
 )
-from carebroker.engine.policy_reader import BadValue, FieldReader
 from carebroker.engine.provider_view import PersonRecord, Relation
 from carebroker.engine.signals import Answer, Decision, Signal
 from carebroker.lib.postcodes import PostcodeError, parse_postcode

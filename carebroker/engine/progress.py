@@ -179,12 +179,15 @@ class Progress:
             referred.astimezone(LONDON).date(), now.astimezone(LONDON).date()
         )
         record = self.policy.record_days_referral_to_award
+        # policies.md §4: Essex awards at the framework rate, except open-market proposals
+        priced = self.policy.award_rate == "offer" or self.policy.stage(stage).rate_proposals
         draft.event(
             now,
             "award",
             provider=provider,
             stage=stage,
-            rate=str(rate) if rate is not None else None,
+            rate_basis="offer" if priced else self.policy.award_rate,
+            rate=str(rate) if rate is not None and priced else None,
             start=start.isoformat() if start else None,
             working_days_from_referral=days if record else None,
         )
@@ -210,6 +213,8 @@ class Progress:
     def confirmed(self, now: datetime, start: date | None, call_times: str | None) -> None:
         """policies.md §5: the Provider Confirmation Form came back; the SDO and finance clocks."""
         after = self.policy.after_acceptance
+        if self.policy.full_record_in:  # policies.md §6 Filled: the signed IPA came back
+            self.draft.event(now, "placement_agreement_countersigned", provider=self.draft.provider)
         self.draft.event(
             now,
             "confirmed",

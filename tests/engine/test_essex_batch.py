@@ -251,3 +251,11 @@ def test_nil_response_means_no_interest_and_the_batch_ends():
     assert (ended[0]["stage"], ended[0]["at"]) == ("batch", "2026-11-23T10:00:00Z")
     assert pkg["stage"] == "tier2"
     assert requests(pkg, stage="tier2")[0]["provider"] == "T2"
+
+
+def test_batch_award_is_at_the_framework_rate():
+    """Every Essex award is at the framework rate: the award names that basis, no offered rate."""
+    pkg = only(replay(SPEC_EXAMPLE))
+    award = events(pkg, "award")[0]
+    assert award["rate_basis"] == "framework"
+    assert "rate" not in award

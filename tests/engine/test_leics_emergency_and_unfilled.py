@@ -105,3 +105,23 @@ def test_provider_view_is_anonymised_before_award():
     assert view["worker"] == "S.P."
     assert "0116" not in str(view) and "Bright" not in str(view)
     assert requests(pkg)[0]["provider"] == "F1"
+
+
+def test_signed_ipa_returned_is_countersigned_and_the_start_recorded():
+    """The winner returns the signed IPA: the council countersigns and records the start."""
+    script = [
+        answer("2026-11-24T10:00:00Z", "F1", "offer", coverage="full", rate="20.00"),
+        answer("2026-12-02T10:00:00Z", "F1", "confirm", start="2027-01-11"),
+    ]
+    pkg = run(script)
+    assert events(pkg, "placement_agreement_countersigned")[0]["at"] == "2026-12-02T10:00:00Z"
+    assert events(pkg, "confirmed")[0]["start"] == "2027-01-11"
+    assert events(pkg, "award")[0]["rate"] == "20.00"
+
+
+def test_emergency_not_placed_by_telephone_gets_the_urgent_tender_window():
+    """Emergency cascade exhausted: the framework tender runs with the 2-working-day window."""
+    pkg = run(emergency=True, until="2026-11-23T16:30:00Z")
+    tender = requests(pkg, stage="framework")
+    assert [(r["sent_at"], r["deadline"]) for r in tender][:1] == [
+        ("2026-11-23T14:00:00Z", "2026-11-25T14:00:00Z")]  # fmt: skip

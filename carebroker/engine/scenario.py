@@ -19,6 +19,7 @@ from carebroker.engine.policy import (
     DOCUMENT_FLAGS,
     DOCUMENTS,
     GATE_NAMES,
+    PRESETS,
     PROVIDER_KINDS,
     Policy,
     PolicyError,
@@ -192,6 +193,8 @@ def parse_scenario(source: object) -> Scenario:
     )
     _unique(reader, [p.id for p in providers], "providers")
     _unique(reader, [p.id for p in packages], "packages")
+    if isinstance(policy, Policy) and policy.areas:
+        _check_areas(reader, policy, providers, packages)
     provider_ids = {p.id for p in providers}
     package_ids = {p.id for p in packages}
     events = tuple(
@@ -204,17 +207,31 @@ def parse_scenario(source: object) -> Scenario:
     return Scenario(policy, start, until, providers, packages, events)
 
 
+def _check_areas(
+    reader: FieldReader,
+    policy: Policy,
+    providers: tuple[Provider, ...],
+    packages: tuple[Package, ...],
+) -> None:
+    """A policy that lists its areas (Essex quadrants) names every area it does not know."""
+    known = ", ".join(policy.areas)
+    for index, provider in enumerate(providers):
+        for area, _ in provider.areas if isinstance(provider.areas, tuple) else ():
+            if area not in policy.areas:
+                reader.error(f"providers[{index}].areas", f"{area!r} is not an area of {known}")
+    for index, package in enumerate(packages):
+        if isinstance(package.area, str) and package.area not in policy.areas:
+            reader.error(f"packages[{index}].area", f"{package.area!r} is not one of {known}")
+
+
 def _read_policy(reader: FieldReader, source: Table) -> Policy:
     value = source.get("policy")
     if not isinstance(value, str | Mapping):
         reader.error("policy", "must be a preset name or a policy object")
         return cast(Policy, None)
-    if isinstance(value, str) and not value.endswith(".toml") and "\n" not in value:
-        from carebroker.engine.policy import PRESETS
-
-        if value not in PRESETS:
-            reader.error("policy", f"unknown preset {value!r}; one of {', '.join(PRESETS)}")
-            return cast(Policy, None)
+    if isinstance(value, str) and value not in PRESETS:
+        reader.error("policy", f"unknown preset {value!r}; one of {', '.join(PRESETS)}")
+        return cast(Policy, None)
     try:
         return load_policy(value if isinstance(value, str) else cast(Table, value))
     except PolicyError as exc:

@@ -100,3 +100,14 @@ def test_event_about_a_request_not_open_is_recorded_as_ignored():
     (ignored,) = events(pkg, "ignored")
     assert ignored["at"] == "2026-11-20T12:00:00Z"
     assert ignored["ignored"] == "no open request to this provider"
+
+
+def test_areas_must_be_the_policys_own_when_it_lists_them():
+    """Essex lists its quadrants: a package or provider area outside them is named."""
+    source = scenario("essex-lah", [provider("P1", areas={"Nowhere": 1})],
+                      [package(area="Norht")], [])  # fmt: skip
+    errors = errors_of(source)
+    assert any(
+        e.startswith("providers[0].areas: 'Nowhere' is not an area of North") for e in errors
+    )
+    assert any(e.startswith("packages[0].area: 'Norht' is not one of North") for e in errors)

@@ -3,8 +3,14 @@
 import os
 import sys
 
-# Django command names cannot contain a dash; the product's documented names can.
-ALIASES = {"seed-demo": "seed_demo"}
+
+def command_name(name: str) -> str:
+    """The Django command for a documented name: "import-providers" -> "import_providers".
+
+    Django command names cannot contain a dash; the product's documented names can.
+    Options ("--help") are left as they are.
+    """
+    return name if name.startswith("-") else name.replace("-", "_")
 
 
 def main() -> None:
@@ -14,7 +20,7 @@ def main() -> None:
     argv = [sys.argv[0], *sys.argv[1:]]
     argv[0] = "carebroker"
     if len(argv) > 1:
-        argv[1] = ALIASES.get(argv[1], argv[1])
+        argv[1] = command_name(argv[1])
     execute_from_command_line(argv)
 
 

@@ -1,0 +1,28 @@
+"""Finding the council and provider a command names (for the import commands)."""
+
+from django.core.management.base import CommandError
+
+from carebroker.councils.models import Council
+from carebroker.providers.models import Provider
+
+
+def council_by_slug(slug: str) -> Council:
+    council = Council.objects.filter(slug=slug).first()
+    if council is None:
+        known = ", ".join(Council.objects.values_list("slug", flat=True)) or "none yet"
+        raise CommandError(f"--council: no council {slug!r} (councils: {known})")
+    return council
+
+
+def provider_by_name_or_id(council: Council, text: str) -> Provider:
+    """The council's provider with this id, or this name ignoring case."""
+    providers = council.providers.all()
+    found = providers.filter(pk=int(text)) if text.isdigit() else providers.none()
+    found = found or providers.filter(name__iexact=text.strip())
+    if len(found) != 1:
+        raise CommandError(
+            f"--provider: {council} has no provider {text!r}"
+            if not found
+            else f"--provider: {text!r} names {len(found)} providers of {council}; use the id"
+        )
+    return found[0]

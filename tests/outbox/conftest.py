@@ -33,3 +33,7 @@ def smtp(smtp_server, settings):
     """The SMTP server, with Django's default mailer pointed at it."""
     settings.MAILERS = smtp_server.mailers()
     return smtp_server
+
+
+# Subprocess fixtures (tests/outbox/processes.py), for the crash and concurrency tests.
+from tests.outbox.processes import migrated_sqlite, processes  # noqa: E402, F401

@@ -28,14 +28,15 @@ class Command(BaseCommand):
             stop.set()
 
         # healthchecks style: a deploy's SIGTERM lets the current sweep finish.
-        signal.signal(signal.SIGTERM, stop_after_sweep)
-        signal.signal(signal.SIGINT, stop_after_sweep)
-        worker.run(
-            once=options["once"],
-            interval=options["interval"],
-            say=self.say,
-            stop=stop,
-        )
+        previous = {
+            signum: signal.signal(signum, stop_after_sweep)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            worker.run(once=options["once"], interval=options["interval"], say=self.say, stop=stop)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     def say(self, line: str) -> None:
         self.stdout.write(line)

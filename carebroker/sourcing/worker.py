@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from carebroker.outbox.delivery import deliver_due
@@ -48,14 +48,21 @@ def sweep(now: datetime, duties: Iterable[Duty] | None = None) -> list[str]:
     """Run every duty at `now`; a duty that raises is logged and reported as a line."""
     lines: list[str] = []
     for duty in DUTIES if duties is None else duties:
-        # A long-running worker outlives connections (server restarts, CONN_MAX_AGE).
-        close_old_connections()
+        _tidy_connections()
         try:
             lines += duty(now)
         except Exception as error:  # one duty's failure must not stop the others
             logger.exception("worker duty %s failed", duty.__name__)
             lines.append(f"{duty.__name__}: FAILED: {type(error).__name__}: {error}")
     return lines
+
+
+def _tidy_connections() -> None:
+    # A long-running worker outlives connections (server restarts, CONN_MAX_AGE), and a
+    # duty's database error must not break the next duty. Never inside a transaction (a
+    # caller's or a test's): closing there would break it.
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def run(

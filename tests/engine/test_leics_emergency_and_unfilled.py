@@ -125,3 +125,17 @@ def test_emergency_not_placed_by_telephone_gets_the_urgent_tender_window():
     tender = requests(pkg, stage="framework")
     assert [(r["sent_at"], r["deadline"]) for r in tender][:1] == [
         ("2026-11-23T14:00:00Z", "2026-11-25T14:00:00Z")]  # fmt: skip
+
+
+def test_unable_to_fill_worker_asks_to_continue_sourcing_starts_again():
+    """The worker offers flexibility and asks to go on: the framework tender starts again."""
+    script = [
+        answer("2026-11-24T10:00:00Z", "F1", "decline", reason="N1"),
+        answer("2026-11-24T10:00:00Z", "F2", "decline", reason="N4"),
+        answer("2026-12-01T10:00:00Z", "NF1", "decline", reason="no staff"),
+        decision("2026-12-10T10:00:00Z", "referrer", "decide", choice="continue"),
+    ]
+    pkg = run(script, until="2026-12-10T11:00:00Z")
+    assert (pkg["status"], pkg["gate"], pkg["stage"]) == ("sourcing", None, "framework")
+    again = [r for r in requests(pkg, stage="framework") if r["sent_at"] == "2026-12-10T10:00:00Z"]
+    assert [r["provider"] for r in again] == ["F1", "F2"]

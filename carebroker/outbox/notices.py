@@ -88,6 +88,8 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
 # A batch report or an open-market list covers many packages: no Mosaic ID of its own.
 WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST})
 TIME_KEYS = ("deadline", "sent_at", "received_at", "accepted_at")
+# Context values a template branches on: anything else would read as the other branch.
+CHOICES = {"round": ("interest", "offer"), "level": ("amber", "red")}
 
 
 class NoticeError(ValueError):
@@ -203,6 +205,11 @@ def _full_context(
         value = context.get(name)
         if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
             raise NoticeError(f"context {name}: must be a time zone aware datetime, not {value!r}")
+    for name, allowed in CHOICES.items():
+        if name in context and context[name] not in allowed:
+            raise NoticeError(
+                f"context {name}: must be {' or '.join(allowed)}, not {context[name]!r}"
+            )
     full = {"council": council.name, **context}
     if package is not None:
         full["mosaic_id"] = package.case_number

@@ -108,7 +108,10 @@ MUST_SAY = {
     K.OPEN_MARKET_LIST: ["M1001", "M1002", "hourly rate", "Thursday 26 November 2026"],
     K.REQUEST_SENT: [DEADLINE_TEXT, "14 hours a week", "Monday 7 December 2026", "A.L.", "CO4 3"],
     K.ISP_SENT: [DEADLINE_TEXT, "password"],
-    K.CHASE: [DEADLINE_TEXT],
+    K.CHASE: [
+        "We wrote to you about package M1001 and have not yet had your answer",
+        DEADLINE_TEXT,
+    ],
     K.QUERY_ANSWER: ["Is a female carer required?", "Yes, for personal care.", DEADLINE_TEXT],
     K.NOT_CHOSEN: ["D2", "a lower price was offered"],
     K.AWARD: ["£24.10 an hour", "Monday 7 December 2026"],

@@ -104,6 +104,14 @@ def test_queued_notice_is_pending_and_due_now(council, package):
             {"kind": NoticeKind.CHASE, "context": {"recipient": "A", "deadline": "10:00"}},
             r"context deadline: must be a time zone aware datetime",
         ),
+        (
+            {"kind": NoticeKind.ESCALATION, "context": {**SAMPLES["escalation"], "level": "blue"}},
+            r"context level: must be amber or red, not 'blue'",
+        ),
+        (
+            {"kind": NoticeKind.REQUEST_SENT, "context": {**SAMPLES["request_sent"], "round": 2}},
+            r"context round: must be interest or offer, not 2",
+        ),
     ],
 )
 def test_bad_notice_is_refused_naming_the_field(council, package, fields, message):

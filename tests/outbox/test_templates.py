@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from carebroker.outbox.models import NoticeKind
-from carebroker.outbox.notices import WITHOUT_PACKAGE, queue_notice
+from carebroker.outbox.notices import CONTEXT_KEYS, WITHOUT_PACKAGE, queue_notice
 from tests.outbox.conftest import NOW
 from tests.outbox.samples import MUST_SAY, SAMPLES
 
@@ -128,3 +128,13 @@ def test_plain_text_is_not_html_escaped_but_html_part_is(council, package):
     assert "Dear Birch & Sons <Care>," in notice.body
     assert "Birch &amp; Sons &lt;Care&gt;" in notice.html
     assert "<Care>" not in notice.html
+
+
+@pytest.mark.parametrize("kind", NoticeKind.values)
+def test_notice_reads_well_with_only_the_keys_its_kind_needs(council, package, kind):
+    """The optional keys left out leave no gaps ("We  about", " ,") in subject or body."""
+    context = {key: SAMPLES[kind][key] for key in ("recipient", *CONTEXT_KEYS[kind])}
+    notice = queued(council, package, kind, context)
+    for text in (notice.subject, notice.body):
+        for gap in ("  ", " ,", " .", " :", "()", ",,"):
+            assert gap not in text, f"{kind}: {gap!r} in\n{text}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ def _package(state: PackageState, anonymise: bool) -> dict[str, JSON]:
     person = state.package.person
     view: JSON = None
     if person is not None:
-        view = provider_view(person) if anonymise else _plain(vars(person))
+        view = provider_view(person) if anonymise else _plain(asdict(person))
     return {
         "id": state.package.id,
         "status": "sourcing" if state.status == "new" else state.status,

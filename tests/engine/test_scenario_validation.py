@@ -111,3 +111,22 @@ def test_areas_must_be_the_policys_own_when_it_lists_them():
         e.startswith("providers[0].areas: 'Nowhere' is not an area of North") for e in errors
     )
     assert any(e.startswith("packages[0].area: 'Norht' is not one of North") for e in errors)
+
+
+def test_policy_that_does_not_anonymise_shows_the_full_record():
+    """A council copy with anonymise_provider_view = false: providers see the record as held."""
+    import json
+    import tomllib
+
+    from carebroker.engine.policy import PRESETS_DIR
+    from tests.engine.replay import only, replay
+
+    policy = tomllib.loads((PRESETS_DIR / "essex-lah.toml").read_text())
+    policy["anonymise_provider_view"] = False
+    person = {"name": "Ada Lovelace", "dob": "1941-03-02",
+              "relations": [{"relation": "sister", "name": "Bea Lovelace"}]}  # fmt: skip
+    pkg = only(replay(scenario(policy, [provider("P1", tier=1)], [package(person=person)], [],
+                               until="2026-11-20T12:00:00Z")))  # fmt: skip
+    view = json.loads(json.dumps(pkg["provider_view"]))
+    assert (view["name"], view["dob"]) == ("Ada Lovelace", "1941-03-02")
+    assert view["relations"] == [{"relation": "sister", "name": "Bea Lovelace"}]

@@ -259,3 +259,21 @@ def test_batch_award_is_at_the_framework_rate():
     award = events(pkg, "award")[0]
     assert award["rate_basis"] == "framework"
     assert "rate" not in award
+
+
+def test_batch_times_are_london_wall_clock_across_the_clock_change():
+    """Friday 23 Oct 2026 16:00 BST (15:00Z) batch; interest due Monday 10:00 GMT (10:00Z)."""
+    pkg = only(
+        replay(
+            scenario(
+                "essex-lah",
+                TIER1,
+                [package(referred_at="2026-10-23T09:00:00+01:00", preferred_start="2026-11-30")],
+                [],
+                start="2026-10-20T08:00:00Z",
+                until="2026-10-26T09:00:00Z",
+            )
+        )
+    )
+    assert events(pkg, "batch_issued")[0]["at"] == "2026-10-23T15:00:00Z"
+    assert requests(pkg, round="interest")[0]["deadline"] == "2026-10-26T10:00:00Z"

@@ -311,7 +311,9 @@ class EhmVisitImporter:
                 **values,
             )
             outcome = "created"
-        elif any(getattr(stored, name) != value for name, value in values.items()):
+        elif any(
+            getattr(stored, name) != value for name, value in values.items() if name != "file_name"
+        ):  # the same content under another file name is the same return
             for name, value in values.items():
                 setattr(stored, name, value)
             stored.received_at = self.now

@@ -25,18 +25,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import openpyxl
 
-MAX_BYTES = 20 * 1024 * 1024  # far above any real directory or four-weekly return
-MAX_ROWS = 100_000
-MAX_CELLS = 2_000_000  # a crafted .xlsx can claim a huge sheet; stop before memory does
+MAX_BYTES = 64 * 1024 * 1024  # CQC's whole care directory is some tens of megabytes
+MAX_ROWS = 200_000
+MAX_CELLS = 20_000_000  # a crafted .xlsx can claim a huge sheet; stop before the clock does
 HEADER_SEARCH_ROWS = 10
 MAX_PROBLEMS = 25  # enough to fix a file in one go without burying the first error
 
@@ -111,8 +112,8 @@ def read_sheet(
     path = Path(path)
     name = path.name
     raw = _read_bytes(path)
-    grid = _xlsx_grid(raw, name) if _is_workbook(raw, path) else _csv_grid(raw, name)
-    return _sheet(name, grid, columns, prefix, other_columns)
+    records = _xlsx_records(raw, name) if _is_workbook(raw, path) else _csv_records(raw, name)
+    return _sheet(name, records, columns, prefix, other_columns)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -158,33 +159,30 @@ def _decode(raw: bytes, name: str) -> str:
     return text
 
 
-def _csv_grid(raw: bytes, name: str) -> list[list[str]]:
+def _csv_records(raw: bytes, name: str) -> Iterator[list[str]]:
     text = _decode(raw, name)
-    grid: list[list[str]] = []
-    cells = 0
+    rows = cells = 0
     try:
         for record in csv.reader(io.StringIO(text, newline="")):
-            grid.append(record)
-            cells += len(record)
-            _check_size(name, len(grid), cells)
+            rows, cells = rows + 1, cells + len(record)
+            _check_size(name, rows, cells)
+            yield record
     except csv.Error as error:
-        where = f"{name}: not a readable CSV at row {len(grid) + 1}"
+        where = f"{name}: not a readable CSV at row {rows + 1}"
         raise ImportRefused([f"{where} ({error})"]) from None
-    return grid
 
 
-def _xlsx_grid(raw: bytes, name: str) -> list[list[str]]:
-    grid: list[list[str]] = []
-    cells = 0
+def _xlsx_records(raw: bytes, name: str) -> Iterator[list[str]]:
+    rows = cells = 0
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         try:
             if not book.worksheets:
                 raise ImportRefused([f"{name}: the workbook has no worksheet"])
             for values in book.worksheets[0].iter_rows(values_only=True):
-                grid.append([_cell_text(value) for value in values])
-                cells += len(values)
-                _check_size(name, len(grid), cells)
+                rows, cells = rows + 1, cells + len(values)
+                _check_size(name, rows, cells)
+                yield [_cell_text(value) for value in values]
         finally:
             book.close()
     except ImportRefused:
@@ -193,7 +191,6 @@ def _xlsx_grid(raw: bytes, name: str) -> list[list[str]]:
         raise ImportRefused(
             [f"{name}: not a readable .xlsx workbook ({type(error).__name__})"]
         ) from None
-    return grid
 
 
 def _check_size(name: str, rows: int, cells: int) -> None:
@@ -225,23 +222,24 @@ def _cell_text(value: object) -> str:
 
 def _sheet(
     name: str,
-    grid: list[list[str]],
+    records: Iterator[list[str]],
     columns: Sequence[Column],
     prefix: str | None,
     other_columns: bool,
 ) -> Sheet:
     lookup = {header: column for column in columns for header in column.headers()}
     required = {column.key for column in columns if column.required}
-    filled = [(index, row) for index, row in enumerate(grid) if any(c.strip() for c in row)]
-    if not filled:
+    filled = ((index, row) for index, row in enumerate(records) if any(c.strip() for c in row))
+    first = list(itertools.islice(filled, HEADER_SEARCH_ROWS))
+    if not first:
         raise ImportRefused([f"{name}: no rows, not even a header"])
 
     def keys_of(row: list[str]) -> set[str]:
         return {lookup[h].key for h in map(header_key, row) if h in lookup}
 
     header_at, header = next(
-        ((i, row) for i, row in filled[:HEADER_SEARCH_ROWS] if required <= keys_of(row)),
-        filled[0],
+        ((i, row) for i, row in first if required <= keys_of(row)),
+        first[0],
     )
     problems: list[str] = []
     missing = [c for c in columns if c.required and c.key not in keys_of(header)]
@@ -279,7 +277,7 @@ def _sheet(
 
     headed = {p for p, text in enumerate(header) if text.strip()}
     rows: list[SheetRow] = []
-    for index, row in filled:
+    for index, row in itertools.chain(first, filled):
         if index <= header_at:
             continue
         stray = next((p for p, c in enumerate(row) if c.strip() and p not in headed), None)

@@ -6,7 +6,8 @@
    with an expired lease: a worker died holding them) in one short transaction, by setting
    status `sending`, a lease (`claimed_until`) and a claim token (`claimed_by`). On
    PostgreSQL the rows are picked with `SELECT ... FOR UPDATE SKIP LOCKED`; SQLite has no
-   row locks, so the claim is a conditional UPDATE that only takes rows still due, and the
+   row locks, so the claim is a conditional UPDATE that only takes rows still due (and
+   settings.py opens SQLite transactions IMMEDIATE, which serialises claims as well); the
    worker then sends only the rows that carry its own token. Either way two workers never
    hold the same notice.
 2. **Send** each claimed notice through Django's default mailer (MAILERS), with a
@@ -33,10 +34,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Any
 
 from django.conf import settings
@@ -102,11 +103,11 @@ def deliver_due(now: datetime, *, limit: int = 100, worker_id: str) -> DeliveryR
     if not claimed:
         return report
     _crash_if("after_claim")
-    started = time.monotonic()
+    started = monotonic()
     mailer = mail.mailers.default
     try:
         for index, notice in enumerate(claimed):
-            if time.monotonic() - started > LEASE.total_seconds() / 2:
+            if monotonic() - started > LEASE.total_seconds() / 2:
                 report.released = _release(claimed[index:], token)
                 break
             if notice.attempts >= MAX_ATTEMPTS:

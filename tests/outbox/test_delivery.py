@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from carebroker.outbox.delivery import MAX_ATTEMPTS, backoff, deliver_due, message_id
+from carebroker.outbox import delivery
+from carebroker.outbox.delivery import LEASE, MAX_ATTEMPTS, backoff, deliver_due, message_id
 from carebroker.outbox.models import Notice, NoticeKind, NoticeStatus
 from carebroker.outbox.notices import queue_notice
 from tests.outbox.conftest import NOW
@@ -205,3 +206,24 @@ def test_notice_abandoned_too_often_fails_without_being_sent(smtp, council, pack
 def test_nothing_due_says_nothing(smtp):
     """An empty outbox: no lines, no connection to the server needed."""
     assert deliver().lines() == []
+
+
+def test_slow_pass_stops_at_half_its_lease_and_leaves_the_rest(smtp, council, package, monkeypatch):
+    """A worker must not send past its lease (another could take the notice over): once half
+    of LEASE has passed the rest go back to the queue, unsent and not counted as attempts."""
+    for n in range(3):
+        queue(council, package, f"decline:M1001:P{n}")
+    half = LEASE.total_seconds() / 2
+    readings = iter([0.0, 1.0, half + 1, half + 2])  # start, before the 1st, before the 2nd
+    monkeypatch.setattr(delivery, "monotonic", lambda: next(readings))
+    report = deliver()
+    assert report.sent == ["decline:M1001:P0"]
+    assert report.released == 2
+    assert report.lines()[-1] == "outbox: 2 notice(s) left for the next sweep"
+    left = Notice.objects.exclude(status=NoticeStatus.SENT)
+    assert {(n.status, n.attempts, n.claimed_until) for n in left} == {
+        (NoticeStatus.PENDING, 0, None)
+    }
+    monkeypatch.undo()
+    assert len(deliver().sent) == 2
+    assert len(smtp.message_ids()) == 3

@@ -7,8 +7,10 @@ import openpyxl
 import pytest
 
 from carebroker.exchange.cqc import CqcDirectoryImporter
+from carebroker.exchange.directory import ProviderDirectoryImporter
 from carebroker.exchange.sheets import ImportRefused
 from carebroker.providers.models import Provider
+from tests.exchange.conftest import EXAMPLES
 from tests.factories import make_council, make_provider
 
 CQC_HEADER = "Location ID,Name,Registration status,Latest overall rating,Publication date"
@@ -170,3 +172,16 @@ def test_essex_lists_but_does_not_block(db, write):
     path = write(f"{CQC_HEADER}\n1-100000001,Alder,Registered,Inadequate,01/01/2025\n")
     report = CqcDirectoryImporter(essex).handle(path)
     assert [(c.provider, c.blocked) for c in report.concerns] == [("Alder Homecare", False)]
+
+
+def test_the_shipped_cqc_sample_checks_the_shipped_provider_directory(essex):
+    """examples/cqc-sample.csv against examples/providers-sample.csv: three matched, Damson
+    not in the file, Elm Street's row ignored, Cedar (Requires improvement) listed."""
+    ProviderDirectoryImporter(essex).handle(EXAMPLES / "providers-sample.csv")
+
+    report = CqcDirectoryImporter(essex).handle(EXAMPLES / "cqc-sample.csv")
+
+    assert report.matched == ("Alder Homecare", "Birch Lane Care", "Cedar Support")
+    assert report.not_in_file == ("Damson Care Services",)
+    assert report.unknown_rows == 1
+    assert [c.provider for c in report.concerns] == ["Cedar Support"]

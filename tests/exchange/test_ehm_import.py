@@ -1,8 +1,9 @@
 """EHM visit returns (policies.md §4): checked against the provider's packages, summarised as
 planned vs delivered, late, missed and short visits; all or nothing."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import openpyxl
 import pytest
 
 from carebroker.exchange.ehm import EhmVisitImporter, VisitCounts
@@ -188,3 +189,22 @@ def test_a_provider_of_another_council_is_refused(essex, alder):
     other = make_council("kent-oppd")
     with pytest.raises(ImportRefused, match="is not a provider of"):
         EhmVisitImporter(other, alder, now=NOW)
+
+
+def test_an_ehm_workbook_with_date_and_time_cells_is_read_like_the_csv(essex, alder, tmp_path):
+    """Real date, time and date-time cells (as an EHM system's Excel export holds them) give
+    the same summary as text."""
+    book = openpyxl.Workbook()
+    book.active.append(HEADER.split(","))
+    day = date(2026, 1, 5)
+    book.active.append(["M2001", day, time(8), time(8, 30), time(8, 20), time(8, 50), "CW1"])
+    book.active.append(
+        ["M2002", day, time(9), time(9, 30), datetime(2026, 1, 5, 9, 0), time(9, 10), "CW1"]
+    )
+    book.active.append(["M2002", day, time(10), time(10, 30), None, None, None])
+    path = tmp_path / "ehm.xlsx"
+    book.save(path)
+
+    summary = _importer(essex, alder).handle(path)
+
+    assert summary.totals == VisitCounts(planned=3, delivered=2, late=1, missed=1, short=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from carebroker.engine.awards import choose
 from carebroker.engine.policy import GATE_NAMES
 from carebroker.engine.progress import Progress
 from carebroker.engine.signals import Decision
@@ -107,10 +108,13 @@ def _part_offer(progress: Progress, decision: Decision) -> bool:
     parts = tender.offers(progress, stage, "part")
     if decision.choice == "accept_part" and parts:
         progress.clear_gate(decision.at, "accept_part")
-        priced = sorted(
-            parts, key=lambda i: (draft.requests[i].rate is None, draft.requests[i].rate)
-        )
-        tender.award_offer(progress, stage, priced[0], decision.at)
+        # the part offers compete as full ones would; a tie goes to a mini-competition
+        winners = choose(stage.award, draft.requests, parts, progress.rank)
+        if len(winners) > 1:
+            tied = [draft.requests[i].provider for i in winners]
+            progress.raise_gate(decision.at, stage.tie_gate or "mini_competition", tied=tied)
+            return True
+        tender.award_offer(progress, stage, winners[0], decision.at)
         return True
     if decision.choice == "off_framework":
         progress.clear_gate(decision.at, "off_framework")
@@ -127,7 +131,7 @@ def _mini_competition(progress: Progress, decision: Decision) -> bool:
     if found is None or decision.choice != "award" or not decision.provider:
         return False
     stage = progress.stage(found[0])
-    for i in tender.offers(progress, stage, "full"):
+    for i in tender.offers(progress, stage):
         if draft.requests[i].provider == decision.provider:
             progress.clear_gate(decision.at, f"award {decision.provider}")
             tender.award_offer(progress, stage, i, decision.at)

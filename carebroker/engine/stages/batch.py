@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from carebroker.engine.awards import by_rank
 from carebroker.engine.policy import AssessmentRule, Stage
 from carebroker.engine.progress import Progress
 from carebroker.engine.signals import Answer
@@ -158,7 +159,7 @@ def _ranked(
         if progress.draft.requests[i].outcome in outcomes
         and progress.draft.requests[i].not_awarded is None
     ]
-    return sorted(found, key=lambda i: progress.rank(progress.draft.requests[i].provider))
+    return by_rank(progress.draft.requests, found, progress.rank)  # highest_rank (§4.2)
 
 
 def _decide(progress: Progress, stage: Stage, run: StageRun, at: datetime) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from carebroker.engine.awards import choose
 from carebroker.engine.policy import Stage
 from carebroker.engine.progress import Progress
 from carebroker.engine.signals import Answer
@@ -89,7 +90,7 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
     draft.put(replace(run, due=None))
     full = [i for i in positive if draft.requests[i].coverage == "full"]
     if full:
-        _best_price(progress, stage, run, full, at)
+        _award(progress, stage, run, full, at)
     elif positive:
         gate = stage.part_offer_gate or "part_offer"
         parts = [draft.requests[i].provider for i in positive]
@@ -98,18 +99,11 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
         progress.stage_ended(run, at, why="no positive answer")
 
 
-def _best_price(
-    progress: Progress, stage: Stage, run: StageRun, full: list[int], at: datetime
-) -> None:
+def _award(progress: Progress, stage: Stage, run: StageRun, full: list[int], at: datetime) -> None:
+    """The stage's award rule over the full offers; an exact tie is a mini-competition (§6.3)."""
     draft = progress.draft
-    rates = {i: draft.requests[i].rate for i in full}
-    priced = [i for i in full if rates[i] is not None]
-    if not priced:
-        winners = full[:1]
-    else:
-        lowest = min(rates[i] for i in priced)  # type: ignore[type-var]
-        winners = [i for i in priced if rates[i] == lowest]
-    if len(winners) > 1:  # an exact tie: a mini-competition (§6.3)
+    winners = choose(stage.award, draft.requests, full, progress.rank)
+    if len(winners) > 1:
         gate = stage.tie_gate or "mini_competition"
         tied = [draft.requests[i].provider for i in winners]
         progress.raise_gate(at, gate, stage=stage.name, tied=tied)

@@ -214,3 +214,13 @@ def test_simulate_generate_refuses_a_bad_market_on_stderr_only(tmp_path: Path) -
         call_command("simulate", "--generate", str(bad), "--seed", "1", stdout=out, stderr=err)
     assert out.getvalue() == ""
     assert "packages.urgent: must be a chance between 0 and 1, got 2" in err.getvalue()
+
+
+@pytest.mark.parametrize("name", ["whatif-essex.toml", "whatif-kent.toml", "whatif-leics.toml"])
+def test_bundled_what_if_examples_place_packages_without_added_delay(name: str) -> None:
+    """Each bundled example runs under its preset, places packages and adds no delay."""
+    text = run_whatif(EXAMPLE.parent / name, 3)
+    placed = int(text.split("placed ")[1].split(" ")[0].replace(",", ""))
+    assert placed > 50
+    assert "added delay, actual award - earliest the rules allow:     0.0 working hours" in text
+    assert "(0 late, 0 early)" in text

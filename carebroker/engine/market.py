@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from carebroker.engine.policy import Policy, ProviderSelection, Stage
 from carebroker.engine.provider_view import PersonRecord
@@ -75,8 +76,12 @@ class Market:
         )
         return cls(policy, providers, calendar)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Provider]:
+        return {provider.id: provider for provider in self.providers}
+
     def provider(self, provider_id: str) -> Provider | None:
-        return next((p for p in self.providers if p.id == provider_id), None)
+        return self._by_id.get(provider_id)
 
     def is_urgent(self, package: Package) -> bool:
         """policies.md §4.1: a flag, or a preferred start within N working days of referral."""

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar, cast
 
-from carebroker.engine.field_reader import BadValue, FieldReader
+from carebroker.engine.field_reader import BadValue, FieldReader, as_count, as_flag, as_text, one_of
 from carebroker.engine.market import Package, Provider
 from carebroker.engine.policy import (
     CQC_RATINGS,
@@ -78,24 +78,6 @@ class Scenario:
 # -- converters ----------------------------------------------------------------
 
 
-def _text(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadValue("must be non-empty text")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise BadValue("must be true or false")
-    return value
-
-
-def _whole(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise BadValue("must be a whole number, 0 or more")
-    return value
-
-
 def _moment(value: object) -> datetime:
     if isinstance(value, str):
         try:
@@ -142,15 +124,6 @@ def _postcode(value: object) -> str:
         return str(parse_postcode(value))
     except PostcodeError as exc:
         raise BadValue(f"not a UK postcode ({exc})") from None
-
-
-def _one_of(options: tuple[str, ...]) -> Callable[[object], str]:
-    def convert(value: object) -> str:
-        if not isinstance(value, str) or value not in options:
-            raise BadValue(f"must be one of {', '.join(options)} (got {value!r})")
-        return value
-
-    return convert
 
 
 def _nullable[T](convert: Callable[[object], T]) -> Callable[[object], T | None]:
@@ -275,21 +248,21 @@ _PROVIDER_KEYS = {
 def _read_provider(reader: FieldReader, table: Table, where: str) -> Provider:
     reader.known(table, _PROVIDER_KEYS, where)
     cqc = reader.opt(table, "cqc", where, _nullable(_cqc_table), None) or {}
-    registered = reader.opt(cqc, "registered", f"{where}.cqc", _flag, False)
-    rating = reader.opt(cqc, "rating", f"{where}.cqc", _nullable(_one_of(CQC_RATINGS)), None)
+    registered = reader.opt(cqc, "registered", f"{where}.cqc", as_flag, False)
+    rating = reader.opt(cqc, "rating", f"{where}.cqc", _nullable(one_of(CQC_RATINGS)), None)
     return Provider(
-        id=reader.req(table, "id", where, _text),
-        name=reader.opt(table, "name", where, _text, ""),
-        kind=reader.req(table, "kind", where, _one_of(PROVIDER_KINDS)),
+        id=reader.req(table, "id", where, as_text),
+        name=reader.opt(table, "name", where, as_text, ""),
+        kind=reader.req(table, "kind", where, one_of(PROVIDER_KINDS)),
         areas=reader.req(table, "areas", where, _areas),
-        tier=reader.opt(table, "tier", where, _nullable(_whole), None),
-        lots=reader.items(table, "lots", where, _whole),
-        support_types=reader.items(table, "support_types", where, _text),
-        min_age=reader.opt(table, "min_age", where, _nullable(_whole), None),
-        max_age=reader.opt(table, "max_age", where, _nullable(_whole), None),
+        tier=reader.opt(table, "tier", where, _nullable(as_count), None),
+        lots=reader.items(table, "lots", where, as_count),
+        support_types=reader.items(table, "support_types", where, as_text),
+        min_age=reader.opt(table, "min_age", where, _nullable(as_count), None),
+        max_age=reader.opt(table, "max_age", where, _nullable(as_count), None),
         cqc_registered=registered,
         cqc_rating=rating,
-        sanctioned=reader.opt(table, "sanctioned", where, _flag, False),
+        sanctioned=reader.opt(table, "sanctioned", where, as_flag, False),
     )
 
 
@@ -317,7 +290,7 @@ def _read_package(reader: FieldReader, table: Table, where: str) -> Package:
     person = (
         _read_person(reader, person_table, f"{where}.person", postcode) if person_table else None
     )
-    age = reader.opt(table, "age", where, _nullable(_whole), None)
+    age = reader.opt(table, "age", where, _nullable(as_count), None)
     if age is None and person is not None and person.dob and isinstance(referred, datetime):
         day = referred.date()
         age = (
@@ -325,28 +298,30 @@ def _read_package(reader: FieldReader, table: Table, where: str) -> Package:
         )
     documents = table.get("documents")
     return Package(
-        id=reader.req(table, "id", where, _text),
-        area=reader.req(table, "area", where, _text),
+        id=reader.req(table, "id", where, as_text),
+        area=reader.req(table, "area", where, as_text),
         referred_at=referred,
         preferred_start=reader.req(table, "preferred_start", where, _day),
         postcode=postcode,
-        urgent=reader.opt(table, "urgent", where, _flag, False),
-        hospital_discharge=reader.opt(table, "hospital_discharge", where, _flag, False),
-        emergency=reader.opt(table, "emergency", where, _flag, False),
+        urgent=reader.opt(table, "urgent", where, as_flag, False),
+        hospital_discharge=reader.opt(table, "hospital_discharge", where, as_flag, False),
+        emergency=reader.opt(table, "emergency", where, as_flag, False),
         hours_per_week=reader.opt(table, "hours_per_week", where, _nullable(_hours), None),
-        lot=reader.opt(table, "lot", where, _nullable(_whole), None),
-        support_type=reader.opt(table, "support_type", where, _nullable(_text), None),
-        change_to_existing=reader.opt(table, "change_to_existing", where, _flag, False),
+        lot=reader.opt(table, "lot", where, _nullable(as_count), None),
+        support_type=reader.opt(table, "support_type", where, _nullable(as_text), None),
+        change_to_existing=reader.opt(table, "change_to_existing", where, as_flag, False),
         age=age,
         person=person,
-        documents=reader.items(table, "documents", where, _one_of(DOCUMENTS))
+        documents=reader.items(table, "documents", where, one_of(DOCUMENTS))
         if documents is not None
         else None,
         flags=frozenset(
-            flag for flag in DOCUMENT_FLAGS if reader.opt(table, flag, where, _flag, False) is True
+            flag
+            for flag in DOCUMENT_FLAGS
+            if reader.opt(table, flag, where, as_flag, False) is True
         ),
-        enhanced_rate=reader.opt(table, "enhanced_rate", where, _flag, False),
-        target_supply_area=reader.opt(table, "target_supply_area", where, _flag, False),
+        enhanced_rate=reader.opt(table, "enhanced_rate", where, as_flag, False),
+        target_supply_area=reader.opt(table, "target_supply_area", where, as_flag, False),
     )
 
 
@@ -371,11 +346,11 @@ def _read_person(
         at = f"{where}.{at}"
         reader.known(row, {"relation", "name"}, at)
         relations.append(
-            Relation(reader.req(row, "relation", at, _text), reader.req(row, "name", at, _text))
+            Relation(reader.req(row, "relation", at, as_text), reader.req(row, "name", at, as_text))
         )
-    text = _nullable(_text)
+    text = _nullable(as_text)
     return PersonRecord(
-        name=reader.req(table, "name", where, _text),
+        name=reader.req(table, "name", where, as_text),
         dob=reader.opt(table, "dob", where, _nullable(_day), None),
         address=reader.opt(table, "address", where, text, None) or "",
         postcode=postcode,
@@ -401,11 +376,11 @@ def _read_event(
     before = len(reader.errors)
     reader.known(table, _EVENT_KEYS, where)
     at = reader.req(table, "at", where, _moment)
-    package = reader.req(table, "package", where, _text)
+    package = reader.req(table, "package", where, as_text)
     if isinstance(package, str) and package not in packages:
         reader.error(f"{where}.package", f"no package with id {package!r}")
-    provider = reader.opt(table, "provider", where, _nullable(_text), None)
-    actor = reader.opt(table, "actor", where, _nullable(_one_of(ACTORS)), None)
+    provider = reader.opt(table, "provider", where, _nullable(as_text), None)
+    actor = reader.opt(table, "actor", where, _nullable(one_of(ACTORS)), None)
     signal: Signal | None = None
     if isinstance(provider, str) and provider not in providers:
         reader.error(f"{where}.provider", f"no provider with id {provider!r}")
@@ -423,35 +398,35 @@ def _read_event(
 def _provider_answer(
     reader: FieldReader, table: Table, where: str, at: datetime, provider: str
 ) -> Answer:
-    action = reader.req(table, "action", where, _one_of(PROVIDER_ACTIONS))
+    action = reader.req(table, "action", where, one_of(PROVIDER_ACTIONS))
     until = reader.opt(table, "until", where, _nullable(_moment), None)
     if action == "considering" and until is None:
         reader.error(f"{where}.until", "missing (considering needs the time of a definite answer)")
     rate = reader.opt(table, "rate", where, _nullable(_money), None)
-    accept = reader.opt(table, "accept", where, _nullable(_flag), None)
+    accept = reader.opt(table, "accept", where, _nullable(as_flag), None)
     if action == "assessment_done" and accept is None:
         reader.error(f"{where}.accept", "missing (true: takes the package; false: does not)")
     return Answer(
         at=at,
         provider=provider,
         action=action,
-        coverage=reader.opt(table, "coverage", where, _nullable(_one_of(("full", "part"))), None),
+        coverage=reader.opt(table, "coverage", where, _nullable(one_of(("full", "part"))), None),
         rate=rate,
         start=reader.opt(table, "start", where, _nullable(_day), None),
-        reason=reader.opt(table, "reason", where, _nullable(_text), None),
+        reason=reader.opt(table, "reason", where, _nullable(as_text), None),
         until=until,
-        text=reader.opt(table, "text", where, _nullable(_text), None),
+        text=reader.opt(table, "text", where, _nullable(as_text), None),
         accept=accept,
-        call_times=reader.opt(table, "call_times", where, _nullable(_text), None),
+        call_times=reader.opt(table, "call_times", where, _nullable(as_text), None),
     )
 
 
 def _decision(
     reader: FieldReader, table: Table, where: str, at: datetime, actor: str, provider: str | None
 ) -> Decision:
-    action = reader.req(table, "action", where, _one_of(COUNCIL_ACTIONS))
-    gate = reader.opt(table, "gate", where, _nullable(_one_of(GATE_NAMES)), None)
-    choice = reader.opt(table, "choice", where, _nullable(_one_of(CHOICES)), None)
+    action = reader.req(table, "action", where, one_of(COUNCIL_ACTIONS))
+    gate = reader.opt(table, "gate", where, _nullable(one_of(GATE_NAMES)), None)
+    choice = reader.opt(table, "choice", where, _nullable(one_of(CHOICES)), None)
     if action == "approve" and gate is None:
         reader.error(f"{where}.gate", "missing (approve names the gate)")
     if action == "decide" and choice is None:

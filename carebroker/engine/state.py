@@ -15,7 +15,6 @@ from typing import Any
 from carebroker.engine.market import Package
 
 OPEN_OUTCOMES = ("open", "considering")
-POSITIVE_OUTCOMES = ("offer",)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "carebroker.sourcing",
     "carebroker.exchange",
     "carebroker.outbox",
+    "carebroker.placements",
     "carebroker.web",
 ]
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PlacementsConfig(AppConfig):
+    """After the award: the placement documents (ISP, confirmation form, SDO, IPA, notices)."""
+
+    name = "carebroker.placements"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,7 @@
+"""The placement documents (design.md § The interfaces, Documents): one module per
+document, `store.make_document` to make and keep one, `store.documents_for` to list them."""
+
+from carebroker.placements.documents.facts import DocumentRefused
+from carebroker.placements.documents.store import documents_for, make_document
+
+__all__ = ["DocumentRefused", "documents_for", "make_document"]

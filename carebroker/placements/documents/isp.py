@@ -1,0 +1,50 @@
+"""The ISP (Information to Service Provider, seed 001): the anonymised package, as a PDF
+encrypted with the provider's own password.
+
+It goes to every provider that asked (policies.md §4.2), winners and losers alike, so it
+is made from the provider view alone (policies.md §6.2): `facts.full_record_of` is never
+called here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from carebroker.placements.documents.facts import (
+    addressee,
+    hours,
+    local_time,
+    long_date,
+    package_facts,
+    provider_view_of,
+    require_provider,
+)
+from carebroker.placements.documents.passwords import isp_password
+from carebroker.placements.documents.rendering import (
+    PDF,
+    DocumentFile,
+    encrypted_pdf,
+    pdf_from_template,
+)
+from carebroker.providers.models import Provider
+from carebroker.sourcing.models import Package
+
+OPTIONS = ("deadline",)
+
+
+def build(
+    package: Package, provider: Provider | None, now: datetime, deadline: datetime | None = None
+) -> list[DocumentFile]:
+    provider = require_provider(package, provider)
+    context = {
+        **package_facts(package),
+        "view": provider_view_of(package),
+        "provider": addressee(provider),
+        "issued": long_date(now),
+        "deadline": local_time(deadline),
+        "hours_text": hours(package.hours_per_week),
+        "requested_start": long_date(package.preferred_start),
+    }
+    pdf = encrypted_pdf(pdf_from_template("isp.html", context), isp_password(provider, now=now))
+    description = f"{package.case_number} ISP for {provider.name}"
+    return [DocumentFile(description, "pdf", PDF, pdf, encrypted=True)]

@@ -1,0 +1,83 @@
+from django.db import models
+
+
+class DocumentKind(models.TextChoices):
+    """The documents the seeds name (design.md § The interfaces, Documents)."""
+
+    ISP = "isp", "Information to Service Provider (ISP)"
+    CONFIRMATION_FORM = "confirmation_form", "Provider Confirmation Form"
+    SERVICE_DELIVERY_ORDER = "sdo", "Service Delivery Order"
+    IPA = "ipa", "Individual Placement Agreement"
+    MISSING_INFORMATION = "missing_information", "Missing information"
+    DECLINE_NOTICE = "decline_notice", "Decline notice"
+    NOT_CHOSEN = "not_chosen", "Not chosen"
+
+
+class PlacementDocument(models.Model):
+    """One document file made for a package, kept with it.
+
+    The content lives in the database (a BinaryField), not under MEDIA_ROOT: a document
+    is written in the same transaction as the change that caused it (design.md, the
+    outbox), every web process and worker sharing the database sees it, and the files are
+    small (tens of kilobytes).
+    """
+
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="placement_documents"
+    )
+    package = models.ForeignKey(
+        "sourcing.Package", on_delete=models.CASCADE, related_name="documents"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placement_documents",
+        help_text="Who the document is for; empty for one to the referrer.",
+    )
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    filename = models.CharField(
+        max_length=255, help_text='"YYYY MM DD description.ext", as the seeds name files.'
+    )
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    encrypted = models.BooleanField(
+        default=False, help_text="Opens only with the provider's document password."
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="placement_documents",
+    )
+
+    class Meta:
+        ordering = ["package", "created_at", "id"]
+        constraints = [
+            # Two runs on one day never clash: the second gets " (2)" (placements/naming.py).
+            models.UniqueConstraint(fields=["package", "filename"], name="document_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ProviderDocumentPassword(models.Model):
+    """The password a provider opens its ISPs with (seed 001: "your designated SPT password").
+
+    Made once per provider, on its first ISP, and kept in clear: every later ISP must be
+    encrypted with the same one, so it cannot be hashed. The council tells the provider
+    once, by another channel than the ISP's email.
+    """
+
+    provider = models.OneToOneField(
+        "providers.Provider", on_delete=models.CASCADE, related_name="document_password"
+    )
+    password = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Document password of {self.provider}"

@@ -1,0 +1,113 @@
+"""The ISP: anonymised, AES-256 encrypted with the provider's own password (seed 001)."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from carebroker.placements.documents import make_document
+from carebroker.placements.models import PlacementDocument, ProviderDocumentPassword
+from tests.placements.conftest import (
+    ADDRESS,
+    CONTACT,
+    CONTACT_PHONE,
+    FULL_NAME,
+    PHONE,
+    POSTCODE,
+    flat,
+    page_ink,
+    pdf_text,
+)
+
+
+def _isp(package, provider, now) -> tuple[PlacementDocument, str]:
+    (document,) = make_document(package, "isp", now=now, provider=provider)
+    return document, ProviderDocumentPassword.objects.get(provider=provider).password
+
+
+def test_isp_renders_the_package_from_the_provider_view(leics, now):
+    """The ISP names the Mosaic ID, the package and the anonymised person, on pages with ink."""
+    _, package, alder, _ = leics
+    document, password = _isp(package, alder, now)
+    text = flat(pdf_text(bytes(document.content), password))
+    assert "M1001" in text
+    assert "Information to Service Provider" in text
+    assert "Alder Homecare" in text
+    assert "10.5" in text and "Monday 7 December 2026" in text
+    assert "A.L." in text and "03/2012" in text and "LE18 9" in text and "Wigston" in text
+    ink = page_ink(bytes(document.content), password)
+    assert ink and all(count > 500 for count in ink)
+
+
+def test_isp_opens_only_with_the_providers_password(leics, now):
+    """Without a password or with a wrong one the ISP does not open; with the provider's it does."""
+    _, package, alder, _ = leics
+    document, password = _isp(package, alder, now)
+    reader = pypdf.PdfReader(io.BytesIO(bytes(document.content)))
+    assert reader.is_encrypted
+    assert document.encrypted
+    with pytest.raises(pypdf.errors.FileNotDecryptedError):
+        reader.pages[0].extract_text()
+    assert reader.decrypt("not-the-password") == pypdf.PasswordType.NOT_DECRYPTED
+    assert reader.decrypt(password) != pypdf.PasswordType.NOT_DECRYPTED
+    assert "M1001" in reader.pages[0].extract_text()
+
+
+def test_isp_is_aes_256(leics, now):
+    """The encryption is AES-256 (/V 5, /R 6), not the broken RC4 of old PDFs."""
+    _, package, alder, _ = leics
+    document, _ = _isp(package, alder, now)
+    encrypt = pypdf.PdfReader(io.BytesIO(bytes(document.content))).trailer["/Encrypt"]
+    assert encrypt["/V"] == 5 and encrypt["/R"] == 6
+
+
+def test_each_provider_keeps_one_password_and_providers_differ(leics, now):
+    """A provider's second ISP opens with the same password; another provider's password
+    does not open it."""
+    council, package, alder, birch = leics
+    first, alder_password = _isp(package, alder, now)
+    second, again = _isp(package, alder, now)
+    _, birch_password = _isp(package, birch, now)
+    assert again == alder_password
+    assert birch_password != alder_password
+    reader = pypdf.PdfReader(io.BytesIO(bytes(second.content)))
+    assert reader.decrypt(birch_password) == pypdf.PasswordType.NOT_DECRYPTED
+    assert ProviderDocumentPassword.objects.filter(provider=alder).count() == 1
+
+
+def test_isp_carries_none_of_the_full_record(leics, now):
+    """Name, full date of birth, telephone numbers, full postcode and address never appear
+    in the ISP (policies.md §6.2), not even in the free text that named them."""
+    _, package, alder, _ = leics
+    document, password = _isp(package, alder, now)
+    text = flat(pdf_text(bytes(document.content), password))
+    raw = pdf_text(bytes(document.content), password)
+    for secret in (FULL_NAME, "Lovelock", CONTACT, ADDRESS, "Quarry", POSTCODE, "LE18 9QP"):
+        assert secret not in text, secret
+    for secret in ("02/03/2012", "2 March 2012", "2012-03-02"):
+        assert secret not in text, secret
+    digits = "".join(c for c in raw if c.isdigit())
+    for phone in (PHONE, CONTACT_PHONE):
+        assert "".join(c for c in phone if c.isdigit()) not in digits, phone
+    metadata = pypdf.PdfReader(io.BytesIO(bytes(document.content)))
+    metadata.decrypt(password)
+    assert "Lovelock" not in str(metadata.metadata)
+
+
+def test_isp_filename_names_mosaic_id_and_provider(leics, now):
+    """ "2026 11 23 M1001 ISP for Alder Homecare.pdf" (seed 004's file naming)."""
+    _, package, alder, _ = leics
+    document, _ = _isp(package, alder, now)
+    assert document.filename == "2026 11 23 M1001 ISP for Alder Homecare.pdf"
+    assert document.content_type == "application/pdf"
+
+
+def test_isp_for_a_provider_of_another_council_is_refused(leics, kent, now):
+    """A provider of another council gets no ISP: the message names the provider field."""
+    _, package, _, _ = leics
+    _, _, kent_alder, _ = kent
+    with pytest.raises(ValueError, match="^provider: .*another council"):
+        make_document(package, "isp", now=now, provider=kent_alder)
+    assert not PlacementDocument.objects.exists()

@@ -153,3 +153,18 @@ def test_sanctioned_provider_skipped_unless_a_manager_approves():
                         provider="C1")  # fmt: skip
     pkg = run([approval], market=market, until="2026-11-23T10:30:00Z")
     assert requests(pkg)[0]["provider"] == "C1"
+
+
+def test_an_answer_exactly_at_the_deadline_is_in_time():
+    """C1 accepts at 12:00, its deadline: in time, awarded; C2 is never approached."""
+    pkg = run([answer("2026-11-23T12:00:00Z", "C1", "accept")])
+    assert (pkg["provider"], pkg["awarded_at"]) == ("C1", "2026-11-23T12:00:00Z")
+    assert requests(pkg, provider="C2") == []
+
+
+def test_an_answer_after_the_deadline_is_recorded_as_ignored():
+    """C1 accepts at 12:01, after its deadline: ignored; the cascade has moved on to C2."""
+    pkg = run([answer("2026-11-23T12:01:00Z", "C1", "accept")], until="2026-11-23T13:00:00Z")
+    assert pkg["status"] == "sourcing"
+    assert events(pkg, "ignored")[0]["provider"] == "C1"
+    assert requests(pkg, provider="C1")[0]["outcome"] == "expired"

@@ -111,3 +111,28 @@ def test_isp_for_a_provider_of_another_council_is_refused(leics, kent, now):
     with pytest.raises(ValueError, match="^provider: .*another council"):
         make_document(package, "isp", now=now, provider=kent_alder)
     assert not PlacementDocument.objects.exists()
+
+
+def test_isp_uses_the_packages_stored_provider_view(leics, now):
+    """The ISP shows the provider view stored on the package (made once, on acceptance),
+    not whatever the full record says now."""
+    _, package, alder, _ = leics
+    package.provider_view = {
+        "name": "A.L.",
+        "dob": "03/2012",
+        "town": "Wigston",
+        "postcode": "LE18 9",
+        "relations": [],
+        "worker": None,
+        "principal_contact": None,
+        "needs": "Two carers for transfers, from the stored view.",
+        "notes": "",
+    }
+    package.save()
+    person = package.person
+    person.needs = "Changed later in the full record."
+    person.save()
+    document, password = _isp(package, alder, now)
+    text = flat(pdf_text(bytes(document.content), password))
+    assert "Two carers for transfers, from the stored view." in text
+    assert "Changed later" not in text

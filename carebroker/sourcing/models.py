@@ -51,6 +51,21 @@ class Package(models.Model):
     )
     awarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The engine's PackageState as a JSON snapshot (sourcing/snapshot.py); null until the
+    # referral is checked (or, for a package seeded before the engine ran, its first sweep).
+    engine_state = models.JSONField(null=True, blank=True, editable=False)
+    provider_view = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The anonymised record: all a provider sees before an award (§6.2).",
+    )
+    next_due = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When the worker must next tick it."
+    )
+    held_reason = models.CharField(
+        max_length=300, blank=True, help_text="Put on hold by a broker: the clocks wait."
+    )
 
     class Meta:
         ordering = ["preferred_start", "case_number"]
@@ -78,3 +93,64 @@ class Package(models.Model):
             errors["person"] = "The person is not the person of the referral."
         if errors:
             raise ValidationError(errors)
+
+
+class SourcingRequest(models.Model):
+    """One approach to one provider (policies.md §2), mirrored from the engine's state for
+    queries; `seq` is its place in the package's requests, in the order sent."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="requests")
+    seq = models.PositiveIntegerField()
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="requests"
+    )
+    stage = models.CharField(max_length=50)
+    round = models.CharField(max_length=10)
+    sent_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    outcome = models.CharField(max_length=15, default="open")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    coverage = models.CharField(max_length=10, blank=True)
+    start = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    not_awarded = models.CharField(max_length=100, blank=True)
+    late = models.BooleanField(default=False)
+    chased = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["package", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "seq"], name="request_unique_seq")
+        ]
+        indexes = [models.Index(fields=["provider", "outcome"], name="request_provider_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.package} → {self.provider} ({self.stage} {self.round}: {self.outcome})"
+
+
+class EventSource(models.TextChoices):
+    ENGINE = "engine", "Sourcing engine"
+    COUNCIL = "council", "Council staff"  # a broker's or manager's action, audited
+    WORKER = "worker", "Worker"
+
+
+class TimelineEvent(models.Model):
+    """One entry of a package's timeline (design.md: append-only). Engine events are exactly
+    the engine's; council and worker events record who did what outside the engine's rules."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField()
+    type = models.CharField(max_length=50)
+    details = models.JSONField(default=dict, blank=True)
+    source = models.CharField(
+        max_length=10, choices=EventSource.choices, default=EventSource.ENGINE
+    )
+    actor = models.CharField(max_length=150, blank=True, help_text="The user, for council events.")
+
+    class Meta:
+        ordering = ["package", "id"]
+        indexes = [models.Index(fields=["package", "type"], name="timeline_package_type")]
+
+    def __str__(self) -> str:
+        return f"{self.package} {self.type} at {self.at:%Y-%m-%d %H:%M}"

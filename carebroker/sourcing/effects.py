@@ -1,0 +1,356 @@
+"""Carrying out the engine's effects: each becomes an outbox notice, queued in the caller's
+transaction (design.md § Transactional outbox).
+
+Notice keys name the cause (kind, package, provider, the instant), so a step retried after
+a crash queues nothing twice. Batch interest requests are not mailed one by one: the daily
+batch report lists them (sourcing/reports.py).
+
+Who gets it (an effect's `to`): a provider id is the provider's main contact (Kent's
+decline acknowledgement copies its senior contact, policies.md §5.2); "referrer" is the
+referral's referrer, else the council's brokers; any other role ("manager", "broker") is
+the council's users of that role, else its brokers. With no address at all the notice
+cannot be queued: a worker event `notice_not_sent` says so on the timeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from carebroker.accounts.models import Role, User
+from carebroker.engine.market import Market
+from carebroker.engine.state import Effect, Event, PackageState, Request
+from carebroker.engine.workingtime import LONDON
+from carebroker.outbox.models import NoticeKind
+from carebroker.outbox.notices import queue_notice
+from carebroker.providers.models import Contact, ContactRole, Provider
+from carebroker.referrals.models import Document
+from carebroker.sourcing.models import EventSource, Package, TimelineEvent
+
+K = NoticeKind
+# Engine notice names (Effect.details["notice"]) that are notice kinds under another name.
+NOTICE_KINDS = {
+    "not_chosen": K.NOT_CHOSEN,
+    "not_awarded": K.NOT_CHOSEN,
+    "decline_notice": K.DECLINE_ACKNOWLEDGEMENT,
+    "going_off_framework": K.OFF_FRAMEWORK_NOTICE,
+    "query_answer": K.QUERY_ANSWER,
+    "chase": K.CHASE,
+    "handback": K.HANDBACK,
+    "individual_placement_agreement": K.FILLED,  # §6 Filled: the worker is told
+    "consider_reassessment": K.ESCALATION,
+    "escalate_to_team_manager": K.ESCALATION,
+}
+GATE_NOTICES = {"part_offer": K.HOLD_PART_OFFER, "unable_to_fill": K.HOLD_UNABLE_TO_FILL}
+# What a manager is asked at each gate (approval_needed `decision`).
+GATE_DECISIONS = {
+    "non_contracted_approval": "whether to approach non-contracted providers",
+    "sanction_approval": "whether to approach a provider under a sanction",
+    "later_start": "whether to accept a later start date a provider offered",
+    "mini_competition": "which provider wins the mini-competition (an exact price tie)",
+    "open_market_choice": "which open-market proposal to accept",
+}
+
+
+def stamp(at: datetime) -> str:
+    """An instant in a notice key: UTC, to the second."""
+    return f"{at.timestamp():.0f}"
+
+
+def carry_out(
+    row: Package,
+    market: Market,
+    state: PackageState,
+    effects: Sequence[Effect],
+    events: Sequence[Event],
+    now: datetime,
+) -> int:
+    """Queue the notices of one step's effects; returns how many were queued."""
+    at = events[-1].at if events else now
+    queued = 0
+    for effect in effects:
+        queued += _one(row, market, state, effect, at, now)
+    return queued
+
+
+def _one(
+    row: Package, market: Market, state: PackageState, effect: Effect, at: datetime, now: datetime
+) -> int:
+    details = effect.details
+    case = row.case_number
+    to = effect.to or ""
+    if effect.kind == "send_request":
+        return _request(row, market, state, effect, now)
+    if effect.kind == "withdraw":
+        key = f"withdrawn:{case}:{to}:{details.get('stage')}:{stamp(at)}"
+        return notify(row, to, K.REQUEST_WITHDRAWN, key, {"reason": "placed elsewhere"}, now)
+    if effect.kind == "award":
+        rate = _award_rate(state)
+        context = {"preferred_start": row.preferred_start, "hourly_rate": rate}
+        return notify(row, to, K.AWARD, f"award:{case}:{to}:{stamp(at)}", context, now)
+    if effect.kind == "return_referral":
+        missing = [str(name) for name in details.get("missing", ())]  # type: ignore[attr-defined]
+        labels = [Document(name).label if name in Document.values else name for name in missing]
+        context = {"missing": labels, "received_at": row.referral.received_at}
+        cc = "manager" if details.get("copy_manager") else None
+        key = f"referral_returned:{case}:{stamp(at)}"
+        return notify(row, "referrer", K.REFERRAL_RETURNED, key, context, now, cc_role=cc)
+    if effect.kind == "raise_gate":
+        return _gate(row, market, state, effect, at, now)
+    if effect.kind == "send_notice":
+        return _notice(row, market, state, effect, at, now)
+    _not_sent(row, now, f"no notice for the effect {effect.kind!r}", effect)
+    return 0
+
+
+def _request(
+    row: Package, market: Market, state: PackageState, effect: Effect, now: datetime
+) -> int:
+    stage = market.policy.stage(str(effect.details["stage"]))
+    round_ = str(effect.details["round"])
+    if stage.kind == "batch" and round_ == "interest":
+        return 0  # listed on the daily batch report instead (policies.md §4.2)
+    request = _last_request(state, effect.to or "", stage.name, round_)
+    sent = stamp(request.sent_at) if request else stamp(now)
+    key = f"request:{row.case_number}:{effect.to}:{stage.name}:{round_}:{sent}"
+    deadline = effect.details["deadline"]
+    view = row.provider_view or {}
+    if stage.kind == "batch":  # the offer round: the ISP goes out (policies.md §4.2)
+        return notify(
+            row, effect.to or "", K.ISP_SENT, key, {"deadline": deadline, "view": view}, now
+        )
+    context = {
+        "round": round_,
+        "deadline": deadline,
+        "hours_per_week": row.hours_per_week,
+        "preferred_start": row.preferred_start,
+        "area": row.area.name,
+        "urgent": market.is_urgent(state.package),
+        "view": view,
+    }
+    return notify(row, effect.to or "", K.REQUEST_SENT, key, context, now)
+
+
+def _gate(
+    row: Package, market: Market, state: PackageState, effect: Effect, at: datetime, now: datetime
+) -> int:
+    gate = str(effect.details.get("gate"))
+    key = f"gate:{row.case_number}:{gate}:{stamp(at)}"
+    names = _provider_names(row)
+    if gate == "part_offer":
+        offers = [
+            {"provider": names.get(r.provider, r.provider), "hours_per_week": "part of the",
+             "hourly_rate": r.rate}
+            for r in state.requests
+            if r.outcome == "offer" and r.coverage == "part"
+        ]  # fmt: skip
+        context: dict[str, Any] = {"hours_per_week": row.hours_per_week, "offers": offers}
+        return notify(row, effect.to or "referrer", K.HOLD_PART_OFFER, key, context, now)
+    if gate == "unable_to_fill":
+        reasons = [
+            {"provider": names.get(r.provider, r.provider), "reason": r.reason or r.outcome}
+            for r in state.requests
+            if r.outcome in ("decline", "expired")
+        ]
+        return notify(
+            row, effect.to or "referrer", K.HOLD_UNABLE_TO_FILL, key, {"reasons": reasons}, now
+        )
+    provider = effect.details.get("provider")
+    reason = f"Provider: {names.get(str(provider), provider)}." if provider else ""
+    context = {"decision": GATE_DECISIONS.get(gate, gate.replace("_", " ")), "reason": reason}
+    return notify(row, effect.to or "manager", K.APPROVAL_NEEDED, key, context, now)
+
+
+def _notice(
+    row: Package, market: Market, state: PackageState, effect: Effect, at: datetime, now: datetime
+) -> int:
+    details = effect.details
+    name = str(details.get("notice"))
+    kind = NOTICE_KINDS.get(name)
+    to = effect.to or ""
+    case = row.case_number
+    if kind is None:
+        _not_sent(row, now, f"no notice kind for {name!r}", effect)
+        return 0
+    key = f"{kind}:{case}:{to}:{stamp(at)}"
+    names = _provider_names(row)
+    context: dict[str, Any] = {}
+    cc_senior = False
+    if kind == K.NOT_CHOSEN:
+        context = {"code": details.get("code"), "reason": None}
+    elif kind == K.DECLINE_ACKNOWLEDGEMENT:
+        request = _last_request(state, to)
+        context = {"reason": (request.reason if request else None) or "no reason given"}
+        cc_senior = True  # policies.md §5.2: copied to the provider's senior contact
+    elif kind == K.QUERY_ANSWER:
+        request = _last_request(state, to)
+        context = {
+            "question": details.get("text") or "(asked by telephone)",
+            "answer": "The broker will send the answer separately if it needs one.",
+            "deadline": request.deadline if request else now,
+        }
+        # One answer per question: several questions may come at one instant.
+        digest = hashlib.sha256(str(details.get("text")).encode()).hexdigest()[:12]
+        key = f"{kind}:{case}:{to}:{stamp(at)}:{digest}"
+    elif kind == K.CHASE:
+        request = _last_request(state, to)
+        context = {"deadline": request.deadline if request else now}
+    elif kind == K.HANDBACK:
+        provider = state.provider or _handback_provider(state)
+        context = {
+            "provider": names.get(provider or "", provider),
+            "reason": _handback_reason(state),
+        }
+        key = f"{kind}:{case}:{stamp(at)}"
+    elif kind == K.FILLED:
+        to = "referrer"
+        context = {
+            "provider": names.get(effect.to or "", effect.to),
+            "preferred_start": row.preferred_start,
+        }
+        key = f"{kind}:{case}:{stamp(at)}"
+    elif kind == K.ESCALATION:
+        return escalate(row, market, str(details.get("rag")), at, now, to=to or "manager")
+    return notify(row, to, kind, key, context, now, cc_senior=cc_senior)
+
+
+def escalate(
+    row: Package, market: Market, level: str, at: datetime, now: datetime, to: str = "manager"
+) -> int:
+    """The waiting-list escalation notice; one per package and level (policies.md §5)."""
+    accepted = row.referral.accepted_at or row.referral.received_at
+    days = market.calendar.working_days_between(_local_date(accepted), _local_date(at))
+    context = {"level": level, "days_waiting": days, "accepted_at": accepted}
+    return notify(row, to, K.ESCALATION, f"escalation:{row.case_number}:{level}", context, now)
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()
+
+
+# -- recipients ----------------------------------------------------------------
+
+
+def notify(
+    row: Package,
+    to: str,
+    kind: str,
+    key: str,
+    context: Mapping[str, Any],
+    now: datetime,
+    *,
+    cc_role: str | None = None,
+    cc_senior: bool = False,
+) -> int:
+    """Queue one notice of `kind` to `to` (a provider id or a role); 1 if queued."""
+    addresses, greeting, senior = _recipients(row, to)
+    if not addresses:
+        _not_sent(row, now, f"no email address for {to}", None, kind=kind)
+        return 0
+    cc = senior if cc_senior else []
+    if cc_role:
+        cc = cc + [a for a in _role_addresses(row, cc_role)[0] if a not in addresses]
+    queue_notice(
+        council=row.council,
+        kind=kind,
+        key=key[:200],
+        to=addresses,
+        cc=cc,
+        context={"recipient": greeting, **context},
+        package=row,
+        now=now,
+    )
+    return 1
+
+
+def _recipients(row: Package, to: str) -> tuple[list[str], str, list[str]]:
+    if to.isdigit():
+        contacts = list(Contact.objects.filter(provider_id=int(to)).order_by("pk"))
+        main = [c for c in contacts if c.role == ContactRole.MAIN] or contacts[:1]
+        senior = [c.email for c in contacts if c.role == ContactRole.SENIOR]
+        greeting = main[0].name if main else "colleague"
+        return [c.email for c in main], greeting, senior
+    if to == "referrer":
+        referrer = row.referral.referrer
+        if referrer is not None and referrer.email:
+            return [referrer.email], referrer.get_full_name() or referrer.username, []
+        to = Role.BROKER  # no referrer on record: the brokerage team passes it on
+    addresses, greeting = _role_addresses(row, to)
+    return addresses, greeting, []
+
+
+def _role_addresses(row: Package, role: str) -> tuple[list[str], str]:
+    for wanted in (role, Role.BROKER):
+        users = User.objects.filter(council_id=row.council_id, role=wanted, is_active=True)
+        emails = sorted({u.email for u in users if u.email})
+        if emails:
+            return emails, "colleague" if len(emails) > 1 else _name(users, emails[0])
+    return [], ""
+
+
+def _name(users: Any, email: str) -> str:
+    user = next(u for u in users if u.email == email)
+    return str(user.get_full_name() or user.username)
+
+
+def _not_sent(
+    row: Package, now: datetime, why: str, effect: Effect | None, kind: str | None = None
+) -> None:
+    details: dict[str, object] = {"why": why}
+    if kind:
+        details["kind"] = kind
+    if effect is not None:
+        details["effect"] = effect.kind
+    TimelineEvent.objects.create(
+        package=row, at=now, type="notice_not_sent", details=details, source=EventSource.WORKER
+    )
+
+
+# -- reading the state -----------------------------------------------------------
+
+
+def _last_request(
+    state: PackageState, provider: str, stage: str | None = None, round_: str | None = None
+) -> Request | None:
+    for request in reversed(state.requests):
+        if (
+            request.provider == provider
+            and stage in (None, request.stage)
+            and round_
+            in (
+                None,
+                request.round,
+            )
+        ):
+            return request
+    return None
+
+
+def _award_rate(state: PackageState) -> object:
+    for event in reversed(state.events):
+        if event.type == "award":
+            return event.details.get("rate")
+    return None
+
+
+def _handback_provider(state: PackageState) -> str | None:
+    for event in reversed(state.events):
+        if event.type == "handback":
+            return str(event.details.get("provider"))
+    return None
+
+
+def _handback_reason(state: PackageState) -> str:
+    for event in reversed(state.events):
+        if event.type == "handback":
+            return str(event.details.get("reason") or "no reason given")
+    return "no reason given"
+
+
+def _provider_names(row: Package) -> dict[str, str]:
+    return {
+        str(pk): name
+        for pk, name in Provider.objects.filter(council_id=row.council_id).values_list("pk", "name")
+    }

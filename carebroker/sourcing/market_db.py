@@ -1,0 +1,110 @@
+"""The engine's market and package made from database rows (issue 4 item 3).
+
+A provider's engine id is its primary key as text: answers and requests name it, and
+`SourcingRequest.provider` points back at the row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from carebroker.councils.models import Council
+from carebroker.engine import market as engine_market
+from carebroker.engine.policy import DOCUMENT_FLAGS, Policy, load_policy
+from carebroker.engine.provider_view import PersonRecord, Relation, provider_view
+from carebroker.providers.models import Provider, ProviderArea
+from carebroker.referrals.models import Person
+from carebroker.sourcing.models import Package
+
+
+def policy_of(council: Council) -> Policy:
+    """The council's policy: its own TOML copy when it has one, else the preset."""
+    return load_policy(council.policy_toml or council.policy_name)
+
+
+def market_of(council: Council, policy: Policy | None = None) -> engine_market.Market:
+    """Every provider of the council with its ranks, under the council's policy."""
+    ranks: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for row in ProviderArea.objects.filter(provider__council=council).select_related("area"):
+        ranks[row.provider_id].append((row.area.name, row.rank))
+    providers = tuple(
+        _provider(row, tuple(ranks[row.pk]))
+        for row in Provider.objects.filter(council=council).order_by("pk")
+    )
+    return engine_market.Market.of(policy or policy_of(council), providers)
+
+
+def _provider(row: Provider, areas: tuple[tuple[str, int], ...]) -> engine_market.Provider:
+    return engine_market.Provider(
+        id=str(row.pk),
+        name=row.name,
+        kind=row.kind,
+        areas=tuple(sorted(areas)),
+        tier=row.tier,
+        lots=tuple(row.lots or ()),
+        support_types=tuple(row.support_types or ()),
+        min_age=row.min_age,
+        max_age=row.max_age,
+        cqc_registered=row.cqc_registered,
+        # "Not rated" is the directory's word for no rating (policies.md §5.5 needs a rating).
+        cqc_rating=row.cqc_rating if row.cqc_rating not in ("", "Not rated") else None,
+        sanctioned=row.sanctioned,
+    )
+
+
+def person_record(person: Person) -> PersonRecord:
+    """The full record as the engine's provider view reads it."""
+    address = ", ".join(part for part in (person.address, person.town) if part)
+    return PersonRecord(
+        name=person.name,
+        dob=person.date_of_birth,
+        address=address,
+        postcode=person.postcode or None,
+        phone=person.phone or None,
+        relations=tuple(
+            Relation(str(r.get("relation", "")), str(r.get("name", "")))
+            for r in person.relations or ()
+            if r.get("name")
+        ),
+        worker=person.allocated_worker or None,
+        principal_contact=person.principal_contact or None,
+        principal_contact_phone=person.principal_contact_phone or None,
+        needs=person.needs,
+    )
+
+
+def view_of(person: Person) -> dict[str, object]:
+    """What providers see before an award (policies.md §6.2). Every policy gets the
+    anonymised view: the rule protects people, and no seed asks for more before award."""
+    return provider_view(person_record(person))
+
+
+def engine_package(row: Package, referred_at: datetime | None = None) -> engine_market.Package:
+    """The engine's package for a row; the referral's documents and flags come with it."""
+    referral = row.referral
+    person = row.person
+    referred = referred_at or referral.received_at
+    day = referred.date()
+    dob = person.date_of_birth
+    age = day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+    return engine_market.Package(
+        id=row.case_number,
+        area=row.area.name,
+        referred_at=referred,
+        preferred_start=row.preferred_start,
+        postcode=person.postcode or None,
+        urgent=row.urgent,
+        hospital_discharge=row.hospital_discharge,
+        emergency=row.emergency,
+        hours_per_week=row.hours_per_week,
+        lot=row.lot,
+        support_type=row.support_type or None,
+        change_to_existing=row.change_to_existing,
+        age=age,
+        person=person_record(person),
+        documents=tuple(referral.documents or ()),
+        flags=frozenset(flag for flag in DOCUMENT_FLAGS if getattr(referral, flag, False)),
+        enhanced_rate=row.enhanced_rate,
+        target_supply_area=row.target_supply_area,
+    )

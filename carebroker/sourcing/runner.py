@@ -1,0 +1,241 @@
+"""The sourcing engine on the database: one input to one package, in one transaction.
+
+Every `do_*` here locks the package row (`select_for_update`), rebuilds the engine's state
+from its snapshot, calls the pure `engine.step`, and saves what came out — the new state,
+the status columns, the request rows, the new timeline events, `next_due` for the worker
+— and queues the effects as outbox notices, all inside one `transaction.atomic()`. Either
+all of it is committed or none of it is (design.md § Transactional outbox).
+
+The same engine runs `carebroker simulate`; a package driven through these functions has
+the timeline `simulate` gives for the same scenario (tests/sourcing/test_end_to_end.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from carebroker.engine import engine
+from carebroker.engine.engine import StepResult
+from carebroker.engine.market import Market
+from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
+from carebroker.engine.state import Event, PackageState, Request
+from carebroker.referrals.models import Referral as ReferralRow
+from carebroker.referrals.models import ReferralStatus
+from carebroker.sourcing import effects, snapshot
+from carebroker.sourcing.market_db import engine_package, market_of, view_of
+from carebroker.sourcing.models import (
+    EventSource,
+    Package,
+    PackageStatus,
+    SourcingRequest,
+    TimelineEvent,
+)
+
+__all__ = [
+    "NotStarted",
+    "PackageHeld",
+    "SourcingError",
+    "apply",
+    "do_answer",
+    "do_decision",
+    "do_referral",
+    "do_tick",
+    "locked",
+    "plain",
+    "state_of",
+]
+
+
+class SourcingError(ValueError):
+    """An input the package cannot take now; the message says why."""
+
+
+class NotStarted(SourcingError):
+    """The package has no engine state yet (its referral was never checked here)."""
+
+
+class PackageHeld(SourcingError):
+    """A broker put the package on hold: nothing moves until it is released."""
+
+
+def locked(package: Package | int) -> Package:
+    """The package row, locked for this transaction (call inside transaction.atomic())."""
+    pk = package.pk if isinstance(package, Package) else package
+    return (
+        Package.objects.select_for_update(of=("self",))
+        .select_related("council", "referral", "referral__referrer", "person", "area")
+        .get(pk=pk)
+    )
+
+
+def state_of(row: Package) -> PackageState:
+    """The engine state of a package row, rebuilt exactly from its snapshot."""
+    if row.engine_state is None:
+        raise NotStarted(f"package {row.case_number}: sourcing has not started (no engine state)")
+    state = snapshot.load(row.engine_state)
+    assert isinstance(state, PackageState)
+    return state
+
+
+# -- the four inputs ---------------------------------------------------------------
+
+
+def do_referral(package: Package | int, now: datetime) -> StepResult:
+    """The referral is checked (policies.md §5.1, §6.1): returned with exactly what is
+    missing, or accepted and the package enters sourcing. A returned referral checked
+    again (after more documents came) is read afresh from the referral row."""
+    with transaction.atomic():
+        row = locked(package)
+        if row.held_reason:
+            raise PackageHeld(f"package {row.case_number} is on hold: {row.held_reason}")
+        fresh = engine_package(row)
+        if row.engine_state is None:
+            state = engine.begin(fresh)
+        else:
+            state = state_of(row)
+            if state.status != "returned":
+                raise SourcingError(
+                    f"package {row.case_number}: the referral was already accepted "
+                    f"(the package is {state.status})"
+                )
+            state = replace(state, package=fresh)
+        market = market_of(row.council)
+        return apply(row, market, state, Referral(now), now)
+
+
+def do_answer(package: Package | int, answer: Answer, *, now: datetime | None = None) -> StepResult:
+    """A provider's answer (by the portal, the API, email, or a broker taking a call)."""
+    return _signal(package, answer, now or answer.at)
+
+
+def do_decision(
+    package: Package | int, decision: Decision, *, now: datetime | None = None
+) -> StepResult:
+    """A council decision: a gate passed, an approval, next provider, cancel."""
+    return _signal(package, decision, now or decision.at)
+
+
+def do_tick(package: Package | int, now: datetime) -> StepResult:
+    """The time is `now`: every clock of the package due by then runs out."""
+    return _signal(package, Tick(now), now)
+
+
+def _signal(package: Package | int, signal: Signal, now: datetime) -> StepResult:
+    with transaction.atomic():
+        row = locked(package)
+        if row.held_reason and not (isinstance(signal, Decision) and signal.action == "cancel"):
+            raise PackageHeld(f"package {row.case_number} is on hold: {row.held_reason}")
+        state = state_of(row)
+        return apply(row, market_of(row.council), state, signal, now)
+
+
+# -- saving a step -------------------------------------------------------------------
+
+
+def apply(
+    row: Package, market: Market, state: PackageState, signal: Signal, now: datetime
+) -> StepResult:
+    """Step the engine and save the result (the caller holds the row lock, in a transaction)."""
+    outcome = engine.step(market, state, signal)
+    save_step(row, market, state, outcome, now)
+    return outcome
+
+
+def save_step(
+    row: Package, market: Market, before: PackageState, outcome: StepResult, now: datetime
+) -> None:
+    """Persist one engine step: state, columns, requests, timeline, referral, notices."""
+    after = outcome.state
+    row.engine_state = snapshot.dump(after)
+    row.status = "sourcing" if after.status == "new" else after.status
+    row.stage = after.stage or ""
+    row.gate = after.gate or ""
+    row.awarded_provider_id = int(after.provider) if after.provider else None
+    row.awarded_at = after.awarded_at
+    row.next_due = None if row.held_reason else engine.next_due(after)
+    if row.provider_view is None and row.status != PackageStatus.RETURNED:
+        row.provider_view = view_of(row.person)  # policies.md §6.2: made once, on acceptance
+    row.save()
+    _save_requests(row, before.requests, after.requests)
+    append_events(row, outcome.events)
+    _referral_outcome(row.referral, outcome.events)
+    effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
+
+
+def _save_requests(row: Package, before: Sequence[Request], after: Sequence[Request]) -> None:
+    for seq, request in enumerate(after):
+        if seq < len(before) and before[seq] == request:
+            continue
+        fields = {
+            "provider_id": int(request.provider),
+            "stage": request.stage,
+            "round": request.round,
+            "sent_at": request.sent_at,
+            "deadline": request.deadline,
+            "outcome": request.outcome,
+            "responded_at": request.responded_at,
+            "rate": request.rate,
+            "coverage": request.coverage or "",
+            "start": request.start,
+            "reason": (request.reason or "")[:300],
+            "not_awarded": request.not_awarded or "",
+            "late": request.late,
+            "chased": request.chased,
+        }
+        if seq < len(before):
+            SourcingRequest.objects.filter(package=row, seq=seq).update(**fields)
+        else:
+            SourcingRequest.objects.create(package=row, seq=seq, **fields)
+
+
+def append_events(
+    row: Package,
+    events: Sequence[Event],
+    source: str = EventSource.ENGINE,
+    actor: str = "",
+) -> None:
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            package=row,
+            at=event.at,
+            type=event.type,
+            details=plain(dict(event.details)),
+            source=source,
+            actor=actor,
+        )
+        for event in events
+    )
+
+
+def _referral_outcome(referral: ReferralRow, events: Sequence[Event]) -> None:
+    for event in events:
+        if event.type == "referral_returned":
+            referral.status = ReferralStatus.RETURNED
+            referral.missing = [str(name) for name in event.details.get("missing", ())]  # type: ignore[attr-defined]
+            referral.accepted_at = None
+            referral.save(update_fields=["status", "missing", "accepted_at"])
+        elif event.type == "referral_checked":
+            referral.status = ReferralStatus.ACCEPTED
+            referral.missing = []
+            referral.accepted_at = event.at
+            referral.save(update_fields=["status", "missing", "accepted_at"])
+
+
+def plain(value: object) -> object:
+    """JSON-ready values as `carebroker simulate` writes them (times UTC with a Z)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(item) for item in value]
+    return value

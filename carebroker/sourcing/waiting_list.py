@@ -1,0 +1,138 @@
+"""The waiting list: how long each package has waited, its RAG, and escalations (policies.md §5).
+
+Days waiting count working days from the referral's acceptance to today (London dates).
+The RAG comes from the policy (Kent: amber from 5 working days, with a prompt to consider a
+re-assessment; red from 10, escalated to the Team Manager). A policy without a waiting list
+(Essex, Leicestershire) shows days waiting and no RAG.
+
+Escalations: a package crosses a threshold at the same local time on the Nth working day
+after acceptance. The engine raises it itself for packages it started (a clock in their
+state); `escalate_waiting(now)` raises it for any live package that crossed a threshold
+without one — packages adopted from the demo seed, whose engine clocks started later than
+their acceptance — and then drops the engine's clock for that level, so each level is
+raised once per package: one timeline event, one `escalation` notice (its key is
+`escalation:<Mosaic ID>:<level>`, the same key the engine's own escalation uses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from django.db import transaction
+
+from carebroker.councils.models import Council
+from carebroker.engine import engine
+from carebroker.engine.market import Market
+from carebroker.engine.policy import WaitingList
+from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.sourcing import effects, snapshot
+from carebroker.sourcing.due import Markets, _claim
+from carebroker.sourcing.models import EventSource, Package, PackageStatus, TimelineEvent
+from carebroker.sourcing.runner import state_of
+
+LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
+RAG_EVENT = "waiting_list_rag"  # the engine's event type for a crossing
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One line of the waiting list."""
+
+    package: Package
+    accepted_at: datetime
+    days_waiting: int
+    rag: str | None  # green | amber | red; None when the policy has no RAG
+
+
+def working_days_waiting(calendar: WorkingCalendar, accepted_at: datetime, now: datetime) -> int:
+    """Working days after the day of acceptance up to and including today (London dates)."""
+    return calendar.working_days_between(_day(accepted_at), _day(now))
+
+
+def crossings(
+    rule: WaitingList, calendar: WorkingCalendar, accepted_at: datetime
+) -> list[tuple[str, datetime]]:
+    """When a package accepted at `accepted_at` turns amber and red (policies.md §5)."""
+    return [
+        ("amber", calendar.add_working_days(accepted_at, rule.amber_from_days)),
+        ("red", calendar.add_working_days(accepted_at, rule.red_from_days)),
+    ]
+
+
+def waiting_list(council: Council, now: datetime, market: Market | None = None) -> list[Waiting]:
+    """The council's live packages, longest waiting first."""
+    market = market or Markets().of(council)
+    rule = market.policy.waiting_list
+    lines = []
+    packages = Package.objects.filter(
+        council=council, status__in=LIVE, referral__accepted_at__isnull=False
+    ).select_related("referral", "person", "area")
+    for package in packages:
+        accepted = package.referral.accepted_at
+        assert accepted is not None
+        days = working_days_waiting(market.calendar, accepted, now)
+        lines.append(Waiting(package, accepted, days, rule.rag(days) if rule else None))
+    lines.sort(key=lambda line: (-line.days_waiting, line.package.case_number))
+    return lines
+
+
+def escalate_waiting(now: datetime) -> list[str]:
+    """Worker duty: raise each amber and red crossing once (event + escalation notice)."""
+    lines: list[str] = []
+    markets = Markets()
+    for council in Council.objects.order_by("pk"):
+        market = markets.of(council)
+        rule = market.policy.waiting_list
+        if rule is None:
+            continue
+        raised = {
+            (pk, str(rag))
+            for pk, rag in TimelineEvent.objects.filter(
+                package__council=council, type=RAG_EVENT
+            ).values_list("package_id", "details__rag")
+        }
+        packages = Package.objects.filter(
+            council=council, status__in=LIVE, referral__accepted_at__isnull=False
+        ).values_list("pk", "referral__accepted_at")
+        for pk, accepted in packages:
+            for level, at in crossings(rule, market.calendar, accepted):
+                if at <= now and (pk, level) not in raised:
+                    line = _escalate(pk, level, at, now, market)
+                    if line:
+                        lines.append(line)
+    return lines
+
+
+def _escalate(pk: int, level: str, at: datetime, now: datetime, market: Market) -> str | None:
+    rule = market.policy.waiting_list
+    assert rule is not None
+    with transaction.atomic():
+        row = _claim(pk)
+        if row is None or row.status not in LIVE:
+            return None
+        if TimelineEvent.objects.filter(package=row, type=RAG_EVENT, details__rag=level).exists():
+            return None  # raised meanwhile (by the engine or another worker)
+        action = rule.amber_action if level == "amber" else rule.red_action
+        accepted = row.referral.accepted_at or at
+        days = working_days_waiting(market.calendar, accepted, now)
+        TimelineEvent.objects.create(
+            package=row,
+            at=now,
+            type=RAG_EVENT,
+            details={"rag": level, "action": action, "days_waiting": days},
+            source=EventSource.WORKER,
+        )
+        if row.engine_state is not None:
+            # The engine's own clock for this level would raise it a second time.
+            state = state_of(row)
+            state = replace(state, timers=tuple(t for t in state.timers if t[1] != level))
+            row.engine_state = snapshot.dump(state)
+            row.next_due = None if row.held_reason else engine.next_due(state)
+            row.save(update_fields=["engine_state", "next_due"])
+        effects.escalate(row, market, level, now, now, to="manager")
+    return f"waiting list: {row.case_number} is {level} ({days} working days waiting)"
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()

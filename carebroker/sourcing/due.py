@@ -78,7 +78,7 @@ def advance_due(now: datetime, limit: int | None = None) -> list[str]:
     return lines
 
 
-def _claim(pk: int) -> Package | None:
+def claim(pk: int) -> Package | None:
     rows = (
         Package.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("council", "referral", "referral__referrer", "person", "area")
@@ -90,7 +90,7 @@ def _claim(pk: int) -> Package | None:
 def _tick_one(pk: int, now: datetime, markets: Markets) -> str | None:
     try:
         with transaction.atomic():
-            row = _claim(pk)
+            row = claim(pk)
             # Under the lock: another worker may have ticked it (next_due moved on).
             if row is None or row.next_due is None or row.next_due > now or row.held_reason:
                 return None
@@ -117,7 +117,7 @@ def adopt_seeded(now: datetime, markets: Markets) -> list[str]:
     ).values_list("pk", flat=True)
     for pk in list(pending):
         with transaction.atomic():
-            row = _claim(pk)
+            row = claim(pk)
             if row is None or row.engine_state is not None:
                 continue
             referral = row.referral

@@ -27,7 +27,7 @@ from carebroker.engine.market import Market
 from carebroker.engine.policy import WaitingList
 from carebroker.engine.workingtime import LONDON, WorkingCalendar
 from carebroker.sourcing import effects, snapshot
-from carebroker.sourcing.due import Markets, _claim
+from carebroker.sourcing.due import Markets, claim
 from carebroker.sourcing.models import EventSource, Package, PackageStatus, TimelineEvent
 from carebroker.sourcing.runner import state_of
 
@@ -108,7 +108,7 @@ def _escalate(pk: int, level: str, at: datetime, now: datetime, market: Market) 
     rule = market.policy.waiting_list
     assert rule is not None
     with transaction.atomic():
-        row = _claim(pk)
+        row = claim(pk)
         if row is None or row.status not in LIVE:
             return None
         if TimelineEvent.objects.filter(package=row, type=RAG_EVENT, details__rag=level).exists():

@@ -4,12 +4,12 @@ DOCX (docxtpl over a Word template built with python-docx)."""
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pypdf
-import weasyprint
 from django.template.loader import render_to_string
 from docxtpl import DocxTemplate
 
@@ -20,6 +20,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def pdf_from_template(template: str, context: Mapping[str, Any]) -> bytes:
     """The HTML template under templates/documents/ rendered and printed to PDF."""
     html = render_to_string(f"documents/{template}", dict(context))
+    # WeasyPrint logs each layout step at INFO (ten lines a document in the worker's log),
+    # some on import: quieten it first. Imported here, its import costs every command.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    import weasyprint  # noqa: PLC0415
+
     # No base_url: the templates carry their CSS inline and load nothing from outside.
     return bytes(weasyprint.HTML(string=html).write_pdf())
 

@@ -3,6 +3,7 @@ document, keep it with the package and (with --out) write the files to a folder.
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,14 +22,14 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--start: {text!r} is not a date (YYYY-MM-DD)") from None
+        raise ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _deadline(text: str) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--deadline: {text!r} is not a time (YYYY-MM-DD HH:MM)") from None
+        raise ArgumentTypeError(f"{text!r} is not a time (YYYY-MM-DD HH:MM)") from None
     return at if at.tzinfo else at.replace(tzinfo=LONDON)  # policies.md §1: London time
 
 
@@ -36,7 +37,7 @@ def _rate(text: str) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise CommandError(f"--rate: {text!r} is not an amount (e.g. 21.50)") from None
+        raise ArgumentTypeError(f"{text!r} is not an amount (e.g. 21.50)") from None
 
 
 class Command(BaseCommand):

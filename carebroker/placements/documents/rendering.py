@@ -23,7 +23,7 @@ def pdf_from_template(template: str, context: Mapping[str, Any]) -> bytes:
     # WeasyPrint logs each layout step at INFO (ten lines a document in the worker's log),
     # some on import: quieten it first. Imported here, its import costs every command.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    import weasyprint  # noqa: PLC0415
+    import weasyprint
 
     # No base_url: the templates carry their CSS inline and load nothing from outside.
     return bytes(weasyprint.HTML(string=html).write_pdf())

@@ -24,6 +24,9 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from carebroker.outbox.delivery import deliver_due
+from carebroker.sourcing.due import advance_due
+from carebroker.sourcing.reports import send_batch_reports
+from carebroker.sourcing.waiting_list import escalate_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ def deliver_outbox(now: datetime) -> list[str]:
 DUTIES: list[Duty] = [
     deliver_outbox,
     # The sourcing engine's duties go here, in order (issue 4 item 3).
+    advance_due,  # sourcing/due.py: batches, deadlines, chases, next stages, open market
+    send_batch_reports,  # sourcing/reports.py: one report per provider for that batch
+    escalate_waiting,  # sourcing/waiting_list.py: amber and red, once each (policies.md §5)
 ]
 
 

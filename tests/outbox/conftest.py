@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import make_council, make_package
+
+# Subprocess fixtures, for the crash and concurrency tests.
+from tests.outbox.processes import migrated_sqlite, processes  # noqa: F401
 from tests.outbox.smtp import SmtpServer
 
 # Monday 23 November 2026, 09:30 in London (GMT): the clock of every outbox test.
@@ -33,7 +36,3 @@ def smtp(smtp_server, settings):
     """The SMTP server, with Django's default mailer pointed at it."""
     settings.MAILERS = smtp_server.mailers()
     return smtp_server
-
-
-# Subprocess fixtures (tests/outbox/processes.py), for the crash and concurrency tests.
-from tests.outbox.processes import migrated_sqlite, processes  # noqa: E402, F401

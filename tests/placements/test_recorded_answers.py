@@ -9,13 +9,8 @@ from decimal import Decimal
 import pytest
 
 from carebroker.placements.documents import make_document
-from carebroker.sourcing import models as sourcing_models
+from carebroker.sourcing.models import SourcingRequest
 from tests.placements.conftest import flat, pdf_text
-
-SourcingRequest = getattr(sourcing_models, "SourcingRequest", None)
-pytestmark = pytest.mark.skipif(
-    SourcingRequest is None, reason="the sourcing requests are not recorded in this checkout"
-)
 
 SENT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 

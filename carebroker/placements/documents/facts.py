@@ -14,11 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from carebroker.engine.provider_view import PersonRecord, Relation, provider_view
 from carebroker.placements.naming import LONDON
 from carebroker.providers.models import Contact, ContactRole, Provider
 from carebroker.referrals.models import Person
-from carebroker.sourcing.models import Package
+from carebroker.sourcing.market_db import view_of
+from carebroker.sourcing.models import Package, SourcingRequest
 
 
 class DocumentRefused(ValueError):
@@ -44,33 +44,12 @@ def package_facts(package: Package) -> dict[str, Any]:
     }
 
 
-def _person_record(person: Person) -> PersonRecord:
-    address = ", ".join(part for part in (person.address, person.town) if part)
-    return PersonRecord(
-        name=person.name,
-        dob=person.date_of_birth,
-        address=address,
-        postcode=person.postcode or None,
-        phone=person.phone or None,
-        relations=tuple(
-            Relation(str(r.get("relation", "")), str(r.get("name", "")))
-            for r in person.relations or ()
-            if isinstance(r, dict) and r.get("name")
-        ),
-        worker=person.allocated_worker or None,
-        principal_contact=person.principal_contact or None,
-        principal_contact_phone=person.principal_contact_phone or None,
-        needs=person.needs,
-    )
-
-
 def provider_view_of(package: Package) -> dict[str, Any]:
     """The anonymised record (policies.md §6.2): the package's stored provider view, made
     once when the referral was accepted, else made now by the same engine function."""
-    stored = getattr(package, "provider_view", None)
-    if stored:
-        return dict(stored)
-    return provider_view(_person_record(package.person))
+    if package.provider_view:
+        return dict(package.provider_view)
+    return view_of(package.person)
 
 
 def full_record_of(person: Person) -> dict[str, Any]:
@@ -147,12 +126,9 @@ def require_winner(package: Package, provider: Provider | None) -> Provider:
     return winner
 
 
-def _winner_request(package: Package, provider: Provider) -> Any:
-    """The provider's latest request with an offer on it, if the sourcing records hold one."""
-    requests = getattr(package, "requests", None)
-    if requests is None:
-        return None
-    return requests.filter(provider=provider, rate__isnull=False).order_by("-seq").first()
+def _winner_request(package: Package, provider: Provider) -> SourcingRequest | None:
+    """The provider's latest request with a rate on it: its offer."""
+    return package.requests.filter(provider=provider, rate__isnull=False).order_by("-seq").first()
 
 
 def awarded_rate(package: Package, provider: Provider, given: Decimal | None) -> Decimal:
@@ -177,8 +153,8 @@ def start_date(package: Package, provider: Provider, given: date | None) -> date
     if given is not None:
         return given
     request = _winner_request(package, provider)
-    if request is not None and getattr(request, "start", None):
-        return request.start  # type: ignore[no-any-return]
+    if request is not None and request.start is not None:
+        return request.start
     return package.preferred_start
 
 

@@ -21,7 +21,7 @@ from carebroker.placements.documents.facts import (
 from carebroker.placements.documents.rendering import PDF, DocumentFile, pdf_from_template
 from carebroker.providers.models import Provider, ProviderKind
 from carebroker.referrals.models import Document
-from carebroker.sourcing.models import Package
+from carebroker.sourcing.models import Package, SourcingRequest
 
 MISSING_OPTIONS = ("missing", "note")
 DECLINE_OPTIONS = ("reason", "declined_at")
@@ -87,11 +87,8 @@ def build_missing_information(
     return [DocumentFile(f"{package.case_number} Missing information", "pdf", PDF, pdf)]
 
 
-def _latest_request(package: Package, provider: Provider) -> Any:
-    requests = getattr(package, "requests", None)
-    if requests is None:
-        return None
-    return requests.filter(provider=provider).order_by("-seq").first()
+def _latest_request(package: Package, provider: Provider) -> SourcingRequest | None:
+    return package.requests.filter(provider=provider).order_by("-seq").first()
 
 
 def build_decline_notice(

@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 
-.PHONY: demo test test-postgres lint bench lock clean
+.PHONY: setup system-deps demo test test-postgres lint bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@[ -x $(BIN)/python ] || { python=$$(scripts/find-python) && "$$python" -m venv $(VENV); }
@@ -18,14 +18,18 @@ $(NPM_STAMP): package-lock.json
 
 setup: $(STAMP) $(NPM_STAMP)
 
+# Chromium, poppler and Pango for browser and document tests (installed with apt-get as root).
+system-deps:
+	@scripts/system-deps
+
 demo: setup
 	$(BIN)/carebroker demo
 
-test: setup
+test: setup system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL (127.0.0.1:5432 here); .ci/run calls this too.
-test-postgres: setup
+test-postgres: setup system-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/carebroker} $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup

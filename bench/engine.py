@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import heapq
 import io
 import pstats
@@ -75,7 +76,7 @@ def county_year(packages: int) -> dict[str, Any]:
     }
 
 
-def floor_seconds(events: int, live: int) -> float:
+def floor_seconds(events: int, live: int) -> tuple[float, float]:
     """Push and pop `events` entries shaped like the simulator's through a bare heapq.
 
     The heap holds up to `live` entries at once (one per package, as the simulator's does
@@ -90,21 +91,41 @@ def floor_seconds(events: int, live: int) -> float:
     ]
     heap: list[tuple[datetime, int, int, int, None]] = []
     push, pop = heapq.heappush, heapq.heappop
-    began = clock.perf_counter()
+    began, cpu = clock.perf_counter(), clock.process_time()
     for entry in entries:
         push(heap, entry)
         if len(heap) > live:
             pop(heap)
     while heap:
         pop(heap)
-    return clock.perf_counter() - began
+    return clock.perf_counter() - began, clock.process_time() - cpu
 
 
-def one_pass(table: dict[str, Any]) -> tuple[float, WhatIfRun]:
+class _GcTimer:
+    """Wall seconds spent in the cyclic garbage collector while installed."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = clock.perf_counter()
+        else:
+            self.seconds += clock.perf_counter() - self._began
+
+
+def one_pass(table: dict[str, Any]) -> tuple[float, float, float, WhatIfRun]:
+    """Wall, CPU and garbage-collection seconds of one run (CPU is steadier when shared)."""
     market = read_market(table)
-    began = clock.perf_counter()
-    run = simulate_market(market, market.policies[0], SEED)
-    return clock.perf_counter() - began, run
+    timer = _GcTimer()
+    gc.callbacks.append(timer)
+    began, cpu = clock.perf_counter(), clock.process_time()
+    try:
+        run = simulate_market(market, market.policies[0], SEED)
+    finally:
+        gc.callbacks.remove(timer)
+    return clock.perf_counter() - began, clock.process_time() - cpu, timer.seconds, run
 
 
 def main() -> None:
@@ -120,23 +141,35 @@ def main() -> None:
     )
     options = parser.parse_args()
     table = county_year(options.packages)
-    walls, floors, steps, packages, placed, providers = [], [], 0, 0, 0, 0
+    walls, cpus, gcs, floors, floor_cpus = [], [], [], [], []
+    steps = packages = placed = providers = 0
     for _ in range(max(1, options.repeats)):
-        wall, run = one_pass(table)
+        wall, cpu, collecting, run = one_pass(table)
         steps, packages = run.steps, len(run.states)
         placed = sum(1 for s in run.states if s.status == "awarded")
         providers = len(run.market.providers)
         del run  # one county-year in memory at a time
         walls.append(wall)
-        floors.append(floor_seconds(steps, packages))
+        cpus.append(cpu)
+        gcs.append(collecting)
+        floor_wall, floor_cpu = floor_seconds(steps, packages)
+        floors.append(floor_wall)
+        floor_cpus.append(floor_cpu)
     wall, floor = statistics.median(walls), statistics.median(floors)
+    cpu, floor_cpu = statistics.median(cpus), statistics.median(floor_cpus)
     print(
         f"essex-lah county-year: {providers} providers, {packages:,} packages "
         f"({placed:,} placed), {steps:,} engine events; median of {len(walls)} passes"
     )
-    print(f"run: {wall:.1f} s wall, {steps / wall:,.0f} events/s")
-    print(f"floor (bare heapq push + pop): {floor:.3f} s, {steps / floor:,.0f} events/s")
-    print(f"ratio run / floor: {wall / floor:,.0f}x")
+    print(
+        f"run: {wall:.1f} s wall, {steps / wall:,.0f} events/s ({cpu:.1f} s CPU, of which "
+        f"{statistics.median(gcs):.1f} s in the garbage collector)"
+    )
+    print(
+        f"floor (bare heapq push + pop): {floor:.3f} s wall, {steps / floor:,.0f} events/s "
+        f"({floor_cpu:.3f} s CPU)"
+    )
+    print(f"ratio run / floor: {wall / floor:,.0f}x wall, {cpu / max(floor_cpu, 1e-9):,.0f}x CPU")
     if options.profile_packages <= 0:
         return
     small = county_year(options.profile_packages)
@@ -145,8 +178,12 @@ def main() -> None:
     one_pass(small)
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
-    print(f"\nprofile of one {options.profile_packages:,}-package pass, by cumulative time:")
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(15)
+    print(
+        f"\nprofile of one {options.profile_packages:,}-package pass (cumulative, then own time):"
+    )
     print(out.getvalue())
 
 

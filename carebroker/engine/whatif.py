@@ -276,7 +276,7 @@ class _Run:
             tied = raised.details.get("tied")
             if isinstance(tied, list) and tied:
                 return Decision(
-                    at, actor, "decide", gate=due.gate, choice="award", provider=tied[0]
+                    at, actor, "decide", gate=due.gate, choice="award", provider=str(tied[0])
                 )
         if not offers:
             return None

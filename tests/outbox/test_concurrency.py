@@ -13,14 +13,9 @@ from tests.factories import make_council
 from tests.outbox.conftest import NOW
 from tests.outbox.samples import SAMPLES
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="threads share SQLite's in-memory test database; SQLite runs the same race "
-        "with worker processes in test_crash.py",
-    ),
-]
+# Threads would share SQLite's in-memory test database; on SQLite the same race runs with
+# worker processes (test_crash.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 
 def test_two_workers_at_once_deliver_each_of_50_notices_once(smtp):

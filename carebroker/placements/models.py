@@ -8,6 +8,7 @@ class DocumentKind(models.TextChoices):
     CONFIRMATION_FORM = "confirmation_form", "Provider Confirmation Form"
     SERVICE_DELIVERY_ORDER = "sdo", "Service Delivery Order"
     IPA = "ipa", "Individual Placement Agreement"
+    SIGNED_IPA = "signed_ipa", "Signed Individual Placement Agreement"
     MISSING_INFORMATION = "missing_information", "Missing information"
     DECLINE_NOTICE = "decline_notice", "Decline notice"
     NOT_CHOSEN = "not_chosen", "Not chosen"

@@ -136,3 +136,27 @@ def test_isp_uses_the_packages_stored_provider_view(leics, now):
     text = flat(pdf_text(bytes(document.content), password))
     assert "Two carers for transfers, from the stored view." in text
     assert "Changed later" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "phone", "postcode", "address"),
+    [
+        ("Mary-Jane O'Neill", "+44 (0)7700 900987", "CO4 3SQ", "Flat 2, 9 Mill Road"),
+        ("Zofia Kowalczyk", "07700-900-321", "ME14 1XX", "The Old Forge, Pound Lane"),
+    ],
+)
+def test_isp_leaks_nothing_of_other_made_up_records(leics, now, name, phone, postcode, address):
+    """Hyphens, apostrophes, +44 numbers and named houses: still none of it in the ISP, even
+    where the needs text repeats them."""
+    _, package, alder, _ = leics
+    person = package.person
+    person.name, person.phone, person.postcode, person.address = name, phone, postcode, address
+    person.allocated_worker = "Dan Evans"
+    person.needs = f"{name} at {address}, {postcode}; phone {phone}. Worker Dan Evans."
+    person.save()
+    document, password = _isp(package, alder, now)
+    text = flat(pdf_text(bytes(document.content), password))
+    for secret in (*name.replace("-", " ").split(), postcode, *address.split(", "), "Dan Evans"):
+        assert secret not in text, secret
+    digits = "".join(c for c in text if c.isdigit())
+    assert "7700900" not in digits

@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from carebroker.placements.documents import DocumentRefused, documents_for, make_document
+from carebroker.placements.documents import (
+    DocumentRefused,
+    documents_for,
+    keep_signed_ipa,
+    make_document,
+)
 from carebroker.placements.models import PlacementDocument
 from carebroker.placements.naming import clean_part, day_prefix, document_name, unclashing
 from tests.factories import make_user
@@ -106,3 +111,23 @@ def test_unknown_kind_and_unknown_option_are_refused_by_name(awarded, now):
         make_document(package, "letter", now=now)
     with pytest.raises(DocumentRefused, match="^colour: not an option of the isp document"):
         make_document(package, "isp", now=now, provider=birch, colour="red")
+
+
+def test_the_signed_ipa_returned_is_kept_under_its_own_name(awarded, now):
+    """The winner's signed IPA is kept as "YYYY MM DD (A.L. & M1001) Signed IPA for Alder
+    Homecare.pdf" (seed 004 step 24) and listed with the package."""
+    _, package, alder, _ = awarded
+    kept = keep_signed_ipa(package, b"%PDF-1.7 signed copy", "pdf", now=now)
+    assert kept.filename == "2026 11 23 (A.L. & M1001) Signed IPA for Alder Homecare.pdf"
+    assert kept.kind == "signed_ipa" and kept.provider == alder
+    assert list(documents_for(package)) == [kept]
+
+
+def test_a_signed_ipa_that_is_not_a_pdf_or_docx_is_refused(awarded, now):
+    """A file that is not what its extension says is refused, naming the content."""
+    _, package, _, _ = awarded
+    with pytest.raises(DocumentRefused, match="^content: not a pdf file"):
+        keep_signed_ipa(package, b"<html>", "pdf", now=now)
+    with pytest.raises(DocumentRefused, match="^extension: 'exe'"):
+        keep_signed_ipa(package, b"MZ", "exe", now=now)
+    assert not PlacementDocument.objects.exists()

@@ -1,6 +1,7 @@
 """Make a document for a package and keep it with the package; list a package's documents.
 
     make_document(package, "isp", now=now, provider=provider)  -> [PlacementDocument]
+    keep_signed_ipa(package, content, "pdf", now=now)          -> PlacementDocument
     documents_for(package)                                     -> its documents, oldest first
 
 Every file is named "YYYY MM DD description.ext" (placements/naming.py); a second run on
@@ -18,9 +19,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from carebroker.accounts.models import User
+from carebroker.engine.provider_view import initials
 from carebroker.placements.documents import confirmation, ipa, isp, messages, sdo
-from carebroker.placements.documents.facts import DocumentRefused
-from carebroker.placements.documents.rendering import DocumentFile
+from carebroker.placements.documents.facts import DocumentRefused, require_winner
+from carebroker.placements.documents.rendering import DOCX, PDF, DocumentFile
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.placements.naming import document_name, unclashing
 from carebroker.providers.models import Provider
@@ -105,6 +107,30 @@ def _keep(
 
 
 _FOR_PROVIDER = {DocumentKind.ISP, DocumentKind.DECLINE_NOTICE, DocumentKind.NOT_CHOSEN}
+
+
+def keep_signed_ipa(
+    package: Package,
+    content: bytes,
+    extension: str,
+    *,
+    now: datetime,
+    created_by: User | None = None,
+) -> PlacementDocument:
+    """Keep the IPA the winner returned signed (seed 004 step 24): "YYYY MM DD (A.L. &
+    M1001) Signed IPA for Alder Homecare.pdf"."""
+    winner = require_winner(package, None)
+    kinds = {"pdf": (PDF, b"%PDF-"), "docx": (DOCX, b"PK")}
+    if extension not in kinds:
+        raise DocumentRefused(f"extension: {extension!r}; a signed IPA is a pdf or a docx")
+    content_type, magic = kinds[extension]
+    if not content.startswith(magic):
+        raise DocumentRefused(f"content: not a {extension} file (it does not start as one)")
+    description = f"({initials(package.person.name)} & {package.case_number}) Signed IPA for "
+    file = DocumentFile(description + winner.name, extension, content_type, content)
+    with transaction.atomic():
+        Package.objects.select_for_update().filter(pk=package.pk).first()
+        return _keep(package, DocumentKind.SIGNED_IPA, None, now, created_by, file)
 
 
 def documents_for(package: Package) -> QuerySet[PlacementDocument]:

@@ -219,7 +219,8 @@ def _referral_outcome(referral: ReferralRow, events: Sequence[Event]) -> None:
             referral.missing = [str(name) for name in event.details.get("missing", ())]  # type: ignore[attr-defined]
             referral.accepted_at = None
             referral.save(update_fields=["status", "missing", "accepted_at"])
-        elif event.type == "referral_checked":
+        elif event.type == "referral_checked" and referral.status != ReferralStatus.ACCEPTED:
+            # An adopted package's referral keeps the acceptance it was seeded with.
             referral.status = ReferralStatus.ACCEPTED
             referral.missing = []
             referral.accepted_at = event.at

@@ -14,13 +14,8 @@ from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.models import SourcingRequest, TimelineEvent
 from tests.sourcing.kent import NOW, kent_cluster
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="threads share SQLite's in-memory test database; SQLite has one writer anyway",
-    ),
-]
+# Threads share SQLite's in-memory test database: these run on PostgreSQL only.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 
 def _together(work, names):

@@ -54,8 +54,8 @@ class Command(BaseCommand):
                     [sys.executable, "-m", "gunicorn", "carebroker.wsgi", "-b", f"{HOST}:{port}"]
                     + ["--workers", "2", "--graceful-timeout", "5", "--no-control-socket"],
                 ),
-                # The sourcing worker replaces this in a later issue.
-                Child("worker", [sys.executable, "-m", "carebroker.cli", "db_worker"]),
+                # Batches, deadlines, escalations and the outbox (mail goes to var/mail/).
+                Child("worker", [sys.executable, "-m", "carebroker.cli", "worker"]),
             ],
             self.stdout,
         )

@@ -37,7 +37,11 @@ def encrypted_pdf(pdf: bytes, password: str) -> bytes:
     if not password:
         raise ValueError("password: empty; an encrypted document needs one")
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(user_password=password, algorithm="AES-256")
+    try:
+        writer.encrypt(user_password=password, algorithm="AES-256")
+    except pypdf.errors.DependencyError as missing:
+        # pypdf does AES only through the `cryptography` package (pypdf[crypto]).
+        raise RuntimeError(f"AES-256 needs the cryptography package: {missing}") from None
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -2,8 +2,9 @@
 transaction (design.md § Transactional outbox).
 
 Notice keys name the cause (kind, package, provider, the instant), so a step retried after
-a crash queues nothing twice. Batch interest requests are not mailed one by one: the daily
-batch report lists them (sourcing/reports.py).
+a crash queues nothing twice. Batch interest requests and open-market listings are not
+mailed one by one: the daily batch report and the Available Packages list carry them
+(sourcing/reports.py).
 
 Who gets it (an effect's `to`): a provider id is the provider's main contact (Kent's
 decline acknowledgement copies its senior contact, policies.md §5.2); "referrer" is the
@@ -110,8 +111,8 @@ def _request(
 ) -> int:
     stage = market.policy.stage(str(effect.details["stage"]))
     round_ = str(effect.details["round"])
-    if stage.kind == "batch" and round_ == "interest":
-        return 0  # listed on the daily batch report instead (policies.md §4.2)
+    if (stage.kind, round_) in (("batch", "interest"), ("open_market", "offer")):
+        return 0  # on the batch report or the Available Packages list (sourcing/reports.py)
     request = _last_request(state, effect.to or "", stage.name, round_)
     sent = stamp(request.sent_at) if request else stamp(now)
     key = f"request:{row.case_number}:{effect.to}:{stage.name}:{round_}:{sent}"

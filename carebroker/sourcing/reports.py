@@ -1,19 +1,25 @@
-"""The daily batch report (policies.md §4.2): one email per provider and area listing every
-package of that day's batch, instead of one email per package.
+"""Lists of many packages sent to a provider as one email, instead of one per package:
 
-The engine sends each batch package's interest requests one by one at 16:00;
-`send_batch_reports(now)` (a worker duty, run after `advance_due` in the same sweep) groups
-the interest requests of batch stages still open to answers by provider, area and issue
-time, and queues one `batch_report` notice per group. Its key names the provider, area and
-issue time, so a report is queued once however many sweeps see it. No packages, no report.
+- the daily batch report (policies.md §4.2): every package of that day's batch in an area,
+  for each Tier 1 provider of the area; answer by the interest deadline;
+- the Available Packages list (policies.md §4.4): every package on the open market, for
+  each framework and spot provider, on the listing days.
+
+The engine sends each package's requests one by one (`effects.py` leaves these out);
+these worker duties, run after `advance_due` in the same sweep, group the open requests of
+those stages by provider and queue one notice per group. A key names the provider and the
+batch (its issue time) or the listing (the next listing, which is the requests' deadline),
+so each is queued once however many sweeps see it. No packages, no email.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import queue_notice
@@ -22,51 +28,86 @@ from carebroker.sourcing.effects import stamp
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import SourcingRequest
 
+Group = tuple[int, int, str, datetime]  # council, provider, area ("" for any), batch instant
+
 
 def send_batch_reports(now: datetime) -> list[str]:
     """Queue the batch reports of batches issued by `now` whose answers are still due."""
-    requests = (
-        SourcingRequest.objects.filter(round="interest", sent_at__lte=now, deadline__gt=now)
-        .select_related("package", "package__council", "package__area", "package__person")
-        .order_by("package__council_id", "provider_id", "sent_at", "package__case_number")
-    )
-    groups: dict[tuple[int, int, str, datetime], list[SourcingRequest]] = defaultdict(list)
-    batch_stages: dict[int, set[str]] = {}
-    for request in requests:
-        council = request.package.council
-        if council.pk not in batch_stages:
-            batch_stages[council.pk] = {
-                s.name for s in policy_of(council).stages if s.kind == "batch"
-            }
-        if request.stage in batch_stages[council.pk]:
-            area = request.package.area.name
-            groups[(council.pk, request.provider_id, area, request.sent_at)].append(request)
+    groups = _open_requests(now, "batch", "interest", lambda r: (r.package.area.name, r.sent_at))
     lines = []
     for (council_id, provider_id, area, sent_at), rows in groups.items():
         key = f"batch_report:{provider_id}:{area}:{stamp(sent_at)}"
-        if Notice.objects.filter(council_id=council_id, key=key[:200]).exists():
-            continue
-        contacts = list(Contact.objects.filter(provider_id=provider_id).order_by("pk"))
-        main = [c for c in contacts if c.role == ContactRole.MAIN] or contacts[:1]
-        if not main:
-            lines.append(f"batch report: provider {provider_id} has no contact; not sent")
-            continue
-        with transaction.atomic():
-            queue_notice(
-                council=rows[0].package.council,
-                kind=NoticeKind.BATCH_REPORT,
-                key=key[:200],
-                to=[c.email for c in main],
-                context={
-                    "recipient": main[0].name,
-                    "area": area,
-                    "deadline": min(r.deadline for r in rows),
-                    "packages": [_row(r) for r in rows],
-                },
-                now=now,
+        context = {"area": area, "deadline": min(r.deadline for r in rows)}
+        if _queue(council_id, provider_id, NoticeKind.BATCH_REPORT, key, context, rows, now):
+            lines.append(
+                f"batch report: {len(rows)} package(s) in {area} to provider {provider_id}"
             )
-        lines.append(f"batch report: {len(rows)} package(s) in {area} to provider {provider_id}")
     return lines
+
+
+def send_open_market_lists(now: datetime) -> list[str]:
+    """Queue each provider's Available Packages list of the listing made by `now`."""
+    groups = _open_requests(now, "open_market", "offer", lambda r: ("", r.deadline))
+    lines = []
+    for (council_id, provider_id, _, following), rows in groups.items():
+        key = f"open_market_list:{provider_id}:{stamp(following)}"
+        context = {"issued_on": timezone.localdate(now)}
+        if _queue(council_id, provider_id, NoticeKind.OPEN_MARKET_LIST, key, context, rows, now):
+            lines.append(f"open market: {len(rows)} package(s) listed to provider {provider_id}")
+    return lines
+
+
+def _open_requests(
+    now: datetime,
+    stage_kind: str,
+    round_: str,
+    group_of: Callable[[SourcingRequest], tuple[str, datetime]],
+) -> dict[Group, list[SourcingRequest]]:
+    requests = (
+        SourcingRequest.objects.filter(
+            round=round_, outcome="open", sent_at__lte=now, deadline__gt=now
+        )
+        .select_related("package", "package__council", "package__area", "package__person")
+        .order_by("package__council_id", "provider_id", "sent_at", "package__case_number")
+    )
+    stages: dict[int, set[str]] = {}
+    groups: dict[Group, list[SourcingRequest]] = defaultdict(list)
+    for request in requests:
+        council = request.package.council
+        if council.pk not in stages:
+            stages[council.pk] = {s.name for s in policy_of(council).stages if s.kind == stage_kind}
+        if request.stage in stages[council.pk]:
+            area, instant = group_of(request)
+            groups[(council.pk, request.provider_id, area, instant)].append(request)
+    return groups
+
+
+def _queue(
+    council_id: int,
+    provider_id: int,
+    kind: str,
+    key: str,
+    context: dict[str, object],
+    rows: list[SourcingRequest],
+    now: datetime,
+) -> bool:
+    key = key[:200]
+    if Notice.objects.filter(council_id=council_id, key=key).exists():
+        return False
+    contacts = list(Contact.objects.filter(provider_id=provider_id).order_by("pk"))
+    main = [c for c in contacts if c.role == ContactRole.MAIN] or contacts[:1]
+    if not main:
+        return False  # a provider without a contact: the admin shows it; nothing to send
+    with transaction.atomic():
+        queue_notice(
+            council=rows[0].package.council,
+            kind=kind,
+            key=key,
+            to=[c.email for c in main],
+            context={"recipient": main[0].name, "packages": [_row(r) for r in rows], **context},
+            now=now,
+        )
+    return True
 
 
 def _row(request: SourcingRequest) -> dict[str, object]:

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from carebroker.outbox.delivery import deliver_due
 from carebroker.sourcing.due import advance_due
-from carebroker.sourcing.reports import send_batch_reports
+from carebroker.sourcing.reports import send_batch_reports, send_open_market_lists
 from carebroker.sourcing.waiting_list import escalate_waiting
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ DUTIES: list[Duty] = [
     # The sourcing engine's duties go here, in order (issue 4 item 3).
     advance_due,  # sourcing/due.py: batches, deadlines, chases, next stages, open market
     send_batch_reports,  # sourcing/reports.py: one report per provider for that batch
+    send_open_market_lists,  # sourcing/reports.py: the Available Packages list (§4.4)
     escalate_waiting,  # sourcing/waiting_list.py: amber and red, once each (policies.md §5)
 ]
 

@@ -12,7 +12,7 @@ from carebroker.providers.models import Contact, ContactRole
 from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing import runner
 from carebroker.sourcing.due import advance_due
-from carebroker.sourcing.reports import send_batch_reports
+from carebroker.sourcing.reports import send_batch_reports, send_open_market_lists
 from tests.factories import (
     make_area,
     make_council,
@@ -102,3 +102,26 @@ def test_leics_part_offers_only_hold_the_package_for_the_worker():
     notice = Notice.objects.get(kind="hold_part_offer")
     assert notice.to == [referrer.email]
     assert provider.name in notice.body
+
+
+def test_open_market_listing_is_one_available_packages_list_per_provider():
+    """§4.4: with no framework provider to batch or cascade to, the package goes on the
+    Available Packages list on Monday 09:00; each spot provider gets one list naming it."""
+    council = make_council("essex-lah")
+    north = make_area(council, "North", districts=["CO4"])
+    spot = make_provider(council, areas={north: 1}, kind="spot", tier=None)
+    referral = make_referral(council, received_at=FRIDAY_11)
+    start = FRIDAY_11.date() + timedelta(days=24)
+    package = make_package(council, referral=referral, area=north, preferred_start=start)
+    do_submit_referral(referral, FRIDAY_11)
+    monday_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    for now in (FRIDAY_16, monday_9):
+        advance_due(now)
+    package.refresh_from_db()
+    assert package.stage == "open_market"
+    assert send_open_market_lists(monday_9)
+    listing = Notice.objects.get(kind="open_market_list")
+    assert listing.to == [spot.contacts.get().email]
+    assert package.case_number in listing.body
+    assert not Notice.objects.filter(kind="request_sent").exists()
+    assert send_open_market_lists(monday_9 + timedelta(minutes=15)) == []

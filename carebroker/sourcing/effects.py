@@ -142,8 +142,8 @@ def _gate(
     names = _provider_names(row)
     if gate == "part_offer":
         offers = [
-            {"provider": names.get(r.provider, r.provider), "hours_per_week": "part of the",
-             "hourly_rate": r.rate}
+            {"provider": names.get(r.provider, r.provider),
+             "hours_per_week": f"part of the {row.hours_per_week}", "hourly_rate": r.rate}
             for r in state.requests
             if r.outcome == "offer" and r.coverage == "part"
         ]  # fmt: skip
@@ -169,7 +169,8 @@ def _notice(
 ) -> int:
     details = effect.details
     name = str(details.get("notice"))
-    kind = NOTICE_KINDS.get(name)
+    # A waiting-list crossing names the policy's own action; any action is an escalation.
+    kind = K.ESCALATION if "rag" in details else NOTICE_KINDS.get(name)
     to = effect.to or ""
     case = row.case_number
     if kind is None:

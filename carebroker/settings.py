@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "carebroker.exchange",
     "carebroker.outbox",
     "carebroker.placements",
+    "carebroker.portal",
     "carebroker.web",
 ]
 

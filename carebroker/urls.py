@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("portal/", include("carebroker.portal.urls")),
     path("", include("carebroker.web.urls")),
 ]

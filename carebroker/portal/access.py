@@ -1,0 +1,103 @@
+"""Who may open a portal page, and the object loaders that carry the permission check.
+
+Only a provider user of a council, linked to a provider of that same council, may use the
+portal (design.md § Who sees what); anyone else signed in gets 403, a visitor the sign-in
+page. Objects are loaded only through the `_get_*_for_provider` loaders, which filter by
+the user's own provider and council: another provider's request or document is a 404, so
+its existence is not told either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from carebroker.accounts.models import Role, User
+from carebroker.placements.models import DocumentKind, PlacementDocument
+from carebroker.providers.models import Provider
+from carebroker.sourcing.models import SourcingRequest
+
+View = Callable[..., HttpResponse]
+
+# Documents a provider gets whether or not it wins (placements/documents/store.py
+# _FOR_PROVIDER); the rest (confirmation form, SDO, IPA) carry the full record and go to
+# the winner only (policies.md §6.2: the full record returns only to the winner).
+SENT_TO_ANY_PROVIDER = (DocumentKind.ISP, DocumentKind.DECLINE_NOTICE, DocumentKind.NOT_CHOSEN)
+
+
+def provider_required(view: View) -> View:
+    """Signed in (else the sign-in page) as an active provider user of a council (else 403)."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if (
+            not isinstance(user, User)
+            or not user.is_active
+            or user.role != Role.PROVIDER
+            or user.council_id is None
+            or user.provider_id is None
+        ):
+            raise PermissionDenied("Only provider users can open the provider portal.")
+        return view(request, *args, **kwargs)
+
+    return login_required(checked)
+
+
+def the_provider(user: User) -> Provider:
+    """The user's own provider, only if it belongs to the user's council (else 403)."""
+    provider = Provider.objects.filter(pk=user.provider_id, council_id=user.council_id).first()
+    if provider is None:
+        raise PermissionDenied("Your account is not linked to a provider of your council.")
+    return provider
+
+
+def requests_for_provider(user: User) -> QuerySet[SourcingRequest]:
+    """Every request sent to the user's provider in the user's council, with its package
+    (never its person: the page shows the stored provider view only) and area."""
+    return (
+        SourcingRequest.objects.filter(
+            provider_id=user.provider_id, package__council_id=user.council_id
+        )
+        .select_related("package", "package__area", "package__council")
+        .defer("package__engine_state")  # a large snapshot no portal page reads
+    )
+
+
+def _get_request_for_provider(user: User, pk: int) -> SourcingRequest:
+    """One request sent to the user's provider; 404 for anything not ours."""
+    found = requests_for_provider(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such request was sent to your organisation.")
+    return found
+
+
+def documents_for_provider(user: User) -> QuerySet[PlacementDocument]:
+    """Documents addressed to the user's provider; those with the full record only while
+    the provider holds the award."""
+    return (
+        _documents(user)
+        .select_related("package")
+        .defer("content", "package__engine_state")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _documents(user: User) -> QuerySet[PlacementDocument]:
+    return PlacementDocument.objects.filter(
+        council_id=user.council_id, provider_id=user.provider_id
+    ).filter(Q(kind__in=SENT_TO_ANY_PROVIDER) | Q(package__awarded_provider_id=user.provider_id))
+
+
+def _get_document_for_provider(user: User, pk: int) -> PlacementDocument:
+    """One document for the user's provider, with its content; 404 for anything else."""
+    found = _documents(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such document was sent to your organisation.")
+    return found

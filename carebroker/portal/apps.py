@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "carebroker.portal"
+    verbose_name = "Provider portal"

@@ -1,0 +1,237 @@
+"""The provider portal (issue 5 item 2): what was sent to MY organisation, anonymised.
+
+Thin views: every object comes through a loader of `portal/access.py` (the permission
+check), every answer goes to the engine through `portal/answers.py`. A page shows the
+package's stored provider view (policies.md §6.2), never its person; a provider's own
+answers and rates, never another provider's. Each view reads the clock once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebroker.accounts.models import User
+from carebroker.engine.signals import Answer
+from carebroker.engine.state import OPEN_OUTCOMES
+from carebroker.portal.access import (
+    _get_document_for_provider,
+    _get_request_for_provider,
+    documents_for_provider,
+    provider_required,
+    requests_for_provider,
+    the_provider,
+)
+from carebroker.portal.answers import AnswerOutcome, do_provider_answer
+from carebroker.portal.forms import ANSWERS, AnswerForm, InterestForm, RequestFilterForm
+from carebroker.sourcing.market_db import policy_of
+from carebroker.sourcing.models import PackageStatus, SourcingRequest
+
+PAGE_SIZE = 50  # rows per list; the queries per page do not grow with it
+LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # provider_required ran first
+    return user
+
+
+def _open_requests(user: User) -> QuerySet[SourcingRequest]:
+    return requests_for_provider(user).filter(outcome__in=OPEN_OUTCOMES, package__status__in=LIVE)
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def requests_page(request: HttpRequest) -> HttpResponse:
+    """Today's batch and the open requests, filtered; POST: interest in the ticked ones."""
+    user = _user(request)
+    provider = the_provider(user)
+    now = timezone.now()
+    open_rows = _open_requests(user)
+    batch_rows = open_rows.filter(round="interest")
+    interest_form = InterestForm(
+        request.POST if request.method == "POST" else None,
+        choices=[(pk, case) for pk, case in batch_rows.values_list("pk", "package__case_number")],
+    )
+    if request.method == "POST" and interest_form.is_valid():
+        chosen = interest_form.cleaned_data["requests"]
+        for row in batch_rows.filter(pk__in=chosen).order_by("package__case_number"):
+            answer = Answer(at=now, provider=str(provider.pk), action="interest")
+            _tell(request, do_provider_answer(row, answer, now))
+        return HttpResponseRedirect(request.get_full_path())
+
+    specialisms = sorted(
+        {
+            name
+            for names in open_rows.values_list("package__specialisms", flat=True)
+            for name in names or ()
+        }
+    )
+    filters = RequestFilterForm(request.GET or None, specialisms=specialisms)
+    if filters.is_valid():
+        district = filters.cleaned_data["district"]
+        if district:  # the provider view keeps the district and one inward digit ("CO4 3")
+            open_rows = open_rows.filter(
+                Q(package__provider_view__postcode__istartswith=f"{district} ")
+                | Q(package__provider_view__postcode__iexact=district)
+            )
+        specialism = filters.cleaned_data["specialism"]
+        if specialism:  # a JSON list: match the quoted name, on SQLite and PostgreSQL alike
+            open_rows = open_rows.filter(package__specialisms__icontains=f'"{specialism}"')
+    order = ("deadline", "package__case_number")
+    batch = list(open_rows.filter(round="interest").order_by(*order)[:PAGE_SIZE])
+    others = list(open_rows.exclude(round="interest").order_by(*order)[:PAGE_SIZE])
+    return render(
+        request,
+        "portal/requests.html",
+        {
+            "provider": provider,
+            "now": now,
+            "batch": batch,
+            "others": others,
+            "filters": filters,
+            "interest_form": interest_form,
+            "page_size": PAGE_SIZE,
+        },
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def request_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request: the provider view, its deadline, our answer so far; POST: answer it."""
+    user = _user(request)
+    provider = the_provider(user)
+    row = _get_request_for_provider(user, pk)
+    now = timezone.now()
+    package = row.package
+    kind = policy_of(package.council).stage(row.stage).kind if row.stage else ""
+    actions = ANSWERS.get((kind, row.round), ())
+    answerable = row.outcome in OPEN_OUTCOMES and package.status in LIVE and bool(actions)
+    form = AnswerForm(
+        request.POST if request.method == "POST" else None, actions=actions, kind=kind, now=now
+    )
+    if request.method == "POST" and answerable and form.is_valid():
+        data = form.cleaned_data
+        answer = Answer(
+            at=now,
+            provider=str(provider.pk),
+            action=data["action"],
+            coverage=data.get("coverage") or None if data["action"] == "offer" else None,
+            rate=data.get("rate") if data["action"] in ("offer", "accept") else None,
+            start=data.get("start") if data["action"] in ("offer", "accept") else None,
+            reason=data.get("reason") or None if data["action"] == "decline" else None,
+            until=data.get("until") if data["action"] == "considering" else None,
+            text=(data.get("text") or "").strip() or None if data["action"] == "query" else None,
+        )
+        _tell(request, do_provider_answer(row, answer, now))
+        return redirect("portal:request", pk=row.pk)
+    if request.method == "POST" and not answerable:
+        messages.error(
+            request, f"{package.case_number}: this request is closed; answers are not taken."
+        )
+        return redirect("portal:request", pk=row.pk)
+    return render(
+        request,
+        "portal/request.html",
+        {
+            "row": row,
+            "package": package,
+            "view": package.provider_view or {},
+            "won": package.awarded_provider_id == provider.pk,
+            "now": now,
+            "form": form,
+            "answerable": answerable,
+            "kind": kind,
+            "remaining": _remaining(row.deadline, now),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@provider_required
+@require_GET
+def deadline_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The countdown of one request, refreshed by htmx every 30 seconds."""
+    row = _get_request_for_provider(_user(request), pk)
+    now = timezone.now()
+    return render(
+        request,
+        "portal/_deadline.html",
+        {"row": row, "now": now, "remaining": _remaining(row.deadline, now)},
+    )
+
+
+@provider_required
+@require_GET
+def history_page(request: HttpRequest) -> HttpResponse:
+    """Every request sent to us, newest first, with our answer and how it ended for us."""
+    user = _user(request)
+    provider = the_provider(user)
+    rows = requests_for_provider(user).order_by("-sent_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/history.html",
+        {"provider": provider, "page": page, "rows": list(page.object_list)},
+    )
+
+
+@provider_required
+@require_GET
+def documents_page(request: HttpRequest) -> HttpResponse:
+    """What the council sent us: ISPs and notices; the placement papers once we won."""
+    user = _user(request)
+    provider = the_provider(user)
+    page = Paginator(documents_for_provider(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/documents.html",
+        {"provider": provider, "page": page, "documents": list(page.object_list)},
+    )
+
+
+@provider_required
+@require_GET
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _get_document_for_provider(_user(request), pk)
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """A trivial page for load balancers and the web benchmark's floor: no database."""
+    return HttpResponse("OK\n", content_type="text/plain")
+
+
+def _tell(request: HttpRequest, outcome: AnswerOutcome) -> None:
+    (messages.success if outcome.counted else messages.error)(request, outcome.message)
+
+
+def _remaining(deadline: datetime, now: datetime) -> str:
+    """ "2 hours 5 minutes left", or "" once passed (the template says it has passed)."""
+    seconds = int((deadline - now).total_seconds())
+    if seconds < 0:
+        return ""
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if not days and (minutes or not parts):
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts) + " left"

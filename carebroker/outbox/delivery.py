@@ -170,6 +170,8 @@ def _email(notice: Notice) -> mail.EmailMultiAlternatives:
     )
     if notice.html:
         email.attach_alternative(notice.html, "text/html")
+    for attachment in notice.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     return email
 
 

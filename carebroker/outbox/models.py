@@ -78,3 +78,19 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
+
+
+class NoticeAttachment(models.Model):
+    """A file sent with a notice (the batch report's .xlsx, policies.md §4.2), written in the
+    same transaction as its notice; kept in the database like the notice's body."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["notice", "id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -60,7 +60,7 @@ from django.db import IntegrityError, transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
-from carebroker.outbox.models import Notice, NoticeKind
+from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 
 __all__ = ["CONTEXT_KEYS", "NoticeError", "OutsideTransaction", "queue_notice", "render_notice"]
 
@@ -110,9 +110,12 @@ def queue_notice(
     context: Mapping[str, Any],
     package: Any = None,
     now: datetime,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> Notice:
     """Render and write a notice in the caller's transaction; the same key twice is one notice.
 
+    `attachments` are (filename, content, content type) files sent with it (the batch
+    report's .xlsx); a key already queued keeps the attachments it was queued with.
     Raises OutsideTransaction outside `transaction.atomic()`, NoticeError on bad arguments.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -129,6 +132,7 @@ def queue_notice(
     copies = _addresses("cc", cc)
     if package is not None and package.council_id != council.pk:
         raise NoticeError(f"package: {package} belongs to another council")
+    files = _attachments(attachments)
     existing = Notice.objects.filter(council=council, key=key).first()
     if existing is not None:
         return existing
@@ -148,7 +152,12 @@ def queue_notice(
         # A savepoint: a concurrent transaction that queued the same key first must not
         # break the caller's transaction, only make this call return its notice.
         with transaction.atomic():
-            return Notice.objects.create(council=council, key=key, **fields)
+            notice = Notice.objects.create(council=council, key=key, **fields)
+            NoticeAttachment.objects.bulk_create(
+                NoticeAttachment(notice=notice, filename=name, content=content, content_type=kind)
+                for name, content, kind in files
+            )
+            return notice
     except IntegrityError:
         return Notice.objects.get(council=council, key=key)
 
@@ -189,6 +198,28 @@ def _addresses(field: str, addresses: Iterable[str]) -> list[str]:
         except ValidationError:
             raise NoticeError(f"{field}: {address!r} is not an email address") from None
         checked.append(address)
+    return checked
+
+
+def _attachments(attachments: Iterable[tuple[str, bytes, str]]) -> list[tuple[str, bytes, str]]:
+    checked = []
+    for position, attachment in enumerate(attachments, start=1):
+        try:
+            name, content, content_type = attachment
+        except (TypeError, ValueError):
+            raise NoticeError(
+                f"attachments[{position}]: must be (filename, bytes, content type)"
+            ) from None
+        if not isinstance(name, str) or not name.strip() or len(name) > 255 or "/" in name:
+            raise NoticeError(f"attachments[{position}]: a file name, not {name!r}")
+        if not isinstance(content, bytes | bytearray):
+            raise NoticeError(f"attachments[{position}] {name}: the content must be bytes")
+        if not isinstance(content_type, str) or content_type.count("/") != 1:
+            raise NoticeError(
+                f"attachments[{position}] {name}: a content type like text/csv, "
+                f"not {content_type!r}"
+            )
+        checked.append((name, bytes(content), content_type))
     return checked
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from carebroker.outbox import delivery
 from carebroker.outbox.delivery import LEASE, MAX_ATTEMPTS, backoff, deliver_due, message_id
 from carebroker.outbox.models import Notice, NoticeKind, NoticeStatus
-from carebroker.outbox.notices import queue_notice
+from carebroker.outbox.notices import NoticeError, queue_notice
 from tests.outbox.conftest import NOW
 from tests.outbox.samples import SAMPLES
 from tests.outbox.smtp import free_port
@@ -227,3 +227,45 @@ def test_slow_pass_stops_at_half_its_lease_and_leaves_the_rest(smtp, council, pa
     monkeypatch.undo()
     assert len(deliver().sent) == 2
     assert len(smtp.message_ids()) == 3
+
+
+def test_attachment_arrives_over_smtp_with_its_name_type_and_bytes(smtp, council, package):
+    """The batch report's .xlsx (policies.md §4.2) travels with its notice: the SMTP server
+    receives the file under its name, type and exact bytes, beside the text and HTML body."""
+    content = b"PK\x03\x04 a made-up workbook \x00\xff"
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with transaction.atomic():
+        queue_notice(
+            council=council,
+            kind=NoticeKind.DECLINE_ACKNOWLEDGEMENT,
+            key="decline:M1001:P9",
+            to=["alder@provider.example.org"],
+            context=SAMPLES[NoticeKind.DECLINE_ACKNOWLEDGEMENT],
+            package=package,
+            now=NOW,
+            attachments=[("2026 11 23 North batch report.xlsx", content, xlsx)],
+        )
+    assert deliver().sent == ["decline:M1001:P9"]
+    [received] = smtp.messages
+    [attached] = list(received.iter_attachments())
+    assert attached.get_filename() == "2026 11 23 North batch report.xlsx"
+    assert attached.get_content_type() == xlsx
+    assert attached.get_content() == content
+    assert "recorded that you declined" in received.get_body(("plain",)).get_content()
+
+
+def test_attachment_that_is_not_bytes_is_refused_and_nothing_queued(council, package):
+    """queue_notice names the attachment that is wrong and writes no notice."""
+    refused = pytest.raises(NoticeError, match=r"attachments\[1\] a.xlsx: .*bytes")
+    with refused, transaction.atomic():
+        queue_notice(
+            council=council,
+            kind=NoticeKind.DECLINE_ACKNOWLEDGEMENT,
+            key="decline:M1001:P8",
+            to=["alder@provider.example.org"],
+            context=SAMPLES[NoticeKind.DECLINE_ACKNOWLEDGEMENT],
+            package=package,
+            now=NOW,
+            attachments=[("a.xlsx", "not bytes", "application/octet-stream")],
+        )
+    assert not Notice.objects.filter(key="decline:M1001:P8").exists()

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -56,7 +56,13 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     provider = the_provider(user)
     now = timezone.now()
     open_rows = _open_requests(user)
-    batch_rows = open_rows.filter(round="interest")
+    # Interest after the deadline is kept while the batch still runs (policies.md §4.2):
+    # an expired interest request stays on the list until the package leaves that stage.
+    batch_rows = requests_for_provider(user).filter(
+        Q(outcome__in=OPEN_OUTCOMES) | Q(outcome="expired", package__stage=F("stage")),
+        round="interest",
+        package__status__in=LIVE,
+    )
     interest_form = InterestForm(
         request.POST if request.method == "POST" else None,
         choices=[(pk, case) for pk, case in batch_rows.values_list("pk", "package__case_number")],
@@ -76,19 +82,11 @@ def requests_page(request: HttpRequest) -> HttpResponse:
         }
     )
     filters = RequestFilterForm(request.GET or None, specialisms=specialisms)
-    if filters.is_valid():
-        district = filters.cleaned_data["district"]
-        if district:  # the provider view keeps the district and one inward digit ("CO4 3")
-            open_rows = open_rows.filter(
-                Q(package__provider_view__postcode__istartswith=f"{district} ")
-                | Q(package__provider_view__postcode__iexact=district)
-            )
-        specialism = filters.cleaned_data["specialism"]
-        if specialism:  # a JSON list: match the quoted name, on SQLite and PostgreSQL alike
-            open_rows = open_rows.filter(package__specialisms__icontains=f'"{specialism}"')
     order = ("deadline", "package__case_number")
-    batch = list(open_rows.filter(round="interest").order_by(*order)[:PAGE_SIZE])
-    others = list(open_rows.exclude(round="interest").order_by(*order)[:PAGE_SIZE])
+    batch = list(_filtered(batch_rows, filters).order_by(*order)[:PAGE_SIZE])
+    others = list(
+        _filtered(open_rows, filters).exclude(round="interest").order_by(*order)[:PAGE_SIZE]
+    )
     return render(
         request,
         "portal/requests.html",
@@ -213,6 +211,23 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """A trivial page for load balancers and the web benchmark's floor: no database."""
     return HttpResponse("OK\n", content_type="text/plain")
+
+
+def _filtered(
+    rows: QuerySet[SourcingRequest], filters: RequestFilterForm
+) -> QuerySet[SourcingRequest]:
+    if not filters.is_valid():
+        return rows
+    district = filters.cleaned_data["district"]
+    if district:  # the provider view keeps the district and one inward digit ("CO4 3")
+        rows = rows.filter(
+            Q(package__provider_view__postcode__istartswith=f"{district} ")
+            | Q(package__provider_view__postcode__iexact=district)
+        )
+    specialism = filters.cleaned_data["specialism"]
+    if specialism:  # a JSON list: match the quoted name, on SQLite and PostgreSQL alike
+        rows = rows.filter(package__specialisms__icontains=f'"{specialism}"')
+    return rows
 
 
 def _tell(request: HttpRequest, outcome: AnswerOutcome) -> None:

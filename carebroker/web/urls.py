@@ -3,6 +3,7 @@ from django.urls import path
 
 from carebroker.web import views
 from carebroker.web.forms import SignInForm
+from carebroker.web.views import batch, gates, package_actions, packages, referrals, waiting
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +15,42 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Broker (and manager): packages to be placed and the package page.
+    path("packages/", packages.package_list, name="packages"),
+    path("packages/<str:case_number>/", packages.package_page, name="package"),
+    path(
+        "packages/<str:case_number>/requests/",
+        packages.package_requests,
+        name="package_requests",
+    ),
+    path(
+        "packages/<str:case_number>/documents/<int:pk>/",
+        packages.package_document,
+        name="package_document",
+    ),
+    path(
+        "packages/<str:case_number>/phone-answer/",
+        package_actions.record_phone_answer,
+        name="package_phone_answer",
+    ),
+    path("packages/<str:case_number>/award/", package_actions.award_by_hand, name="package_award"),
+    path("packages/<str:case_number>/hold/", package_actions.hold, name="package_hold"),
+    path("packages/<str:case_number>/release/", package_actions.release, name="package_release"),
+    path("packages/<str:case_number>/cancel/", package_actions.cancel, name="package_cancel"),
+    # Referrals: the broker checks them; a referrer makes and follows their own.
+    path("referrals/", referrals.referrals_to_check, name="referrals"),
+    path("referrals/new/", referrals.new_referral, name="referral_new"),
+    path("referrals/mine/", referrals.my_referrals, name="my_referrals"),
+    path("referrals/<int:pk>/", referrals.referral_page, name="referral"),
+    path("referrals/<int:pk>/check/", referrals.check, name="referral_check"),
+    path("referrals/<int:pk>/resubmit/", referrals.resubmit, name="referral_resubmit"),
+    # Gates: who must act; a manager's, a broker's or a referrer's decision.
+    path("gates/", gates.gate_list, name="gates"),
+    path("gates/<str:case_number>/", gates.gate_page, name="gate"),
+    path("holds/<str:case_number>/", gates.hold_page, name="hold_answer"),
+    # Today's batch per area, and the manager's waiting list and overview.
+    path("batch/", batch.batch_page, name="batch"),
+    path("batch/<int:area_id>/issue/", batch.issue, name="batch_issue"),
+    path("waiting/", waiting.waiting_page, name="waiting"),
+    path("overview/", waiting.overview, name="overview"),
 ]

@@ -1,4 +1,4 @@
-"""Forms in GOV.UK words: say what to do ("Enter your username"), never "please" or "invalid"."""
+"""Sign in."""
 
 from django.contrib.auth.forms import AuthenticationForm
 

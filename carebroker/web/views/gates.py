@@ -1,0 +1,234 @@
+"""Gates waiting for someone (policies.md §3): who must act, and their decision.
+
+The policy names who decides each gate (`[gates.<name>] decided_by`): a manager's gate is
+decided by a manager, a broker's by a broker or a manager, a referrer's by the referrer of
+the package's referral (`holds/<Mosaic ID>/`). Each decision is `runner.do_decision`.
+A sanctioned provider (Kent §5.2) is approved by a manager for one package at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebroker.accounts.models import Role, User
+from carebroker.engine.policy import Policy
+from carebroker.engine.signals import Decision
+from carebroker.providers.models import Provider
+from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
+from carebroker.sourcing.runner import do_decision
+from carebroker.web.forms.gates import APPROVALS, GateDecisionForm
+from carebroker.web.summaries import GATE_OWNERS
+from carebroker.web.views.access import (
+    REFERRERS,
+    STAFF,
+    _get_package_for_user,
+    _get_referrer_package,
+    _packages_for_user,
+    role_required,
+    the_user,
+)
+from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
+from carebroker.web.waiting_days import policy_and_calendar
+
+PER_PAGE = 50
+OWNER_WORDS = {"manager": "Area support manager", "broker": "Broker", "referrer": "Referrer"}
+LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
+
+
+def decided_by(policy: Policy, gate: str) -> str:
+    """manager | broker | referrer: who the policy says decides `gate`."""
+    rule = policy.gate(gate)
+    if rule is not None:
+        return rule.decided_by
+    fallback = {"Area support manager": "manager", "Broker": "broker", "Referrer": "referrer"}
+    return fallback.get(GATE_OWNERS.get(gate, ""), "manager")
+
+
+def may_decide(user: User, who: str) -> bool:
+    if who == "manager":
+        return user.role == Role.MANAGER
+    if who == "broker":
+        return user.role in STAFF
+    return user.role == Role.REFERRER
+
+
+@require_GET
+@role_required(*STAFF)
+def gate_list(request: HttpRequest) -> HttpResponse:
+    """Packages waiting at a gate, longest waiting first, with who must act."""
+    user = the_user(request)
+    council = user.council
+    assert council is not None
+    policy, _ = policy_and_calendar(council)
+    owner = request.GET.get("owner", "")
+    rows = (
+        _packages_for_user(user)
+        .filter(status=PackageStatus.ON_HOLD)
+        .exclude(gate="")
+        .select_related("area", "referral", "referral__referrer")
+        .order_by("referral__received_at", "case_number")
+    )
+    if owner in OWNER_WORDS:
+        gates = {p.gate for p in rows.only("gate")}  # the few gate names in use
+        rows = rows.filter(gate__in=[g for g in gates if decided_by(policy, g) == owner])
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    lines = []
+    for package in page.object_list:
+        who = decided_by(policy, package.gate)
+        lines.append((package, OWNER_WORDS.get(who, who), may_decide(user, who)))
+    return render(
+        request,
+        "web/gates/list.html",
+        {
+            "page": page,
+            "lines": lines,
+            "owner": owner,
+            "owners": OWNER_WORDS,
+            "query": f"owner={owner}" if owner else "",
+        },
+    )
+
+
+def _offerers(package: Package) -> QuerySet[Provider]:
+    return Provider.objects.filter(
+        council_id=package.council_id, requests__package=package, requests__outcome="offer"
+    ).distinct()
+
+
+def _sanctioned(package: Package) -> QuerySet[Provider]:
+    return Provider.objects.filter(council_id=package.council_id, sanctioned=True).order_by("name")
+
+
+def _decision(
+    user_role: str, gate: str, choice: str, provider: Provider | None, now: datetime
+) -> Decision:
+    pid = str(provider.pk) if provider else None
+    if gate in APPROVALS:
+        return Decision(at=now, actor=user_role, action="approve", gate=gate, provider=pid)
+    return Decision(
+        at=now, actor=user_role, action="decide", gate=gate, choice=choice, provider=pid
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF)
+def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
+    """The package's gate and the decision form (for who may decide it); for a manager of a
+    council whose policy has a sanction gate, the approval of a sanctioned provider."""
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    policy, _ = policy_and_calendar(package.council)
+    now = timezone.now()
+    gate = package.gate if package.status == PackageStatus.ON_HOLD else ""
+    who = decided_by(policy, gate) if gate else ""
+    sanction_open = (
+        user.role == Role.MANAGER
+        and policy.gate("sanction_approval") is not None
+        and package.status in LIVE
+    )
+    posted = request.POST.get("form") if request.method == "POST" else None
+    gate_form = GateDecisionForm(
+        request.POST if posted == "gate" else None,
+        gate=gate,
+        providers=_offerers(package),
+        prefix="gate",
+    )
+    sanction_form = GateDecisionForm(
+        request.POST if posted == "sanction" else None,
+        gate="sanction_approval",
+        providers=_sanctioned(package),
+        prefix="sanction",
+    )
+    if posted == "gate":
+        if not gate or not may_decide(user, who):
+            raise PermissionDenied("The policy gives this decision to someone else.")
+        form, deciding = gate_form, gate
+    elif posted == "sanction":
+        if not sanction_open:
+            raise PermissionDenied("Only a manager approves a sanctioned provider.")
+        form, deciding = sanction_form, "sanction_approval"
+    else:
+        form, deciding = None, ""
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        decision = _decision(user.role, deciding, data["choice"], data.get("provider"), now)
+        try:
+            outcome = do_decision(package, decision, now=now)
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            tell(request, f"Decision recorded for package {package.case_number}.", outcome)
+            return redirect("package", case_number=package.case_number)
+    context = {
+        "package": package,
+        "gate": gate,
+        "who": OWNER_WORDS.get(who, who),
+        "may_decide": bool(gate) and may_decide(user, who),
+        "gate_form": gate_form,
+        "sanction_open": sanction_open,
+        "sanction_form": sanction_form,
+        "offers": _offers(package),
+    }
+    status = 400 if form is not None else 200
+    return render(request, "web/gates/page.html", context, status=status)
+
+
+def _offers(package: Package) -> list[SourcingRequest]:
+    return list(
+        SourcingRequest.objects.filter(package=package, outcome="offer")
+        .select_related("provider")
+        .order_by("seq")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*REFERRERS)
+def hold_page(request: HttpRequest, case_number: str) -> HttpResponse:
+    """A referrer answers a hold on one of their own packages (part offer, unable to fill)."""
+    user = the_user(request)
+    package = _get_referrer_package(user, case_number)
+    policy, _ = policy_and_calendar(package.council)
+    gate = package.gate if package.status == PackageStatus.ON_HOLD else ""
+    waiting_for_me = bool(gate) and decided_by(policy, gate) == "referrer"
+    form = GateDecisionForm(
+        request.POST or None, gate=gate, providers=Provider.objects.none(), prefix="hold"
+    )
+    status = 200
+    if request.method == "POST":
+        if not waiting_for_me:
+            raise PermissionDenied("This package is not waiting for your decision.")
+        status = 400
+        if form.is_valid():
+            now = timezone.now()
+            decision = _decision("referrer", gate, form.cleaned_data["choice"], None, now)
+            try:
+                outcome = do_decision(package, decision, now=now)
+            except SERVICE_ERRORS as error:
+                form.add_service_error(error)
+            else:
+                done = f"Your decision on package {package.case_number} is recorded."
+                tell(request, done, outcome)
+                return redirect("my_referrals")
+    context = {
+        "package": package,
+        "gate": gate,
+        "waiting_for_me": waiting_for_me,
+        "form": form,
+        "offers": _offers(package) if gate == "part_offer" else [],
+        "reasons": _decline_reasons(package) if gate == "unable_to_fill" else [],
+    }
+    return render(request, "web/gates/hold.html", context, status=status)
+
+
+def _decline_reasons(package: Package) -> list[str]:
+    """§6.5: the worker gets the reasons providers gave (no provider named)."""
+    reasons = SourcingRequest.objects.filter(package=package).exclude(reason="")
+    return sorted(set(reasons.values_list("reason", flat=True)))

@@ -1,0 +1,128 @@
+"""The broker's changes to a package, each a POST that redirects after success (PRG):
+record a phone answer, award by hand, hold, release, cancel (after a confirmation page).
+
+Each calls its `carebroker.sourcing.actions` service; a domain error is shown on the
+package page as the form's error and nothing changes.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from carebroker.providers.models import Provider
+from carebroker.sourcing import actions
+from carebroker.sourcing.models import Package
+from carebroker.web.forms.packages import AwardForm, PhoneAnswerForm, ReasonForm
+from carebroker.web.views.access import STAFF, _get_package_for_user, role_required, the_user
+from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
+from carebroker.web.views.packages import LIVE, render_package
+
+ERROR_STATUS = 400  # the page again, with the form's errors
+
+
+def _to_page(package: Package) -> HttpResponse:
+    return redirect("package", case_number=package.case_number)
+
+
+@require_POST
+@role_required(*STAFF)
+def record_phone_answer(request: HttpRequest, case_number: str) -> HttpResponse:
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    now = timezone.now()
+    asked = Provider.objects.filter(council_id=package.council_id, requests__package=package)
+    form = PhoneAnswerForm(request.POST, providers=asked.distinct(), now=now, prefix="answer")
+    if form.is_valid():
+        provider = form.cleaned_data["provider"]
+        try:
+            outcome = actions.do_record_phone_answer(
+                user, package, provider, form.answer(), now, now=now
+            )
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            tell(request, f"{provider.name}'s answer by phone is recorded.", outcome)
+            return _to_page(package)
+    return render_package(request, user, package, now, ERROR_STATUS, answer_form=form)
+
+
+@require_POST
+@role_required(*STAFF)
+def award_by_hand(request: HttpRequest, case_number: str) -> HttpResponse:
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    now = timezone.now()
+    providers = Provider.objects.filter(council_id=package.council_id).order_by("name")
+    form = AwardForm(request.POST, providers=providers, prefix="award")
+    if form.is_valid():
+        provider = form.cleaned_data["provider"]
+        try:
+            outcome = actions.do_award_by_hand(
+                user, package, provider, form.cleaned_data["reason"], now
+            )
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            tell(request, f"Package {package.case_number} is awarded to {provider.name}.", outcome)
+            return _to_page(package)
+    return render_package(request, user, package, now, ERROR_STATUS, award_form=form)
+
+
+@require_POST
+@role_required(*STAFF)
+def hold(request: HttpRequest, case_number: str) -> HttpResponse:
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    now = timezone.now()
+    form = ReasonForm(request.POST, prefix="hold")
+    if form.is_valid():
+        try:
+            actions.do_hold(user, package, form.cleaned_data["reason"], now)
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            tell(request, f"Package {package.case_number} is on hold: its clocks wait.")
+            return _to_page(package)
+    return render_package(request, user, package, now, ERROR_STATUS, hold_form=form)
+
+
+@require_POST
+@role_required(*STAFF)
+def release(request: HttpRequest, case_number: str) -> HttpResponse:
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    now = timezone.now()
+    form = ReasonForm(prefix="hold")
+    try:
+        actions.do_release(user, package, now)
+    except SERVICE_ERRORS as error:
+        form.add_service_error(error)
+        return render_package(request, user, package, now, ERROR_STATUS, hold_form=form)
+    tell(request, f"Package {package.case_number} is released: sourcing goes on.")
+    return _to_page(package)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF)
+def cancel(request: HttpRequest, case_number: str) -> HttpResponse:
+    """GET asks to confirm (cancelling withdraws every open request); POST cancels."""
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    now = timezone.now()
+    form = ReasonForm(request.POST or None, prefix="cancel")
+    status = 200
+    if request.method == "POST":
+        status = ERROR_STATUS
+        if form.is_valid():
+            try:
+                outcome = actions.do_cancel(user, package, form.cleaned_data["reason"], now)
+            except SERVICE_ERRORS as error:
+                form.add_service_error(error)
+            else:
+                tell(request, f"Package {package.case_number} is cancelled.", outcome)
+                return _to_page(package)
+    context = {"package": package, "form": form, "live": package.status in LIVE}
+    return render(request, "web/packages/cancel.html", context, status=status)

@@ -1,0 +1,231 @@
+"""The broker's packages: the list to be placed, the package page and its actions.
+
+Every change goes through `carebroker.sourcing.actions` (phone answer, award by hand, hold,
+release, cancel); a view reads the clock once and passes `now` down.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from carebroker.accounts.models import Role, User
+from carebroker.placements.documents.facts import provider_view_of
+from carebroker.placements.documents.store import documents_for
+from carebroker.placements.models import PlacementDocument
+from carebroker.providers.models import Provider
+from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
+from carebroker.web.forms.packages import AwardForm, PackageFilterForm, PhoneAnswerForm, ReasonForm
+from carebroker.web.summaries import GATE_OWNERS
+from carebroker.web.views.access import (
+    STAFF,
+    _get_package_for_user,
+    _packages_for_user,
+    role_required,
+    the_user,
+)
+from carebroker.web.waiting_days import policy_and_calendar, rag_bounds, waiting_rows
+
+PER_PAGE = 50
+LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
+URGENT = Q(urgent=True) | Q(hospital_discharge=True) | Q(emergency=True)
+
+
+@require_GET
+@role_required(*STAFF)
+def package_list(request: HttpRequest) -> HttpResponse:
+    """Packages to be placed: filter by area, status, stage, urgency and RAG; longest waiting
+    first; counts at the top. A fixed number of queries whatever the number of rows."""
+    user = the_user(request)
+    now = timezone.now()
+    council = user.council
+    assert council is not None
+    policy, calendar = policy_and_calendar(council)
+    rule = policy.waiting_list
+    form = PackageFilterForm(
+        request.GET or None,
+        areas=council.areas.order_by("name"),
+        stages=[stage.name for stage in policy.stages],
+    )
+    chosen: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    live = _packages_for_user(user).filter(status__in=LIVE)
+    rows = live
+    if chosen.get("area"):
+        rows = rows.filter(area=chosen["area"])
+    if chosen.get("status"):
+        rows = rows.filter(status=chosen["status"])
+    if chosen.get("stage"):
+        rows = rows.filter(stage=chosen["stage"])
+    if chosen.get("urgency") == "urgent":
+        rows = rows.filter(URGENT)
+    elif chosen.get("urgency") == "routine":
+        rows = rows.exclude(URGENT)
+    bounds = rag_bounds(rule, calendar, now) if rule else {}
+    if chosen.get("rag") and rule:
+        rows = _in_rag(rows, bounds[chosen["rag"]])
+    counts = _counts(live, bounds)
+    oldest_first = chosen.get("sort", "longest") in ("", "longest")
+    accepted = F("referral__accepted_at")
+    first = accepted.asc(nulls_last=True) if oldest_first else accepted.desc(nulls_last=True)
+    rows = rows.select_related("area", "referral", "person").order_by(first, "case_number")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/packages/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": waiting_rows(list(page.object_list), calendar, rule, now),
+            "counts": counts,
+            "has_rag": rule is not None,
+            "query": query.urlencode(),
+            "now": now,
+        },
+    )
+
+
+def _in_rag(rows: QuerySet[Package], bound: tuple[Any, Any]) -> QuerySet[Package]:
+    start, before = bound
+    rows = rows.filter(referral__accepted_at__isnull=False)
+    if start is not None:
+        rows = rows.filter(referral__accepted_at__gte=start)
+    if before is not None:
+        rows = rows.filter(referral__accepted_at__lt=before)
+    return rows
+
+
+def _counts(live: QuerySet[Package], bounds: dict[str, tuple[Any, Any]]) -> dict[str, int]:
+    """Every count at the top of the list in one query."""
+    aggregates: dict[str, Any] = {
+        "all": Count("id"),
+        "sourcing": Count("id", filter=Q(status=PackageStatus.SOURCING)),
+        "on_hold": Count("id", filter=Q(status=PackageStatus.ON_HOLD)),
+        "urgent": Count("id", filter=URGENT),
+    }
+    for rag, (start, before) in bounds.items():
+        condition = Q(referral__accepted_at__isnull=False)
+        if start is not None:
+            condition &= Q(referral__accepted_at__gte=start)
+        if before is not None:
+            condition &= Q(referral__accepted_at__lt=before)
+        aggregates[rag] = Count("id", filter=condition)
+    return live.aggregate(**aggregates)
+
+
+# -- the package page ----------------------------------------------------------------
+
+
+@require_GET
+@role_required(*STAFF)
+def package_page(request: HttpRequest, case_number: str) -> HttpResponse:
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    return render_package(request, user, package, timezone.now())
+
+
+def render_package(
+    request: HttpRequest,
+    user: User,
+    package: Package,
+    now: Any,
+    status: int = 200,
+    **bound: Any,
+) -> HttpResponse:
+    """The package page; `bound` forms (in error) replace the empty ones."""
+    council_providers = Provider.objects.filter(council_id=package.council_id).order_by("name")
+    requests = _requests_of(package)
+    asked = council_providers.filter(requests__package=package).distinct()
+    names = dict(council_providers.values_list("pk", "name"))
+    policy, calendar = policy_and_calendar(package.council)
+    rows = waiting_rows([package], calendar, policy.waiting_list, now)
+    live = package.status in LIVE
+    forms: dict[str, Any] = {
+        "answer_form": PhoneAnswerForm(providers=asked, now=now, prefix="answer"),
+        "award_form": AwardForm(providers=council_providers, prefix="award"),
+        "hold_form": ReasonForm(prefix="hold"),
+    }
+    forms.update(bound)
+    return render(
+        request,
+        "web/packages/page.html",
+        {
+            "package": package,
+            "person": package.person,
+            "provider_view": provider_view_of(package),
+            "requests": requests,
+            "timeline": _timeline(package, names),
+            "documents": documents_for(package),
+            "waiting": rows[0],
+            "gate_owner": GATE_OWNERS.get(package.gate, ""),
+            "live": live,
+            "can_manage": user.role in STAFF,
+            "is_manager": user.role == Role.MANAGER,
+            "now": now,
+            **forms,
+        },
+        status=status,
+    )
+
+
+def _requests_of(package: Package) -> list[SourcingRequest]:
+    return list(
+        SourcingRequest.objects.filter(package=package).select_related("provider").order_by("seq")
+    )
+
+
+def _timeline(package: Package, names: dict[int, str]) -> list[tuple[Any, str]]:
+    """Each event with its details in words (provider ids shown as provider names)."""
+    lines = []
+    for event in package.timeline.order_by("id"):
+        parts = []
+        for key, value in (event.details or {}).items():
+            if key in ("provider", "assessor") and str(value).isdigit():
+                value = names.get(int(value), value)
+            elif key in ("providers", "tied") and isinstance(value, list):
+                value = ", ".join(
+                    names.get(int(v), str(v)) if str(v).isdigit() else str(v) for v in value
+                )
+            elif isinstance(value, list):
+                value = ", ".join(map(str, value))
+            parts.append(f"{key.replace('_', ' ')}: {value}")
+        lines.append((event, "; ".join(parts)))
+    return lines
+
+
+@require_GET
+@role_required(*STAFF)
+def package_requests(request: HttpRequest, case_number: str) -> HttpResponse:
+    """The requests with their deadlines counting down: the htmx fragment, every 30 seconds."""
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    return render(
+        request,
+        "web/packages/_requests.html",
+        {"package": package, "requests": _requests_of(package), "now": timezone.now()},
+    )
+
+
+@require_GET
+@role_required(*STAFF)
+def package_document(request: HttpRequest, case_number: str, pk: int) -> HttpResponse:
+    """One of the package's documents, downloaded as kept (an ISP stays encrypted)."""
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    document = PlacementDocument.objects.filter(package=package, pk=pk).first()
+    if document is None:
+        raise Http404("No such document for this package.")
+    return FileResponse(
+        io.BytesIO(bytes(document.content)),
+        as_attachment=True,
+        filename=document.filename,
+        content_type=document.content_type,
+    )

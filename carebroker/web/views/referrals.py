@@ -1,0 +1,234 @@
+"""Referrals: a referrer submits one and follows their own; a broker checks them.
+
+The referrer's submission is saved as received (the person's full record, the referral,
+its package); the broker's check runs the council's policy (`referrals.intake`): the
+referral is returned naming exactly the missing documents, or accepted and its package
+enters sourcing. A returned referral resubmitted with more documents is checked again at
+once (`do_resubmit_referral`).
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from carebroker.accounts.models import Role, User
+from carebroker.referrals.intake import (
+    check_referral,
+    do_resubmit_referral,
+    do_submit_referral,
+    missing_documents,
+)
+from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
+from carebroker.sourcing.models import Package
+from carebroker.web.forms.referrals import CheckForm, ReferralForm, ResubmitForm
+from carebroker.web.summaries import GATE_OWNERS
+from carebroker.web.views.access import (
+    REFERRERS,
+    STAFF,
+    _get_referral_for_user,
+    _referrals_for_user,
+    role_required,
+    the_user,
+)
+from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
+from carebroker.web.waiting_days import today_in_london
+
+PER_PAGE = 50
+DOCUMENT_LABELS = dict(Document.choices)
+REFERRER_GATES = {gate for gate, owner in GATE_OWNERS.items() if owner == "Referrer"}
+
+
+def _labels(names: list[str]) -> list[str]:
+    return [DOCUMENT_LABELS.get(name, name) for name in names]
+
+
+# -- the referrer's -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*REFERRERS)
+def new_referral(request: HttpRequest) -> HttpResponse:
+    user = the_user(request)
+    council = user.council
+    assert council is not None
+    now = timezone.now()
+    form = ReferralForm(request.POST or None, council=council, today=today_in_london(now))
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = _save_referral(user, form, now)
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            tell(
+                request,
+                f"Referral for {referral.person.name} sent: the brokerage team will check it.",
+            )
+            return redirect("referral", pk=referral.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "web/referrals/new.html", {"form": form}, status=status)
+
+
+def _save_referral(user: User, form: ReferralForm, now: object) -> Referral:
+    council = user.council
+    assert form.area is not None
+    with transaction.atomic():
+        person = Person(council=council, **form.person_fields())
+        person.full_clean()
+        person.save()
+        referral = Referral(
+            council=council,
+            person=person,
+            referrer=user,
+            received_at=now,
+            **form.referral_fields(),
+        )
+        referral.full_clean()
+        referral.save()
+        package = Package(
+            council=council,
+            referral=referral,
+            person=person,
+            area=form.area,
+            **form.package_fields(),
+        )
+        package.full_clean()
+        package.save()
+        check_referral(user, referral)
+    return referral
+
+
+@require_GET
+@role_required(*REFERRERS)
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    """The referrer's own referrals, newest first, with what is missing and any hold to answer."""
+    user = the_user(request)
+    rows = (
+        _referrals_for_user(user)
+        .select_related("person")
+        .prefetch_related("packages")
+        .order_by("-received_at", "-pk")
+    )
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/referrals/mine.html",
+        {
+            "page": page,
+            "referrals": [(r, _labels(r.missing or [])) for r in page.object_list],
+            "referrer_gates": REFERRER_GATES,
+        },
+    )
+
+
+# -- the broker's ---------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*STAFF)
+def referrals_to_check(request: HttpRequest) -> HttpResponse:
+    """Referrals received and not yet checked, and those returned with what they miss."""
+    user = the_user(request)
+    rows = (
+        _referrals_for_user(user)
+        .filter(status__in=(ReferralStatus.RECEIVED, ReferralStatus.RETURNED))
+        .select_related("person", "referrer")
+        .prefetch_related("packages")
+        .order_by("status", "received_at", "pk")
+    )
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/referrals/to_check.html",
+        {"page": page, "referrals": [(r, _labels(r.missing or [])) for r in page.object_list]},
+    )
+
+
+@require_GET
+@role_required(*STAFF, *REFERRERS)
+def referral_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = the_user(request)
+    referral = _get_referral_for_user(user, pk)
+    return _render_referral(request, user, referral)
+
+
+def _render_referral(
+    request: HttpRequest,
+    user: User,
+    referral: Referral,
+    status: int = 200,
+    check_form: CheckForm | None = None,
+    resubmit_form: ResubmitForm | None = None,
+) -> HttpResponse:
+    packages = list(referral.packages.select_related("area").order_by("pk"))
+    would_miss: list[str] = []
+    if user.role in STAFF and referral.status == ReferralStatus.RECEIVED:
+        would_miss = _labels(missing_documents(referral))  # what the check will find
+    return render(
+        request,
+        "web/referrals/page.html",
+        {
+            "referral": referral,
+            "person": referral.person,
+            "packages": packages,
+            "documents": _labels(referral.documents or []),
+            "missing": _labels(referral.missing or []),
+            "would_miss": would_miss,
+            "is_staff_user": user.role in STAFF,
+            "is_referrer": user.role == Role.REFERRER,
+            "referrer_gates": REFERRER_GATES,
+            "check_form": check_form or CheckForm(),
+            "resubmit_form": resubmit_form
+            or ResubmitForm(initial={"documents": referral.documents}),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the referral against the policy: accepted into sourcing, or returned."""
+    user = the_user(request)
+    referral = _get_referral_for_user(user, pk)
+    form = CheckForm(request.POST)
+    form.is_valid()
+    try:
+        check_referral(user, referral)
+        result = do_submit_referral(referral, timezone.now())
+    except SERVICE_ERRORS as error:
+        form.add_service_error(error)
+        return _render_referral(request, user, referral, 400, check_form=form)
+    if result.status == ReferralStatus.ACCEPTED:
+        tell(request, f"Referral accepted: package {', '.join(result.packages)} is being sourced.")
+    else:
+        missing = ", ".join(_labels(list(result.missing)))
+        tell(request, f"Referral returned to the referrer: missing {missing}.")
+    return redirect("referral", pk=referral.pk)
+
+
+@require_POST
+@role_required(*STAFF, *REFERRERS)
+def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A returned referral sent again with more documents: checked again at once."""
+    user = the_user(request)
+    referral = _get_referral_for_user(user, pk)
+    form = ResubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            check_referral(user, referral)
+            result = do_resubmit_referral(referral, form.cleaned_data["documents"], timezone.now())
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            if result.status == ReferralStatus.ACCEPTED:
+                tell(request, "Referral accepted: the package is being sourced.")
+            else:
+                missing = ", ".join(_labels(list(result.missing)))
+                tell(request, f"Referral still incomplete: missing {missing}.")
+            return redirect("referral", pk=referral.pk)
+    return _render_referral(request, user, referral, 400, resubmit_form=form)

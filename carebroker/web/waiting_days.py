@@ -1,0 +1,82 @@
+"""Days waiting and RAG on list pages, worked out in the database where it can be.
+
+Days waiting are working days from the referral's acceptance to today (policies.md §5,
+`sourcing.waiting_list`). They only grow as the acceptance gets older, so "longest waiting
+first" is "accepted earliest first", and "amber or worse" is "accepted on or before the
+last day that is 5 working days ago": a list can filter, sort and page in SQL and work
+out the days only for the rows it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from carebroker.councils.models import Council
+from carebroker.engine.market import Market
+from carebroker.engine.policy import Policy, WaitingList, load_policy
+from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.sourcing.models import Package
+
+# No threshold is further back than this many calendar days (a long closure would be odd).
+SEARCH_DAYS = 400
+
+
+@lru_cache(maxsize=32)
+def _policy(name: str, toml: str) -> Policy:
+    return load_policy(toml or name)
+
+
+def policy_and_calendar(council: Council) -> tuple[Policy, WorkingCalendar]:
+    """The council's policy and working calendar, without loading its providers."""
+    policy = _policy(council.policy_name, council.policy_toml)
+    return policy, Market.of(policy, ()).calendar
+
+
+def today_in_london(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
+
+
+def accepted_by(calendar: WorkingCalendar, now: datetime, days: int) -> datetime:
+    """The moment before which a package accepted has waited at least `days` working days."""
+    today = today_in_london(now)
+    day = today
+    for _ in range(SEARCH_DAYS):
+        if calendar.working_days_between(day, today) >= days:
+            break
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+
+
+def rag_bounds(
+    rule: WaitingList, calendar: WorkingCalendar, now: datetime
+) -> dict[str, tuple[datetime | None, datetime | None]]:
+    """Each RAG as an acceptance-time range [from, before) for a database filter."""
+    amber = accepted_by(calendar, now, rule.amber_from_days)
+    red = accepted_by(calendar, now, rule.red_from_days)
+    return {"green": (amber, None), "amber": (red, amber), "red": (None, red)}
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    """A package on a list page with its days waiting and RAG (None: not accepted yet)."""
+
+    package: Package
+    days_waiting: int | None
+    rag: str | None
+
+
+def waiting_rows(
+    packages: list[Package], calendar: WorkingCalendar, rule: WaitingList | None, now: datetime
+) -> list[WaitingRow]:
+    today = today_in_london(now)
+    rows = []
+    for package in packages:
+        accepted = package.referral.accepted_at
+        if accepted is None:
+            rows.append(WaitingRow(package, None, None))
+            continue
+        days = calendar.working_days_between(today_in_london(accepted), today)
+        rows.append(WaitingRow(package, days, rule.rag(days) if rule else None))
+    return rows

@@ -1,0 +1,38 @@
+"""Helpers for the page tests: a pinned clock for views, signing in a factory user, the
+<main> of a page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from unittest import mock
+
+from django.test import Client
+
+from carebroker.accounts.models import User
+
+
+@contextmanager
+def clock(now: datetime) -> Iterator[None]:
+    """Views read `timezone.now()` once: pin it."""
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        yield
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def main_of(response) -> str:  # noqa: ANN001
+    return re.search(r"<main.*?</main>", response.content.decode(), re.S).group(0)
+
+
+def field_error(page: str, field_id: str) -> str:
+    """The text of a field's GOV.UK error message (empty if it has none)."""
+    pattern = rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>'
+    found = re.search(pattern, page, re.S)
+    return re.sub(r"<.*?>", "", found.group(1)).replace("Error:", "").strip() if found else ""

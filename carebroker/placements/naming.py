@@ -34,7 +34,8 @@ def clean_part(text: str) -> str:
 
 def document_name(now: datetime, description: str, extension: str) -> str:
     """ "YYYY MM DD description.ext" for `now`'s local day."""
-    description = clean_part(description)
+    # The stored name has 255 characters; " (NN)" may follow, so the description stops at 200.
+    description = clean_part(description)[:200].rstrip()
     if not description:
         raise ValueError("description: empty; a document name needs one")
     return f"{day_prefix(now)} {description}.{extension.lstrip('.')}"

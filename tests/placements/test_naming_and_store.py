@@ -131,3 +131,12 @@ def test_a_signed_ipa_that_is_not_a_pdf_or_docx_is_refused(awarded, now):
     with pytest.raises(DocumentRefused, match="^extension: 'exe'"):
         keep_signed_ipa(package, b"MZ", "exe", now=now)
     assert not PlacementDocument.objects.exists()
+
+
+def test_a_very_long_description_is_cut_to_fit_the_stored_name():
+    """A provider with a 300-character name still gives a name that fits 255 characters,
+    with room for " (2)"."""
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    name = document_name(now, "M1001 ISP for " + "Very Long Care " * 20, "pdf")
+    assert name.startswith("2026 11 23 M1001 ISP for Very Long Care")
+    assert len(unclashing(name, {name})) <= 255

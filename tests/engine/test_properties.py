@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from carebroker.engine.market import Package, Provider
 from carebroker.engine.policy import Policy, Stage
 from carebroker.engine.whatif import WhatIfRun, simulate_market
+from carebroker.engine.whatif_summary import earliest_award
 from carebroker.engine.workingtime import LONDON, WorkingCalendar
 from tests.engine.whatif_markets import PRESET_MARKETS, spec
 
@@ -224,3 +225,17 @@ def test_every_request_deadline_is_the_working_time_modules_answer(
                 assert stage.chase_extend is not None and request.chased <= stage.chase_times
                 expected = calendar.deadline(expected, stage.chase_extend)
             assert request.deadline == expected, (state.package.id, request)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@SETTINGS
+@given(data=st.data())
+def test_every_award_is_at_the_earliest_instant_the_rules_allow(
+    preset: str, data: st.DataObject
+) -> None:
+    """Issue 3 item 4: the engine and its clock add no delay: each award happens exactly at
+    the last answer, or the deadline, or the decision that made it possible."""
+    run = data.draw(generated_runs(preset))
+    for state in run.states:
+        earliest = earliest_award(state, run.market)
+        assert earliest == state.awarded_at, state.package.id

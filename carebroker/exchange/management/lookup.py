@@ -1,8 +1,12 @@
 """Finding the council and provider a command names (for the import commands)."""
 
+from datetime import datetime
+
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from carebroker.councils.models import Council
+from carebroker.engine.workingtime import LONDON
 from carebroker.providers.models import Provider
 
 
@@ -26,3 +30,16 @@ def provider_by_name_or_id(council: Council, text: str) -> Provider:
             else f"--provider: {text!r} names {len(found)} providers of {council}; use the id"
         )
     return found[0]
+
+
+def aware_time(text: str | None, option: str) -> datetime:
+    """An ISO time from the command line (local London time when no offset), else now."""
+    if not text:
+        return timezone.now()
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"{option}: an ISO date and time like 2026-11-23T09:30, got {text!r}"
+        ) from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=LONDON)

@@ -36,3 +36,25 @@ def field_error(page: str, field_id: str) -> str:
     pattern = rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>'
     found = re.search(pattern, page, re.S)
     return re.sub(r"<.*?>", "", found.group(1)).replace("Error:", "").strip() if found else ""
+
+
+class QueryCounter:
+    """Counts the queries run inside it (request_started resets Django's own query log,
+    so a request cannot be measured by slicing `connection.queries`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> QueryCounter:
+        from django.db import connection
+
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._wrapper.__exit__(*exc)

@@ -1,0 +1,276 @@
+"""The package page: the full record and the provider view, the requests counting down, the
+timeline, documents; and the broker's actions through their services (PRG, errors by field,
+nothing changed on bad input)."""
+
+from datetime import timedelta
+
+import pytest
+
+from carebroker.accounts.models import Role
+from carebroker.placements.models import DocumentKind, PlacementDocument
+from carebroker.sourcing.models import PackageStatus, SourcingRequest, TimelineEvent
+from tests.factories import make_council, make_user
+from tests.sourcing.kent import NOW, kent_cluster
+from tests.web.pages import QueryCounter, client_for, clock, field_error, main_of
+
+pytestmark = pytest.mark.django_db
+LATER = NOW + timedelta(minutes=30)
+
+
+def _page(client, package, now=NOW):
+    with clock(now):
+        return client.get(f"/packages/{package.case_number}/")
+
+
+def test_package_page_shows_full_record_provider_view_requests_and_timeline():
+    """A broker sees the person's full record, the anonymised record as providers see it
+    (initials, not the name), the first request with its deadline counting down, and the
+    timeline of what happened."""
+    kent = kent_cluster()
+    package = kent.packages[0]
+    response = _page(client_for(kent.broker), package)
+    page = main_of(response)
+    assert response.status_code == 200
+    person = package.person
+    assert f"data-person-name>{person.name}<" in page
+    view = page.split('id="provider-view"')[1].split("</dl>")[0]
+    assert person.name not in view
+    assert package.provider_view["name"] in view
+    first = SourcingRequest.objects.get(package=package, seq=0)
+    assert first.provider.name in page
+    assert "12:00 on Monday 23 November 2026" in page  # 2 working hours (§5.2)
+    assert "2 hours left" in page
+    assert 'data-event="referral_checked"' in page
+
+
+def test_a_package_of_another_council_is_not_found():
+    """The loader filters by the user's council: another council's Mosaic ID is a 404."""
+    kent = kent_cluster()
+    outsider = make_user(make_council("kent-oppd"), Role.BROKER)
+    assert _page(client_for(outsider), kent.packages[0]).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.REFERRER, Role.PROVIDER])
+def test_package_page_refuses_referrers_and_providers(role):
+    kent = kent_cluster()
+    user = make_user(kent.council, role)
+    assert _page(client_for(user), kent.packages[0]).status_code == 403
+
+
+def test_deadline_fragment_counts_down_from_the_clock():
+    """The htmx fragment re-renders the time left at each call (every 30 seconds)."""
+    kent = kent_cluster()
+    url = f"/packages/{kent.packages[0].case_number}/requests/"
+    client = client_for(kent.broker)
+    with clock(NOW + timedelta(minutes=45)):
+        fragment = client.get(url).content.decode()
+    assert 'hx-trigger="every 30s"' in fragment
+    assert "1 hour 15 minutes left" in fragment
+    with clock(NOW + timedelta(hours=3)):
+        assert "passed 1 hour ago" in client.get(url).content.decode()
+
+
+def test_package_page_queries_do_not_grow_with_requests_and_events(django_assert_max_num_queries):
+    """One package with one request or after three: the same number of queries."""
+    from carebroker.sourcing.actions import do_record_phone_answer
+
+    kent = kent_cluster(packages=2)
+    quiet, busy = kent.packages
+    for provider in kent.providers[:2]:
+        do_record_phone_answer(kent.broker, busy, provider, {"action": "decline"}, NOW)
+    client = client_for(kent.broker)
+    _page(client, quiet)
+    with QueryCounter() as one:
+        _page(client, quiet)
+    assert SourcingRequest.objects.filter(package=busy).count() == 3
+    with django_assert_max_num_queries(num=one.count):
+        _page(client, busy)
+
+
+def test_phone_answer_is_recorded_through_the_service_then_redirects_with_a_banner():
+    """§5.2 first accept wins: an acceptance taken by phone awards the package; the page
+    redirects (PRG) and says so; the timeline names who recorded it."""
+    kent = kent_cluster()
+    package, first = kent.packages[0], kent.providers[0]
+    client = client_for(kent.broker)
+    with clock(LATER):
+        response = client.post(
+            f"/packages/{package.case_number}/phone-answer/",
+            {"answer-provider": first.pk, "answer-action": "accept"},
+        )
+    assert response.status_code == 302
+    assert response["Location"] == f"/packages/{package.case_number}/"
+    package.refresh_from_db()
+    assert (package.status, package.awarded_provider) == (PackageStatus.AWARDED, first)
+    audit = TimelineEvent.objects.get(package=package, type="phone_answer_recorded")
+    assert audit.actor == kent.broker.username
+    page = main_of(_page(client, package, LATER))
+    assert "answer by phone is recorded" in page
+    assert "govuk-notification-banner--success" in page
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        ({"answer-action": "offer"}, "id_answer-rate", "Enter the hourly rate"),
+        ({"answer-action": "considering"}, "id_answer-until", "Enter the date and time"),
+        (
+            {"answer-action": "considering", "answer-until": "2026-11-23T09:00"},
+            "id_answer-until",
+            "must be in the future",
+        ),
+        ({"answer-action": "offer", "answer-rate": "lots"}, "id_answer-rate", "Enter a number"),
+        ({"answer-action": "maybe"}, "id_answer-action", "Select a valid choice"),
+    ],
+)
+def test_phone_answer_with_bad_input_names_the_field_and_changes_nothing(posted, field, message):
+    kent = kent_cluster()
+    package, first = kent.packages[0], kent.providers[0]
+    events = TimelineEvent.objects.filter(package=package).count()
+    with clock(LATER):
+        response = client_for(kent.broker).post(
+            f"/packages/{package.case_number}/phone-answer/",
+            {"answer-provider": first.pk, **posted},
+        )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in field_error(page, field)
+    assert f'href="#{field}' in page  # the error summary links to the field
+    package.refresh_from_db()
+    assert package.status == PackageStatus.SOURCING
+    assert TimelineEvent.objects.filter(package=package).count() == events
+
+
+def test_phone_answer_for_a_provider_of_another_council_is_refused_by_field():
+    kent = kent_cluster()
+    other = kent_cluster()
+    package = kent.packages[0]
+    with clock(LATER):
+        response = client_for(kent.broker).post(
+            f"/packages/{package.case_number}/phone-answer/",
+            {"answer-provider": other.providers[0].pk, "answer-action": "accept"},
+        )
+    assert response.status_code == 400
+    assert "Select a valid choice" in field_error(response.content.decode(), "id_answer-provider")
+    package.refresh_from_db()
+    assert package.status == PackageStatus.SOURCING
+
+
+def test_award_by_hand_twice_the_second_is_refused_with_a_clear_message():
+    """The second award (another broker a moment later) is refused: already awarded, to
+    whom; the first award stands."""
+    kent = kent_cluster()
+    package = kent.packages[0]
+    second, third = kent.providers[1], kent.providers[2]
+    url = f"/packages/{package.case_number}/award/"
+    with clock(LATER):
+        first = client_for(kent.broker).post(
+            url, {"award-provider": third.pk, "award-reason": "carers known to the family"}
+        )
+        again = client_for(kent.manager).post(
+            url, {"award-provider": second.pk, "award-reason": "a better fit"}
+        )
+    assert first.status_code == 302
+    assert again.status_code == 400
+    page = again.content.decode()
+    assert f"Package {package.case_number} is already awarded (to {third.name}" in page
+    assert "govuk-error-summary" in page and "Traceback" not in page
+    package.refresh_from_db()
+    assert package.awarded_provider == third
+    assert TimelineEvent.objects.filter(package=package, type="awarded_by_hand").count() == 1
+
+
+def test_award_by_hand_without_a_reason_names_the_reason_field():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    with clock(LATER):
+        response = client_for(kent.broker).post(
+            f"/packages/{package.case_number}/award/", {"award-provider": kent.providers[1].pk}
+        )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter why the award overrides the rule" in field_error(page, "id_award-reason")
+    package.refresh_from_db()
+    assert package.status == PackageStatus.SOURCING
+
+
+def test_hold_then_release():
+    """A hold stops the clocks (audited with its reason); release starts them again."""
+    kent = kent_cluster()
+    package = kent.packages[0]
+    client = client_for(kent.broker)
+    with clock(LATER):
+        held = client.post(f"/packages/{package.case_number}/hold/", {"hold-reason": "in hospital"})
+    package.refresh_from_db()
+    assert held.status_code == 302
+    assert (package.status, package.held_reason, package.next_due) == (
+        "on_hold",
+        "in hospital",
+        None,
+    )  # noqa: E501
+    with clock(LATER):
+        released = client.post(f"/packages/{package.case_number}/release/")
+    package.refresh_from_db()
+    assert released.status_code == 302
+    assert package.status == PackageStatus.SOURCING and package.next_due is not None
+
+
+def test_hold_without_a_reason_is_refused_by_field():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    with clock(LATER):
+        response = client_for(kent.broker).post(f"/packages/{package.case_number}/hold/", {})
+    assert response.status_code == 400
+    assert "Enter the reason" in field_error(response.content.decode(), "id_hold-reason")
+
+
+def test_cancel_asks_to_confirm_then_cancels():
+    """GET shows the warning and a confirm button; POST cancels and withdraws the request."""
+    kent = kent_cluster()
+    package = kent.packages[0]
+    client = client_for(kent.broker)
+    url = f"/packages/{package.case_number}/cancel/"
+    confirm = main_of(client.get(url))
+    assert "Are you sure you want to cancel" in confirm
+    package.refresh_from_db()
+    assert package.status == PackageStatus.SOURCING
+    with clock(LATER):
+        done = client.post(url, {"cancel-reason": "moved to another county"})
+    assert done.status_code == 302
+    package.refresh_from_db()
+    assert package.status == PackageStatus.CANCELLED
+    assert SourcingRequest.objects.get(package=package, seq=0).outcome == "withdrawn"
+
+
+def test_changes_need_post():
+    """A GET to an action URL changes nothing (405)."""
+    kent = kent_cluster()
+    package = kent.packages[0]
+    client = client_for(kent.broker)
+    for action in ("phone-answer", "award", "hold", "release"):
+        assert client.get(f"/packages/{package.case_number}/{action}/").status_code == 405
+
+
+def test_documents_are_listed_and_downloaded_only_from_their_own_package():
+    kent = kent_cluster(packages=2)
+    mine, other = kent.packages
+    document = PlacementDocument.objects.create(
+        council=kent.council,
+        package=mine,
+        provider=kent.providers[0],
+        kind=DocumentKind.CONFIRMATION_FORM,
+        filename="2026 11 23 Provider Confirmation Form.docx",
+        content_type="application/octet-stream",
+        content=b"made-up document",
+        created_at=NOW,
+    )
+    client = client_for(kent.broker)
+    page = main_of(_page(client, mine))
+    url = f"/packages/{mine.case_number}/documents/{document.pk}/"
+    assert url in page and document.filename in page
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"made-up document"
+    assert document.filename in download["Content-Disposition"]
+    wrong = f"/packages/{other.case_number}/documents/{document.pk}/"
+    assert client.get(wrong).status_code == 404

@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
+from carebroker.engine.workingtime import LONDON
+from carebroker.exchange.batch_report import XLSX, batch_report_xlsx, report_filename
 from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import queue_notice
 from carebroker.providers.models import Contact, ContactRole
@@ -35,10 +38,14 @@ def send_batch_reports(now: datetime) -> list[str]:
     """Queue the batch reports of batches issued by `now` whose answers are still due."""
     groups = _open_requests(now, "batch", "interest", lambda r: (r.package.area.name, r.sent_at))
     lines = []
+    workbooks: dict[tuple[object, ...], list[tuple[str, bytes, str]]] = {}
     for (council_id, provider_id, area, sent_at), rows in groups.items():
         key = f"batch_report:{provider_id}:{area}:{stamp(sent_at)}"
         context = {"area": area, "deadline": min(r.deadline for r in rows)}
-        if _queue(council_id, provider_id, NoticeKind.BATCH_REPORT, key, context, rows, now):
+        attach = partial(_workbook, workbooks, area, sent_at, rows, context["deadline"])
+        if _queue(
+            council_id, provider_id, NoticeKind.BATCH_REPORT, key, context, rows, now, attach
+        ):
             lines.append(
                 f"batch report: {len(rows)} package(s) in {area} to provider {provider_id}"
             )
@@ -82,6 +89,22 @@ def _open_requests(
     return groups
 
 
+def _workbook(
+    cache: dict[tuple[object, ...], list[tuple[str, bytes, str]]],
+    area: str,
+    sent_at: datetime,
+    rows: list[SourcingRequest],
+    deadline: datetime,
+) -> list[tuple[str, bytes, str]]:
+    """The batch report .xlsx (exchange/batch_report.py): one per area and batch, shared."""
+    same = (area, sent_at, tuple(r.package_id for r in rows))
+    if same not in cache:
+        council = rows[0].package.council
+        content = batch_report_xlsx(council, area, [r.package for r in rows], sent_at, deadline)
+        cache[same] = [(report_filename(sent_at.astimezone(LONDON).date(), area), content, XLSX)]
+    return cache[same]
+
+
 def _queue(
     council_id: int,
     provider_id: int,
@@ -90,6 +113,7 @@ def _queue(
     context: dict[str, object],
     rows: list[SourcingRequest],
     now: datetime,
+    attachments: Callable[[], list[tuple[str, bytes, str]]] | None = None,
 ) -> bool:
     key = key[:200]
     if Notice.objects.filter(council_id=council_id, key=key).exists():
@@ -106,6 +130,7 @@ def _queue(
             to=[c.email for c in main],
             context={"recipient": main[0].name, "packages": [_row(r) for r in rows], **context},
             now=now,
+            attachments=attachments() if attachments else (),
         )
     return True
 

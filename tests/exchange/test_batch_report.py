@@ -19,6 +19,8 @@ from carebroker.exchange.batch_report import (
     batch_reports,
     signature,
 )
+from carebroker.outbox.models import Notice
+from carebroker.sourcing.reports import send_batch_reports
 from tests.exchange.batch_world import BATCH_DAY, FRIDAY_16, essex_batch
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +143,24 @@ def test_command_writes_the_files_and_refuses_a_bad_date(tmp_path):
     assert names == ["2026 11 20 Mid batch report.xlsx", "2026 11 20 North batch report.xlsx"]
     with pytest.raises(CommandError, match="--date"):
         call_command("batch_report", council=world.council.slug, date="20/11", out=str(tmp_path))
+
+
+def test_batch_email_carries_the_area_workbook_for_each_tier1_provider():
+    """The worker's 16:00 batch notice (sourcing/reports.py) attaches the area's workbook,
+    the same for every Tier 1 provider of North; a Tier 2 provider gets none."""
+    world = essex_batch()
+    assert send_batch_reports(FRIDAY_16)
+    north = Notice.objects.filter(kind="batch_report").order_by("id")
+    attachments = {
+        notice.to[0]: notice.attachments.get() for notice in north if "North" in notice.body
+    }
+    emails = {p.contacts.get().email for p in world.tier1}
+    assert set(attachments) == emails
+    contents = {bytes(a.content) for a in attachments.values()}
+    assert len(contents) == 1, "every Tier 1 provider of the area gets the same workbook"
+    [attachment] = list(attachments.values())[:1]
+    assert attachment.filename == "2026 11 20 North batch report.xlsx"
+    _, rows = rows_of(contents.pop())
+    assert [r["Mosaic ID"] for r in rows] == ["M4001", "M4002", "M4003"]
+    tier2 = world.tier2.contacts.get().email
+    assert not any(tier2 in notice.to for notice in Notice.objects.filter(kind="batch_report"))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,7 +36,8 @@ def field_error(page: str, field_id: str) -> str:
     """The text of a field's GOV.UK error message (empty if it has none)."""
     pattern = rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>'
     found = re.search(pattern, page, re.S)
-    return re.sub(r"<.*?>", "", found.group(1)).replace("Error:", "").strip() if found else ""
+    text = re.sub(r"<.*?>", "", found.group(1)) if found else ""
+    return html.unescape(text).replace("Error:", "").strip()
 
 
 class QueryCounter:

@@ -30,7 +30,8 @@ def _uk_phone(text: str, field: str) -> str:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    # Possible, not "valid": Ofcom keeps made-up ranges (01632 960...) that are never assigned.
+    if number is None or not phonenumbers.is_possible_number(number):
         raise forms.ValidationError(
             f"Enter a UK phone number for the {field}, like 01632 960 001 or 07700 900 982"
         )
@@ -53,7 +54,7 @@ class ReferralForm(GovukForm):
     date_of_birth = forms.DateField(label="Date of birth", widget=DATE)
     address = forms.CharField(max_length=300, label="Address (house and street)")
     town = forms.CharField(max_length=100, required=False, label="Town")
-    postcode = forms.CharField(max_length=10, label="Postcode")
+    postcode = forms.CharField(max_length=40, label="Postcode")
     phone = forms.CharField(max_length=30, required=False, label="Phone")
     relations = forms.CharField(
         required=False,

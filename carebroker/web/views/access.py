@@ -105,3 +105,8 @@ def _get_referrer_package(user: User, case_number: str) -> Package:
     if package is None or user.role != Role.REFERRER:
         raise Http404("No such package among your referrals.")
     return package
+
+
+def posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to, or None on GET (an empty POST is still a POST)."""
+    return request.POST if request.method == "POST" else None

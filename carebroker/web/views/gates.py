@@ -32,6 +32,7 @@ from carebroker.web.views.access import (
     _get_package_for_user,
     _get_referrer_package,
     _packages_for_user,
+    posted,
     role_required,
     the_user,
 )
@@ -199,7 +200,10 @@ def hold_page(request: HttpRequest, case_number: str) -> HttpResponse:
     gate = package.gate if package.status == PackageStatus.ON_HOLD else ""
     waiting_for_me = bool(gate) and decided_by(policy, gate) == "referrer"
     form = GateDecisionForm(
-        request.POST or None, gate=gate, providers=Provider.objects.none(), prefix="hold"
+        posted(request),
+        gate=gate,
+        providers=Provider.objects.none(),
+        prefix="hold",
     )
     status = 200
     if request.method == "POST":

@@ -16,7 +16,13 @@ from carebroker.providers.models import Provider
 from carebroker.sourcing import actions
 from carebroker.sourcing.models import Package
 from carebroker.web.forms.packages import AwardForm, PhoneAnswerForm, ReasonForm
-from carebroker.web.views.access import STAFF, _get_package_for_user, role_required, the_user
+from carebroker.web.views.access import (
+    STAFF,
+    _get_package_for_user,
+    posted,
+    role_required,
+    the_user,
+)
 from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
 from carebroker.web.views.packages import LIVE, render_package
 
@@ -112,7 +118,7 @@ def cancel(request: HttpRequest, case_number: str) -> HttpResponse:
     user = the_user(request)
     package = _get_package_for_user(user, case_number)
     now = timezone.now()
-    form = ReasonForm(request.POST or None, prefix="cancel")
+    form = ReasonForm(posted(request), prefix="cancel")
     status = 200
     if request.method == "POST":
         status = ERROR_STATUS

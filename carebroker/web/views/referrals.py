@@ -32,6 +32,7 @@ from carebroker.web.views.access import (
     STAFF,
     _get_referral_for_user,
     _referrals_for_user,
+    posted,
     role_required,
     the_user,
 )
@@ -57,7 +58,11 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     council = user.council
     assert council is not None
     now = timezone.now()
-    form = ReferralForm(request.POST or None, council=council, today=today_in_london(now))
+    form = ReferralForm(
+        posted(request),
+        council=council,
+        today=today_in_london(now),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             referral = _save_referral(user, form, now)

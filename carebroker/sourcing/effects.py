@@ -177,7 +177,6 @@ def _notice(
         _not_sent(row, now, f"no notice kind for {name!r}", effect)
         return 0
     key = f"{kind}:{case}:{to}:{stamp(at)}"
-    names = _provider_names(row)
     context: dict[str, Any] = {}
     cc_senior = False
     if kind == K.NOT_CHOSEN:
@@ -202,14 +201,14 @@ def _notice(
     elif kind == K.HANDBACK:
         provider = state.provider or _handback_provider(state)
         context = {
-            "provider": names.get(provider or "", provider),
+            "provider": _provider_name(row, provider),
             "reason": _handback_reason(state),
         }
         key = f"{kind}:{case}:{stamp(at)}"
     elif kind == K.FILLED:
         to = "referrer"
         context = {
-            "provider": names.get(effect.to or "", effect.to),
+            "provider": _provider_name(row, effect.to),
             "preferred_start": row.preferred_start,
         }
         key = f"{kind}:{case}:{stamp(at)}"
@@ -349,6 +348,13 @@ def _handback_reason(state: PackageState) -> str:
         if event.type == "handback":
             return str(event.details.get("reason") or "no reason given")
     return "no reason given"
+
+
+def _provider_name(row: Package, provider: str | None) -> str | None:
+    if not provider or not provider.isdigit():
+        return provider
+    name = Provider.objects.filter(council_id=row.council_id, pk=int(provider)).values("name")
+    return next((r["name"] for r in name), provider)
 
 
 def _provider_names(row: Package) -> dict[str, str]:

@@ -44,3 +44,53 @@ class EhmSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} EHM {self.period_start:%d/%m/%Y}-{self.period_end:%d/%m/%Y}"
+
+
+class ReplyStatus(models.TextChoices):
+    QUEUED = "queued", "Queued for a broker"
+    RECORDED = "recorded", "Recorded"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class InboundReply(models.Model):
+    """A provider's email reply, read once (exchange/replies.py): its answers recorded
+    through the engine, or queued with the reason a broker must look at it (design.md:
+    email replies "are read for case numbers and answers")."""
+
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="inbound_replies"
+    )
+    message_id = models.CharField(
+        max_length=300, help_text="The email's Message-ID (or a digest of it): read once."
+    )
+    received_at = models.DateTimeField()
+    sender = models.CharField(max_length=320)
+    provider = models.ForeignKey(
+        "providers.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_replies",
+    )
+    subject = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True, help_text="The original text of the email.")
+    status = models.CharField(
+        max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.QUEUED
+    )
+    reason = models.CharField(max_length=500, blank=True, help_text="Why it was queued.")
+    answers = models.JSONField(
+        default=list, blank=True, help_text="The answers read (and recorded), by Mosaic ID."
+    )
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "message_id"], name="inbound_reply_unique_message"
+            )
+        ]
+        indexes = [models.Index(fields=["council", "status"], name="inbound_reply_status")]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject or '(no subject)'}"

@@ -1,0 +1,113 @@
+"""Steps of the happy path shared by the presets: each role through its own pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from carebroker.accounts.models import Role, User
+from carebroker.councils.models import Area, Council
+from carebroker.providers.models import Provider
+from carebroker.referrals.models import Referral
+from tests.browser.conftest import Pages
+from tests.factories import make_area, make_council, make_provider, make_user
+
+
+@dataclass
+class Cast:
+    """One council's people for a happy path: a referrer, a broker, a provider user."""
+
+    council: Council
+    area: Area
+    provider: Provider
+    referrer: User
+    broker: User
+    provider_user: User
+    others: list[Provider] = field(default_factory=list)
+
+
+def cast(policy: str, area: str, districts: list[str], **provider: object) -> Cast:
+    council = make_council(policy)
+    area_row = make_area(council, area, districts=districts)
+    winner = make_provider(council, name="Hazelwood Homecare", areas={area_row: 1}, **provider)
+    return Cast(
+        council=council,
+        area=area_row,
+        provider=winner,
+        referrer=make_user(council, Role.REFERRER),
+        broker=make_user(council, Role.BROKER),
+        provider_user=make_user(council, Role.PROVIDER, provider=winner),
+    )
+
+
+def refer(pages: Pages, people: Cast, fields: dict[str, str], documents: list[str]) -> Referral:
+    """The referrer fills the referral form and sends it."""
+    page = pages.sign_in(people.referrer.username)
+    pages.goto(page, "/referrals/new/", "referral-form")
+    for name, value in fields.items():
+        page.fill(f"#id_{name}", value)
+    for document in documents:
+        page.check(f"input[name=documents][value={document}]")
+    page.click("#send-referral")
+    page.wait_for_load_state()
+    pages.look(page, "referral-sent")
+    referral = Referral.objects.filter(council=people.council).latest("pk")
+    assert f"/referrals/{referral.pk}/" in page.url
+    return referral
+
+
+def check(pages: Pages, people: Cast, referral: Referral) -> str:
+    """The broker checks the referral: accepted, its package goes into sourcing."""
+    page = pages.sign_in(people.broker.username)
+    pages.goto(page, "/referrals/", "referrals-to-check")
+    pages.goto(page, f"/referrals/{referral.pk}/", "referral-to-check")
+    page.click("#check-referral")
+    page.wait_for_load_state()
+    pages.look(page, "referral-checked")
+    referral.refresh_from_db()
+    assert referral.status == "accepted", referral.missing
+    case = referral.packages.get().case_number
+    pages.goto(page, f"/packages/{case}/", "package-in-sourcing")
+    return case
+
+
+def provider_answers(pages: Pages, people: Cast, case: str, label: str, **fill: str) -> None:
+    """The provider opens the request from its list and answers it."""
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/", "portal-requests")
+    page.click(f"a:has-text('{case}')")
+    page.wait_for_load_state()
+    pages.look(page, "portal-request")
+    text = page.content()
+    assert "Answer by" in text
+    page.check(f"label:has-text('{label}')")
+    for selector, value in fill.items():
+        page.fill(f"#id_{selector}", value)
+    page.click("button:has-text('Send answer')")
+    page.wait_for_load_state()
+    pages.look(page, "portal-answered")
+    assert "was received" in page.content()
+
+
+def provider_interested(pages: Pages, people: Cast, case: str) -> None:
+    """The provider ticks the package on today's batch and sends its interest."""
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/", "portal-batch")
+    row = page.locator("[data-batch] tr", has_text=case)
+    row.locator("input[type=checkbox]").check()
+    page.click("button:has-text('Send interest in the ticked packages')")
+    page.wait_for_load_state()
+    pages.look(page, "portal-interest-sent")
+    assert "your answer (interested) was received" in page.content()
+
+
+def award_seen(pages: Pages, people: Cast, case: str) -> None:
+    """The broker's package page and the winner's history both show the award."""
+    page = pages.sign_in(people.broker.username)
+    pages.goto(page, f"/packages/{case}/", "broker-sees-award")
+    text = page.content()
+    assert "Awarded" in text and people.provider.name in text
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/history/", "provider-sees-award")
+    rows = page.locator("[data-history] tbody tr", has_text=case)
+    assert rows.count() >= 1
+    assert rows.filter(has_text="Awarded to you").count() == rows.count()

@@ -1,0 +1,108 @@
+"""One happy path per preset across the roles, in real Chromium: the referrer refers, the
+broker checks, time moves (the worker's sweep at pinned times), the provider answers in the
+portal, and the award shows to the broker and the winner. Every page is screenshotted and
+checked by axe (conftest.py)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from carebroker.sourcing.due import advance_due
+from tests.browser.flows import (
+    award_seen,
+    cast,
+    check,
+    provider_answers,
+    provider_interested,
+    refer,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PERSON = {
+    "name": "Ada Lovelock",
+    "date_of_birth": "1941-03-02",
+    "address": "3 High Street",
+    "town": "Ashford",
+    "phone": "01632 960 001",
+    "needs": "Help with washing and dressing, morning and evening.",
+    "hours_per_week": "14",
+}
+
+
+def test_kent_cluster_cascade_from_referral_to_award(pages, clock):
+    """Kent: referred with the three documents, checked, the cluster's first provider
+    accepts within its 2 working hours (policies.md §5.2) and is awarded."""
+    people = cast("kent-oppd", "Ashford A", ["TN23"])
+    clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday
+    referral = refer(
+        pages,
+        people,
+        {
+            **PERSON,
+            "postcode": "TN23 7QX",
+            "case_number": "K-5001",
+            "preferred_start": "2026-12-07",
+        },
+        ["financial_authorisation", "referral_form", "charging_letter"],
+    )
+    clock.now = datetime(2026, 11, 23, 9, 45, tzinfo=UTC)
+    case = check(pages, people, referral)
+    clock.now = datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
+    provider_answers(pages, people, case, "Accept the package")
+    award_seen(pages, people, case)
+
+
+def test_essex_batch_from_referral_to_award(pages, clock):
+    """Essex: referred Monday, on the 16:00 batch; the Tier 1 provider ticks it, gets the
+    ISP at 10:00 Tuesday, offers within the hour and is awarded (policies.md §4.2)."""
+    people = cast("essex-lah", "North", ["CO4"], tier=1)
+    clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    referral = refer(
+        pages,
+        people,
+        {**PERSON, "town": "Colchester", "postcode": "CO4 3SQ", "case_number": "E-6001",
+         "preferred_start": "2026-12-21"},
+        [],
+    )  # fmt: skip
+    clock.now = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+    case = check(pages, people, referral)
+    clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    advance_due(clock.now)  # the worker's sweep: the day's batch goes out
+    clock.now = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
+    provider_interested(pages, people, case)
+    clock.now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    advance_due(clock.now)  # the interest deadline: the ISP goes to the interested
+    clock.now = datetime(2026, 11, 24, 10, 20, tzinfo=UTC)
+    provider_answers(pages, people, case, "Make an offer")
+    award_seen(pages, people, case)
+
+
+def test_leics_framework_tender_from_referral_to_award(pages, clock):
+    """Leicestershire: a signed brokerage form, a framework tender of 5 working days; the
+    provider offers £24.10 in full; no award before the deadline, then best price (§6.3)."""
+    people = cast(
+        "leics-short-breaks",
+        "City",
+        ["LE3"],
+        lots=[1],
+        support_types=["domiciliary"],
+        min_age=0,
+        max_age=18,
+    )
+    clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    referral = refer(
+        pages,
+        people,
+        {**PERSON, "date_of_birth": "2014-05-09", "town": "Leicester", "postcode": "LE3 9QP",
+         "case_number": "L-7001", "preferred_start": "2027-01-04", "lot": "1",
+         "support_type": "domiciliary"},
+        ["manager_signature"],
+    )  # fmt: skip
+    clock.now = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+    case = check(pages, people, referral)
+    clock.now = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
+    provider_answers(pages, people, case, "Make an offer", rate="24.10")
+    clock.now = datetime(2026, 11, 30, 10, 31, tzinfo=UTC)  # 5 working days on: the deadline
+    advance_due(clock.now)
+    award_seen(pages, people, case)

@@ -274,3 +274,12 @@ def test_documents_are_listed_and_downloaded_only_from_their_own_package():
     assert document.filename in download["Content-Disposition"]
     wrong = f"/packages/{other.case_number}/documents/{document.pk}/"
     assert client.get(wrong).status_code == 404
+
+
+def test_releasing_a_package_not_on_hold_is_a_form_error_not_a_500():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    with clock(LATER):
+        response = client_for(kent.broker).post(f"/packages/{package.case_number}/release/")
+    assert response.status_code == 400
+    assert f"Package {package.case_number} is not on hold." in response.content.decode()

@@ -46,6 +46,10 @@ class GovukForm(forms.Form):
         """A domain error from a service, shown as this form's error (never a traceback).
 
         A ValidationError naming fields goes to those fields when the form has them."""
+        if not self.is_bound:
+            # A form with no fields posted (release, check) still shows the service's error.
+            self.errors  # noqa: B018 - makes the (empty) error dict
+            self.cleaned_data = {}
         if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
             for field, messages in error.message_dict.items():
                 for message in messages:

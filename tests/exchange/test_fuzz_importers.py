@@ -14,12 +14,18 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from carebroker.exchange import cqc, directory, ehm
+from carebroker.exchange.batch_report import ABOUT_SHEET, HEADER_ROW, REPORT_SHEET, batch_reports
 from carebroker.exchange.cqc import CqcDirectoryImporter
 from carebroker.exchange.directory import ProviderDirectoryImporter
 from carebroker.exchange.ehm import EhmVisitImporter
-from carebroker.exchange.models import EhmSubmission
+from carebroker.exchange.interest import InterestImporter
+from carebroker.exchange.models import EhmSubmission, InboundReply
+from carebroker.exchange.replies import ReplyReader
 from carebroker.exchange.sheets import ImportRefused
+from carebroker.outbox.models import Notice
 from carebroker.providers.models import Contact, Provider, ProviderArea
+from carebroker.sourcing.models import SourcingRequest, TimelineEvent
+from tests.exchange.batch_world import BATCH_DAY, essex_batch
 from tests.factories import make_package, make_provider
 
 NOW = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
@@ -262,3 +268,189 @@ def test_a_good_file_among_the_fuzz_still_imports(importers, tmp_path):
     )
     importers["ehm"](path)
     assert EhmSubmission.objects.get().planned_visits == 1
+
+
+# -- ticked returns and email replies (exchange/interest.py, exchange/replies.py) ----------
+# A return is read or refused; an email is recorded, queued for a broker, or (empty file)
+# refused; never a crash, never a partial record.
+
+MONDAY_0930 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+FEW = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _answers() -> list[tuple]:
+    """Every row an answer may change: requests, timeline, the reply queue, the outbox."""
+    return [
+        sorted(
+            SourcingRequest.objects.values_list("id", "outcome", "responded_at", "late", "rate")
+        ),
+        TimelineEvent.objects.count(),
+        sorted(InboundReply.objects.values_list("message_id", "status")),
+        Notice.objects.count(),
+    ]
+
+
+@pytest.fixture
+def batch(db):
+    """An Essex batch issued Friday 16:00 (North: M4001-M4003) and its North workbook."""
+    world = essex_batch()
+    [north] = [w for w in batch_reports(world.council, BATCH_DAY) if w.area == "North"]
+    return world, north.content
+
+
+def _interest_or_refusal(world, path) -> None:
+    alder = world.tier1[0]
+    before = _answers()
+    changed_before = dict(SourcingRequest.objects.values_list("id", "outcome"))
+    try:
+        report = InterestImporter(world.council, alder, now=MONDAY_0930).handle(path)
+    except ImportRefused as refused:
+        assert str(refused).strip(), "a refusal without a message"
+        assert _answers() == before, "a refused return changed the database"
+        return
+    changed = {
+        (request.package.case_number, request.provider_id)
+        for request in SourcingRequest.objects.select_related("package")
+        if changed_before.get(request.pk) != request.outcome
+    }
+    # Never a partial or stray record: only this provider's reported cases changed.
+    assert changed <= {(case, alder.pk) for case in report.recorded + report.late}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@FEW
+@given(raw=st.binary(max_size=2000))
+@example(raw=b"PK\x03\x04garbage")
+@example(raw=b"Mosaic ID\nM4001\n")
+def test_interest_random_bytes_are_refused_or_read(batch, tmp_path, suffix, raw):
+    """Any bytes as a returned sheet: read as interest or refused, nothing partial."""
+    world, _ = batch
+    path = tmp_path / f"return{suffix}"
+    path.write_bytes(raw)
+    _interest_or_refusal(world, path)
+
+
+tick_values = st.one_of(
+    st.sampled_from(["Y", "y", "x", "✓", "yes", "N", "", None, "maybe", 1, 0, True, 2.5]),
+    workbook_values,
+)
+case_values = st.sampled_from(["M4001", "M4002", "M4003", "M4004", "M4005", "M9999", "", None])
+
+
+@FEW
+@given(data=st.data())
+def test_interest_edited_workbooks_are_refused_or_read(batch, tmp_path, data):
+    """Our workbook as a provider might mangle it: ticks of every type, Mosaic IDs retyped,
+    rows added, About cells changed, sheets deleted or renamed."""
+    world, content = batch
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book[REPORT_SHEET]
+    for row in range(HEADER_ROW + 1, HEADER_ROW + 4):
+        sheet.cell(row, 1).value = data.draw(tick_values)
+        if data.draw(st.booleans()):
+            sheet.cell(row, 2).value = data.draw(case_values)
+    for _ in range(data.draw(st.integers(0, 2))):
+        sheet.append([data.draw(tick_values), data.draw(case_values)])
+    damage = data.draw(st.sampled_from(["none", "about-cell", "drop-about", "rename", "header"]))
+    if damage == "about-cell":
+        book[ABOUT_SHEET].cell(data.draw(st.integers(2, 12)), 2).value = data.draw(workbook_values)
+    elif damage == "drop-about":
+        del book[ABOUT_SHEET]
+    elif damage == "rename":
+        book[ABOUT_SHEET].title = "Notes"
+    elif damage == "header":
+        sheet.cell(HEADER_ROW, data.draw(st.integers(1, 3))).value = data.draw(workbook_values)
+    path = tmp_path / "return.xlsx"
+    book.save(path)
+    _interest_or_refusal(world, path)
+
+
+@FEW
+@given(
+    cuts=st.lists(st.tuples(st.integers(0, 10**6), st.binary(min_size=1, max_size=8)), max_size=4)
+)
+def test_interest_corrupted_workbook_bytes_are_refused_or_read(batch, tmp_path, cuts):
+    """Our workbook with bytes overwritten here and there (a damaged download)."""
+    world, content = batch
+    raw = bytearray(content)
+    for at, junk in cuts:
+        at %= len(raw)
+        raw[at : at + len(junk)] = junk
+    path = tmp_path / "return.xlsx"
+    path.write_bytes(bytes(raw))
+    _interest_or_refusal(world, path)
+
+
+def _reply_or_queue(world, raw: bytes, tmp_path) -> None:
+    """An email is recorded, queued or skipped; queued or skipped changes no answer."""
+    path = tmp_path / "reply.eml"
+    path.write_bytes(raw)
+    before = _answers()
+    try:
+        report = ReplyReader(world.council, now=MONDAY_0930).handle(path)
+    except ImportRefused as refused:  # an empty file: nothing to read
+        assert str(refused).strip()
+        assert _answers() == before
+        return
+    assert report.recorded + report.queued + report.skipped >= 1
+    if not report.recorded:
+        after = _answers()
+        assert after[0] == before[0] and after[1] == before[1], "an unsure email changed answers"
+
+
+@FEW
+@given(raw=st.binary(max_size=3000))
+@example(raw=b"From: \r\n\r\n")
+@example(raw=b"Message-ID: <x>\nFrom: =?utf-8?q?=ZZ?= <a@\nSubject: M4001\n\nyes")
+@example(raw=b"From mbox-looking line\nnot really an mbox")
+def test_email_random_bytes_are_queued_or_read(batch, tmp_path, raw):
+    """Any bytes as an .eml: recorded, queued for a broker, or refused when empty."""
+    world, _ = batch
+    _reply_or_queue(world, raw, tmp_path)
+
+
+body_lines = st.sampled_from(
+    [
+        "Please send the ISP for M4001",
+        "Y - £24.10 per hour",
+        "Y - part",
+        "N (C)",
+        "no capacity",
+        "M4002 - yes",
+        "M4003 N (B)",
+        "> M4001 quoted",
+        "On Fri, Brokerage wrote:",
+        "£12 or £13",
+        "interested in M9999",
+        "",
+    ]
+)
+
+
+@FEW
+@given(
+    sender=st.sampled_from(["known", "unknown", "empty", "garbage"]),
+    subject=st.one_of(st.sampled_from(["Re: M4001", "North batch", ""]), st.text(max_size=40)),
+    lines=st.lists(st.one_of(body_lines, st.text(max_size=40)), max_size=6),
+    message_id=st.one_of(st.none(), st.sampled_from(["<a@b>", "<c@d>"]), st.text(max_size=20)),
+)
+def test_structured_emails_are_recorded_or_queued_never_half(
+    batch, tmp_path, sender, subject, lines, message_id
+):
+    """Well-formed emails with every mix of senders, subjects, answers and Message-IDs."""
+    world, _ = batch
+    address = {
+        "known": world.tier1[0].contacts.get().email,
+        "unknown": "someone@elsewhere.example.org",
+        "empty": "",
+        "garbage": "not an <address",
+    }[sender]
+    head = [f"From: {address}", f"Subject: {subject}".replace("\n", " ").replace("\r", " ")]
+    if message_id is not None:
+        head.append(f"Message-ID: {message_id}".replace("\n", " ").replace("\r", " "))
+    raw = ("\n".join(head) + "\n\n" + "\n".join(lines) + "\n").encode("utf-8", "replace")
+    _reply_or_queue(world, raw, tmp_path)

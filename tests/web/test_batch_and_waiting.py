@@ -122,7 +122,7 @@ def test_waiting_list_shows_rag_as_words_and_the_escalations_raised():
         package=red,
         at=NOW - timedelta(days=1),
         type="waiting_list_rag",
-        details={"rag": "red", "action": "escalate to the Team Manager", "days_waiting": 10},
+        details={"rag": "red", "action": "escalate_to_team_manager", "days_waiting": 10},
         source=EventSource.WORKER,
     )
     client = client_for(manager)
@@ -132,7 +132,7 @@ def test_waiting_list_shows_rag_as_words_and_the_escalations_raised():
     rows = page.split('id="waiting-table"')[1]
     order = [rows.index(f'data-package="{p.case_number}"') for p in (red, amber, green)]
     assert order == sorted(order)  # longest waiting first
-    assert "escalate to the Team Manager" in page
+    assert "escalate to team manager" in page  # the policy's code in words
     assert ">Red</strong>" in page and ">Amber</strong>" in page and ">Green</strong>" in page
     assert f'data-package="{red.case_number}"' in reds
     assert f'data-package="{amber.case_number}"' not in reds

@@ -21,6 +21,7 @@ LIVE_STATUSES = [
     (PackageStatus.SOURCING.value, PackageStatus.SOURCING.label),
     (PackageStatus.ON_HOLD.value, PackageStatus.ON_HOLD.label),
 ]
+FULL_WIDTH = "govuk-!-width-full"
 SORTS = [("longest", "Longest waiting first"), ("shortest", "Shortest waiting first")]
 
 # What a provider may say (engine/scenario.py PROVIDER_ACTIONS), as a broker reads it.
@@ -45,6 +46,7 @@ class PackageFilterForm(GovukForm):
     urgency = forms.ChoiceField(choices=URGENCY, required=False)
     rag = forms.ChoiceField(choices=RAGS, required=False, label="RAG")
     sort = forms.ChoiceField(choices=SORTS, required=False, label="Sort by")
+    widths = dict.fromkeys(("area", "status", "stage", "urgency", "rag", "sort"), FULL_WIDTH)
 
     def __init__(self, *args: Any, areas: QuerySet[Area], stages: list[str], **kw: Any) -> None:
         super().__init__(*args, **kw)

@@ -96,8 +96,8 @@ class Pages:
         self.look(page, f"sign-in-{username}")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button:has-text('Sign in')")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button:has-text('Sign in')")
         assert "/login/" not in page.url, f"{username} could not sign in"
         return page
 

@@ -47,8 +47,8 @@ def refer(pages: Pages, people: Cast, fields: dict[str, str], documents: list[st
         page.fill(f"#id_{name}", value)
     for document in documents:
         page.check(f"input[name=documents][value={document}]")
-    page.click("#send-referral")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#send-referral")
     pages.look(page, "referral-sent")
     referral = Referral.objects.filter(council=people.council).latest("pk")
     assert f"/referrals/{referral.pk}/" in page.url
@@ -60,8 +60,8 @@ def check(pages: Pages, people: Cast, referral: Referral) -> str:
     page = pages.sign_in(people.broker.username)
     pages.goto(page, "/referrals/", "referrals-to-check")
     pages.goto(page, f"/referrals/{referral.pk}/", "referral-to-check")
-    page.click("#check-referral")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#check-referral")
     pages.look(page, "referral-checked")
     referral.refresh_from_db()
     assert referral.status == "accepted", referral.missing
@@ -74,16 +74,16 @@ def provider_answers(pages: Pages, people: Cast, case: str, label: str, **fill: 
     """The provider opens the request from its list and answers it."""
     page = pages.sign_in(people.provider_user.username)
     pages.goto(page, "/portal/", "portal-requests")
-    page.click(f"a:has-text('{case}')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"a:has-text('{case}')")
     pages.look(page, "portal-request")
     text = page.content()
     assert "Answer by" in text
     page.check(f"label:has-text('{label}')")
     for selector, value in fill.items():
         page.fill(f"#id_{selector}", value)
-    page.click("button:has-text('Send answer')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('Send answer')")
     pages.look(page, "portal-answered")
     assert "was received" in page.content()
 
@@ -94,8 +94,8 @@ def provider_interested(pages: Pages, people: Cast, case: str) -> None:
     pages.goto(page, "/portal/", "portal-batch")
     row = page.locator("[data-batch] tr", has_text=case)
     row.locator("input[type=checkbox]").check()
-    page.click("button:has-text('Send interest in the ticked packages')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('Send interest in the ticked packages')")
     pages.look(page, "portal-interest-sent")
     assert "your answer (interested) was received" in page.content()
 

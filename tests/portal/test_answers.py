@@ -80,7 +80,7 @@ def test_still_considering_until_a_time_before_the_start(signed_in, clock):
     world = kent_world()
     row = _request_of(world, world.provider_a)
     signed_in(world.user_a).post(
-        f"/portal/requests/{row.pk}/", {"action": "considering", "until": "2026-11-23T15:00"}
+        f"/portal/requests/{row.pk}/", {"action": "considering", "until": "2026-11-23 15:00"}
     )
     row.refresh_from_db()
     assert row.outcome == "considering"

@@ -100,7 +100,7 @@ class ReplyReader:
         try:
             message = email.message_from_bytes(raw, policy=email.policy.default)
             self._headers(reply, message)
-            body = _text_of(message)
+            body = _clean(_text_of(message))
             reply.text = body[:MAX_TEXT]
         except Exception as error:  # a broken email must reach a person, not stop the rest
             return self._queue(reply, f"unreadable email ({type(error).__name__})")
@@ -119,8 +119,8 @@ class ReplyReader:
     # -- reading ------------------------------------------------------------------------
 
     def _headers(self, reply: InboundReply, message: EmailMessage) -> None:
-        reply.sender = parseaddr(str(message.get("From", "")))[1].strip().lower()[:320]
-        reply.subject = " ".join(str(message.get("Subject", "")).split())[:300]
+        reply.sender = _clean(parseaddr(str(message.get("From", "")))[1]).strip().lower()[:320]
+        reply.subject = " ".join(_clean(str(message.get("Subject", ""))).split())[:300]
         reply.received_at = _arrived(message, self.now)
 
     def _answers(self, reply: InboundReply, body: str) -> list[dict[str, Any]]:
@@ -275,8 +275,13 @@ def _message_id(raw: bytes) -> str:
     head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     found = re.search(rb"^message-id:[ \t]*(<[^>\r\n]{1,250}>)", head, re.IGNORECASE | re.MULTILINE)
     if found:
-        return found.group(1).decode("ascii", "replace")
+        return _clean(found.group(1).decode("ascii", "replace"))
     return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _clean(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; an email may (a broken one): it is never meaningful.
+    return text.replace("\x00", "")
 
 
 def _arrived(message: EmailMessage, now: datetime) -> datetime:

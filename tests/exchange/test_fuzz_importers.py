@@ -407,6 +407,7 @@ def _reply_or_queue(world, raw: bytes, tmp_path) -> None:
 @example(raw=b"From: \r\n\r\n")
 @example(raw=b"Message-ID: <x>\nFrom: =?utf-8?q?=ZZ?= <a@\nSubject: M4001\n\nyes")
 @example(raw=b"From mbox-looking line\nnot really an mbox")
+@example(raw=b"Message-ID: <a\x00b>\nFrom: a\x00@b.example.org\nSubject: M4001\x00\n\nyes\x00")
 def test_email_random_bytes_are_queued_or_read(batch, tmp_path, raw):
     """Any bytes as an .eml: recorded, queued for a broker, or refused when empty."""
     world, _ = batch

@@ -243,3 +243,39 @@ def test_gate_list_queries_do_not_grow_with_the_packages():
         page = main_of(client.get("/gates/"))
     assert page.count("data-package=") == 6
     assert six.count == one.count
+
+
+def _kent_later_start():
+    """§5.2: the first provider accepts but only from a later start date: a manager's gate."""
+    kent = kent_cluster()
+    package = kent.packages[0]
+    later = package.preferred_start + timedelta(days=14)
+    do_answer(
+        package,
+        Answer(NOW + timedelta(minutes=5), str(kent.providers[0].pk), "accept", start=later),
+    )  # noqa: E501
+    package.refresh_from_db()
+    return kent, package
+
+
+def test_manager_accepts_a_later_start_and_the_package_is_awarded():
+    kent, package = _kent_later_start()
+    assert package.gate == "later_start"
+    with clock(LATER):
+        client_for(kent.manager).post(
+            f"/gates/{package.case_number}/", {"form": "gate", "gate-choice": "accept"}
+        )
+    package.refresh_from_db()
+    assert (package.status, package.awarded_provider) == ("awarded", kent.providers[0])
+
+
+def test_manager_refuses_a_later_start_and_the_next_provider_is_asked():
+    kent, package = _kent_later_start()
+    with clock(LATER):
+        client_for(kent.manager).post(
+            f"/gates/{package.case_number}/", {"form": "gate", "gate-choice": "continue"}
+        )
+    package.refresh_from_db()
+    assert package.gate == "" and package.status == "sourcing"
+    asked = package.requests.order_by("seq").values_list("provider_id", flat=True)
+    assert list(asked)[-1] == kent.providers[1].pk

@@ -257,3 +257,21 @@ def test_my_referrals_queries_do_not_grow_with_the_referrals(kent):
     few = _list_queries(kent, 2)
     many = _list_queries(kent, 20)
     assert few == many
+
+
+def test_referrals_to_check_queries_do_not_grow_with_the_referrals(kent):
+    broker = client_for(kent["broker"])
+
+    def counted(extra: int) -> int:
+        for _ in range(extra):
+            referral = make_referral(kent["council"], referrer=kent["referrer"])
+            make_package(kent["council"], referral=referral, area=kent["area"])
+        broker.get("/referrals/")
+        with QueryCounter() as queries:
+            page = main_of(broker.get("/referrals/"))
+        assert (
+            page.count("data-referral=") == Referral.objects.filter(council=kent["council"]).count()
+        )
+        return queries.count
+
+    assert counted(2) == counted(18)

@@ -4,6 +4,8 @@ DATABASE_URL says so (`make test-postgres`)."""
 import pytest
 from django.db import connection
 
+POSTGRESQL_ONLY = pytest.StashKey[int]()
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Tests that need several real connections at once (SKIP LOCKED, row locks) run on
@@ -15,14 +17,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+        config.stash[POSTGRESQL_ONLY] = len(deselected)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
     skipped = len(terminalreporter.stats.get("skipped", []))
     if skipped:
         terminalreporter.write_line(f"FAILED: {skipped} test(s) skipped; no test may be skipped")
-    deselected = len(terminalreporter.stats.get("deselected", []))
-    if deselected and connection.vendor != "postgresql":
+    deselected = config.stash.get(POSTGRESQL_ONLY, 0)
+    if deselected:
         terminalreporter.write_line(
             f"{deselected} PostgreSQL-only tests deselected on SQLite "
             "(`make test-postgres` runs them)"

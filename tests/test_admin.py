@@ -405,3 +405,10 @@ def test_manager_adds_a_provider_user_to_their_council(essex, kent):
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="newprovider")
     assert (user.council, user.provider, user.is_staff) == (kent.council, kent.provider, False)
+
+
+@pytest.mark.django_db
+def test_admin_login_page_opens_for_a_visitor(client):
+    """A signed-out visitor gets the admin's sign-in page, not a server error."""
+    response = client.get("/admin/login/")
+    assert response.status_code == 200

@@ -77,6 +77,8 @@ class CouncilScopedMixin:
 
     def _may(self, request: HttpRequest, action: str, allowed_by_django: bool) -> bool:
         user: Any = request.user
+        if not user.is_authenticated:
+            return False  # the admin's own login page asks this of visitors
         if not user.is_superuser and user.role not in STAFF_ROLES:
             return False  # a provider or referrer never gets full records here (§6.2)
         return allowed_by_django or self._role_allows(request, action)

@@ -1,0 +1,349 @@
+"""Benchmark: the broker list and the provider portal with 100,000 historical packages,
+under 8 concurrent clients, against a trivial page served by the same server.
+
+Run: .venv/bin/python bench/web.py [--packages N] [--requests R] [--clients C] [--workers W]
+(see bench/README.md; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL instead)
+
+A throw-away database (SQLite under a temporary CAREBROKER_VAR, or the PostgreSQL database
+BENCH_DATABASE_URL names, flushed first) is migrated and loaded with bulk_create: one
+Essex council of 40 providers in five quadrants, N packages (default 100,000) of which 1%
+are still being sourced and the rest awarded, two requests each, and 300 open batch
+requests to the provider user's organisation. gunicorn serves it on loopback
+(`python -m gunicorn carebroker.wsgi`); C client threads (default 8), each with its own
+session cookie and urllib, ask each page R times (default 50 each). Printed: p50 and p95
+per page and their ratio to the trivial page (`/portal/healthz/`, no database) measured in
+the same run. Then the database queries per page, counted in-process with
+CaptureQueriesContext, for a council showing 10 rows and one showing 50: they must not
+grow with the rows shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time as clock
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 20261123
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+QUADRANTS = ("North", "Mid", "West", "South East", "South West")
+DISTRICTS = ("CO4", "CM1", "CM20", "SS1", "SS14")
+CHUNK = 2_000
+PAGES = {  # name -> (path, who asks)
+    "trivial (/portal/healthz/)": ("/portal/healthz/", "anonymous"),
+    "broker list (/packages/)": ("/packages/", "broker"),
+    "provider portal (/portal/)": ("/portal/", "provider"),
+    "provider history (/portal/history/)": ("/portal/history/", "provider"),
+}
+
+
+def setup_django(var: Path, database_url: str | None) -> None:
+    os.environ["CAREBROKER_VAR"] = str(var)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "carebroker.settings"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def migrate(database_url: str | None) -> None:
+    from django.core.management import call_command
+
+    if database_url:  # a PostgreSQL database of its own: emptied, then migrated
+        call_command("migrate", verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)
+    else:
+        call_command("migrate", verbosity=0)
+
+
+def _provider_view(i: int) -> dict[str, object]:
+    return {
+        "name": f"P.{chr(65 + i % 26)}.",
+        "dob": f"{1 + i % 12:02d}/19{30 + i % 60}",
+        "town": "Colchester",
+        "postcode": f"{DISTRICTS[i % 5]} {i % 10}",
+        "relations": ["daughter"],
+        "worker": "W.K.",
+        "principal_contact": None,
+        "needs": "Help with washing and dressing, morning and evening.",
+        "notes": "",
+    }
+
+
+def load(packages: int) -> dict[str, Any]:
+    """The big council; returns its broker and provider user."""
+    from carebroker.accounts.models import Role, User
+    from carebroker.councils.models import Area, Council, PostcodeDistrict
+    from carebroker.providers.models import Provider, ProviderArea
+    from carebroker.referrals.models import Person, Referral
+    from carebroker.sourcing.models import Package, SourcingRequest
+
+    rng = random.Random(SEED)
+    council = Council.objects.create(name="Benchshire County Council", slug="bench",
+                                     policy_name="essex-lah")  # fmt: skip
+    areas = [Area.objects.create(council=council, name=q, kind="quadrant") for q in QUADRANTS]
+    for area, district in zip(areas, DISTRICTS, strict=True):
+        PostcodeDistrict.objects.create(council=council, area=area, district=district)
+    providers = Provider.objects.bulk_create(
+        Provider(council=council, name=f"Bench Homecare {n:02d}", kind="framework",
+                 tier=1 if n < 25 else 2, specialisms=["dementia"])
+        for n in range(40)
+    )  # fmt: skip
+    ProviderArea.objects.bulk_create(
+        ProviderArea(provider=p, area=a, rank=r + 1) for a in areas for r, p in enumerate(providers)
+    )
+    broker = User.objects.create(username="bench-broker", role=Role.BROKER, council=council)
+    ours = providers[0]
+    provider_user = User.objects.create(
+        username="bench-provider", role=Role.PROVIDER, council=council, provider=ours
+    )
+    live_every = 100  # 1% still being sourced
+    open_ours = 0
+    for start in range(0, packages, CHUNK):
+        ids = range(start, min(packages, start + CHUNK))
+        people = Person.objects.bulk_create(
+            Person(council=council, name=f"Historic Person {i}", date_of_birth=date(1940, 1, 1)
+                   + timedelta(days=i % 9000), address=f"{i} Bench Road", town="Colchester",
+                   postcode=f"{DISTRICTS[i % 5]} 3SQ")
+            for i in ids
+        )  # fmt: skip
+        received = [NOW - timedelta(days=1 + (packages - i) // 80, hours=i % 7) for i in ids]
+        referrals = Referral.objects.bulk_create(
+            Referral(council=council, person=person, received_at=at, status="accepted",
+                     accepted_at=at)
+            for person, at in zip(people, received, strict=True)
+        )  # fmt: skip
+        rows = []
+        for i, person, referral, at in zip(ids, people, referrals, received, strict=True):
+            live = i % live_every == 0
+            winner = None if live else providers[rng.randrange(40)]
+            rows.append(Package(
+                council=council, referral=referral, person=person, case_number=f"H{i:06d}",
+                area=areas[i % 5], hours_per_week=Decimal(7 + i % 21),
+                preferred_start=(at + timedelta(days=14)).date(), urgent=i % 17 == 0,
+                specialisms=["dementia"] if i % 3 == 0 else [],
+                status="sourcing" if live else "awarded", stage="batch" if live else "",
+                awarded_provider=winner, awarded_at=None if live else at + timedelta(days=3),
+                provider_view=_provider_view(i),
+            ))  # fmt: skip
+        rows = Package.objects.bulk_create(rows)
+        requests = []
+        for package, at in zip(rows, received, strict=True):
+            live = package.status == "sourcing"
+            pair = rng.sample(providers, 2)
+            if live and open_ours < 300:
+                pair[0] = ours
+                open_ours += 1
+            for seq, provider in enumerate(pair):
+                is_open = live and seq == 0
+                requests.append(SourcingRequest(
+                    package=package, seq=seq, provider=provider, stage="batch",
+                    round="interest" if is_open else "offer", sent_at=at + timedelta(hours=5),
+                    deadline=(NOW + timedelta(days=1)) if is_open else at + timedelta(days=1),
+                    outcome="open" if is_open else rng.choice(("offer", "decline", "expired")),
+                    rate=Decimal("23.50") if not is_open else None,
+                ))  # fmt: skip
+        SourcingRequest.objects.bulk_create(requests)
+    return {"broker": broker, "provider": provider_user}
+
+
+def small_council(rows: int) -> dict[str, Any]:
+    """A council whose broker list and provider portal show exactly `rows` rows."""
+    from carebroker.accounts.models import Role, User
+    from carebroker.councils.models import Area, Council
+    from carebroker.providers.models import Provider
+    from carebroker.referrals.models import Person, Referral
+    from carebroker.sourcing.models import Package, SourcingRequest
+
+    council = Council.objects.create(name=f"Rows {rows} Council", slug=f"rows-{rows}",
+                                     policy_name="essex-lah")  # fmt: skip
+    area = Area.objects.create(council=council, name="North", kind="quadrant")
+    provider = Provider.objects.create(council=council, name=f"Rows {rows} Care",
+                                       kind="framework", tier=1)  # fmt: skip
+    for i in range(rows):
+        person = Person.objects.create(council=council, name=f"Row Person {i}",
+                                       date_of_birth=date(1940, 1, 1), address="1 Row Road",
+                                       postcode="CO4 3SQ")  # fmt: skip
+        at = NOW - timedelta(days=1 + i)
+        referral = Referral.objects.create(council=council, person=person, received_at=at,
+                                           status="accepted", accepted_at=at)  # fmt: skip
+        package = Package.objects.create(
+            council=council, referral=referral, person=person, case_number=f"R{rows}-{i:03d}",
+            area=area, hours_per_week=Decimal(10), preferred_start=date(2026, 12, 7),
+            stage="batch", provider_view=_provider_view(i),
+        )  # fmt: skip
+        SourcingRequest.objects.create(
+            package=package, seq=0, provider=provider, stage="batch", round="interest",
+            sent_at=at, deadline=NOW + timedelta(days=1), outcome="open",
+        )  # fmt: skip
+    return {
+        "broker": User.objects.create(username=f"rows{rows}-broker", role=Role.BROKER,
+                                      council=council),
+        "provider": User.objects.create(username=f"rows{rows}-provider", role=Role.PROVIDER,
+                                        council=council, provider=provider),
+    }  # fmt: skip
+
+
+def session_cookie(user: Any) -> str:
+    from django.test import Client
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    bind = f"127.0.0.1:{port}"
+    command = [sys.executable, "-m", "gunicorn", "carebroker.wsgi", "--bind", bind,
+               "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/healthz/", timeout=1):
+                return server
+        except OSError:
+            clock.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def hammer(url: str, cookie: str, clients: int, requests: int) -> list[float]:
+    """`clients` threads each GET `url` `requests` times; every latency in milliseconds."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        opener = urllib.request.build_opener()
+        headers = [("Cookie", cookie)] if cookie else []
+        opener.addheaders = headers
+        mine = []
+        for _ in range(requests):
+            started = clock.perf_counter()
+            try:
+                with opener.open(url, timeout=60) as response:
+                    response.read()
+                    if response.status != 200 or response.url != url:
+                        failures.append(f"{url}: {response.status} at {response.url}")
+            except OSError as error:
+                failures.append(f"{url}: {error}")
+            mine.append((clock.perf_counter() - started) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} failed requests, e.g. {failures[0]}")
+    return latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def count_queries(users: dict[str, Any], path: str, role: str) -> tuple[int, int]:
+    """(queries, rows shown) for one page, in-process."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(users[role])
+    client.get(path)  # warm: sessions, content types
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    body = response.content.decode()
+    prefix = users["case_prefix"]
+    return len(queries), body.count(f">{prefix}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--packages", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=50, help="per client and page")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=max(2, min(8, (os.cpu_count() or 2) * 2)))
+    args = parser.parse_args()
+
+    database_url = os.environ.get("BENCH_DATABASE_URL")
+    var = Path(tempfile.mkdtemp(prefix="carebroker-bench-web-"))
+    server = None
+    try:
+        setup_django(var, database_url)
+        from django.db import connection
+
+        migrate(database_url)
+        started = clock.perf_counter()
+        users = load(args.packages)
+        small = {rows: small_council(rows) for rows in (10, 50)}
+        loaded = clock.perf_counter() - started
+        print(f"database: {connection.vendor}; {args.packages:,} packages loaded in "
+              f"{loaded:.0f}s; gunicorn {args.workers} workers; {args.clients} clients x "
+              f"{args.requests} requests per page")  # fmt: skip
+        cookies = {"anonymous": "", **{role: session_cookie(u) for role, u in users.items()}}
+        connection.close()  # gunicorn's workers open their own
+        port = free_port()
+        env = {**os.environ, "CAREBROKER_VAR": str(var), "LOG_LEVEL": "WARNING"}
+        server = start_gunicorn(port, args.workers, env)
+        base = f"http://127.0.0.1:{port}"
+        results: dict[str, tuple[float, float]] = {}
+        for name, (path, role) in PAGES.items():
+            hammer(base + path, cookies[role], args.clients, 3)  # warm-up
+            times = hammer(base + path, cookies[role], args.clients, args.requests)
+            results[name] = (percentile(times, 50), percentile(times, 95))
+        floor50, floor95 = results["trivial (/portal/healthz/)"]
+        print(f"\n{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'p50 x':>7} {'p95 x':>7}")
+        for name, (p50, p95) in results.items():
+            print(f"{name:<38} {p50:8.1f} {p95:8.1f} {p50 / floor50:7.1f} {p95 / floor95:7.1f}")
+        print("(x: the ratio to the trivial page's p50 / p95 in this run)")
+
+        print(f"\n{'queries per page':<38} {'10 rows':>9} {'50 rows':>9}")
+        for name, (path, role) in PAGES.items():
+            if role == "anonymous":
+                continue
+            cells = []
+            for rows in (10, 50):
+                counted, shown = count_queries(
+                    {**small[rows], "case_prefix": f"R{rows}-"}, path, role
+                )
+                cells.append(f"{counted} ({shown})")
+            print(f"{name:<38} {cells[0]:>9} {cells[1]:>9}")
+        print("(in brackets: the rows the page showed)")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        shutil.rmtree(var, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

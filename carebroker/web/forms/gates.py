@@ -31,7 +31,6 @@ class GateDecisionForm(GovukForm):
         queryset=Provider.objects.none(),
         required=False,
         empty_label="Choose a provider",
-        label="Provider (to award or approve)",
     )
 
     def __init__(self, *args: Any, gate: str, providers: QuerySet[Provider], **kwargs: Any) -> None:
@@ -45,6 +44,10 @@ class GateDecisionForm(GovukForm):
         assert isinstance(provider, forms.ModelChoiceField)
         provider.queryset = providers
         provider.error_messages["invalid_choice"] = "Choose one of the providers listed"
+        if gate == "sanction_approval":
+            provider.label = "Sanctioned provider to approve"
+        else:
+            provider.label = "Provider to award the package to"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

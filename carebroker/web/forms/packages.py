@@ -88,7 +88,7 @@ class PhoneAnswerForm(GovukForm):
         required=False,
         label="Considering until",
         help_text="Date and time of the definite answer",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     start = forms.DateField(
         required=False,

@@ -63,7 +63,6 @@ CASES_ROW = 10
 _SALT = "carebroker.exchange.batch_report"
 
 _TITLE = Font(bold=True, size=14)
-_BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="1D70B8")  # GOV.UK blue
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _URGENT_FILL = PatternFill("solid", fgColor="F6D7D2")
@@ -235,15 +234,13 @@ def _workbook(
     for line in lines:
         start = cell(line.preferred_start)
         start.number_format = "dd/mm/yyyy"
-        hours = cell(line.hours_per_week)
-        hours.number_format = "0.##"
         sheet.append(
             [
                 None,
-                cell(line.case_number, _BOLD),
+                line.case_number,
                 cell("URGENT", _URGENT_FONT, _URGENT_FILL) if line.urgent else None,
                 line.district,
-                hours,
+                line.hours_per_week,
                 start,
                 line.support_type,
                 line.specialisms,

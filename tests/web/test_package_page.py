@@ -283,3 +283,41 @@ def test_releasing_a_package_not_on_hold_is_a_form_error_not_a_500():
         response = client_for(kent.broker).post(f"/packages/{package.case_number}/release/")
     assert response.status_code == 400
     assert f"Package {package.case_number} is not on hold." in response.content.decode()
+
+
+def test_a_change_without_the_csrf_token_is_refused():
+    """Every form carries Django's CSRF token; a POST without it is refused (403)."""
+    from django.test import Client
+
+    kent = kent_cluster()
+    package = kent.packages[0]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(kent.broker)
+    response = client.post(f"/packages/{package.case_number}/hold/", {"hold-reason": "x"})
+    assert response.status_code == 403
+    package.refresh_from_db()
+    assert package.held_reason == ""
+    assert (
+        'name="csrfmiddlewaretoken"'
+        in client.get(f"/packages/{package.case_number}/").content.decode()
+    )  # noqa: E501
+
+
+def test_an_answer_for_a_package_not_started_is_a_form_error_not_a_traceback():
+    """A package whose referral was never checked has no engine state: the service's
+    SourcingError is shown on the form, and nothing changes."""
+    from tests.factories import make_package, make_provider
+
+    kent = kent_cluster()
+    unstarted = make_package(kent.council, area=kent.packages[0].area)
+    provider = make_provider(kent.council)
+    with clock(LATER):
+        response = client_for(kent.broker).post(
+            f"/packages/{unstarted.case_number}/award/",
+            {"award-provider": provider.pk, "award-reason": "the only one free"},
+        )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "sourcing has not started" in page and "Traceback" not in page
+    unstarted.refresh_from_db()
+    assert unstarted.status == PackageStatus.SOURCING and unstarted.awarded_provider is None

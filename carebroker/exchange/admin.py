@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from carebroker.accounts.models import Role
 from carebroker.councils.admin import VIEW, CouncilScopedAdmin, RelatedOnly
-from carebroker.exchange.models import EhmSubmission
+from carebroker.exchange.models import EhmSubmission, InboundReply, ReplyStatus
 
 
 @admin.register(EhmSubmission)
@@ -34,3 +35,35 @@ class EhmSubmissionAdmin(CouncilScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(InboundReply)
+class InboundReplyAdmin(CouncilScopedAdmin):
+    """Provider replies read by `carebroker ingest-email`: the broker's queue is the queued
+    ones, each with why and the original text. Read only: a broker records the answer
+    through the package's own actions (a phone or email answer), then dismisses the reply."""
+
+    role_actions = {Role.BROKER: frozenset({VIEW}), Role.MANAGER: frozenset({VIEW})}
+    list_display = ["received_at", "sender", "provider", "subject", "status", "reason"]
+    list_filter = ["status", ("council", RelatedOnly)]
+    list_select_related = ["provider"]
+    search_fields = ["sender", "subject", "text", "provider__name"]
+    date_hierarchy = "received_at"
+    actions = ["dismiss"]
+    readonly_fields = [field.name for field in InboundReply._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(
+        description="Dismiss the selected queued replies (dealt with)", permissions=["view"]
+    )
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[InboundReply]) -> None:
+        done = queryset.filter(status=ReplyStatus.QUEUED).update(status=ReplyStatus.DISMISSED)
+        self.message_user(request, f"{done} queued reply(ies) dismissed.", messages.INFO)

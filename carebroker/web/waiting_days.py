@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
+from django.db.models import Q
+
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy, WaitingList, load_policy
@@ -56,6 +58,17 @@ def rag_bounds(
     amber = accepted_by(calendar, now, rule.amber_from_days)
     red = accepted_by(calendar, now, rule.red_from_days)
     return {"green": (amber, None), "amber": (red, amber), "red": (None, red)}
+
+
+def rag_condition(bound: tuple[datetime | None, datetime | None]) -> Q:
+    """The packages (of a Package query) whose acceptance falls in a RAG's range."""
+    start, before = bound
+    condition = Q(referral__accepted_at__isnull=False)
+    if start is not None:
+        condition &= Q(referral__accepted_at__gte=start)
+    if before is not None:
+        condition &= Q(referral__accepted_at__lt=before)
+    return condition
 
 
 @dataclass(frozen=True)

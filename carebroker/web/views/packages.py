@@ -31,7 +31,12 @@ from carebroker.web.views.access import (
     role_required,
     the_user,
 )
-from carebroker.web.waiting_days import policy_and_calendar, rag_bounds, waiting_rows
+from carebroker.web.waiting_days import (
+    policy_and_calendar,
+    rag_bounds,
+    rag_condition,
+    waiting_rows,
+)
 
 PER_PAGE = 50
 LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
@@ -69,7 +74,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
         rows = rows.exclude(URGENT)
     bounds = rag_bounds(rule, calendar, now) if rule else {}
     if chosen.get("rag") and rule:
-        rows = _in_rag(rows, bounds[chosen["rag"]])
+        rows = rows.filter(rag_condition(bounds[chosen["rag"]]))
     counts = _counts(live, bounds)
     oldest_first = chosen.get("sort", "longest") in ("", "longest")
     accepted = F("referral__accepted_at")
@@ -93,16 +98,6 @@ def package_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _in_rag(rows: QuerySet[Package], bound: tuple[Any, Any]) -> QuerySet[Package]:
-    start, before = bound
-    rows = rows.filter(referral__accepted_at__isnull=False)
-    if start is not None:
-        rows = rows.filter(referral__accepted_at__gte=start)
-    if before is not None:
-        rows = rows.filter(referral__accepted_at__lt=before)
-    return rows
-
-
 def _counts(live: QuerySet[Package], bounds: dict[str, tuple[Any, Any]]) -> dict[str, int]:
     """Every count at the top of the list in one query."""
     aggregates: dict[str, Any] = {
@@ -111,13 +106,8 @@ def _counts(live: QuerySet[Package], bounds: dict[str, tuple[Any, Any]]) -> dict
         "on_hold": Count("id", filter=Q(status=PackageStatus.ON_HOLD)),
         "urgent": Count("id", filter=URGENT),
     }
-    for rag, (start, before) in bounds.items():
-        condition = Q(referral__accepted_at__isnull=False)
-        if start is not None:
-            condition &= Q(referral__accepted_at__gte=start)
-        if before is not None:
-            condition &= Q(referral__accepted_at__lt=before)
-        aggregates[rag] = Count("id", filter=condition)
+    for rag, bound in bounds.items():
+        aggregates[rag] = Count("id", filter=rag_condition(bound))
     return live.aggregate(**aggregates)
 
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,21 +16,16 @@ from django.views.decorators.http import require_GET
 from carebroker.sourcing.models import PackageStatus, TimelineEvent
 from carebroker.sourcing.waiting_list import RAG_EVENT
 from carebroker.web.views.access import MANAGERS, _packages_for_user, role_required, the_user
-from carebroker.web.waiting_days import policy_and_calendar, rag_bounds, waiting_rows
+from carebroker.web.waiting_days import (
+    policy_and_calendar,
+    rag_bounds,
+    rag_condition,
+    waiting_rows,
+)
 
 PER_PAGE = 50
 LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 RAG_ORDER = ("red", "amber", "green")
-
-
-def _rag_condition(bound: tuple[Any, Any]) -> Q:
-    start, before = bound
-    condition = Q(referral__accepted_at__isnull=False)
-    if start is not None:
-        condition &= Q(referral__accepted_at__gte=start)
-    if before is not None:
-        condition &= Q(referral__accepted_at__lt=before)
-    return condition
 
 
 @require_GET
@@ -47,10 +42,10 @@ def waiting_page(request: HttpRequest) -> HttpResponse:
     waiting = _packages_for_user(user).filter(status__in=LIVE, referral__accepted_at__isnull=False)
     bounds = rag_bounds(rule, calendar, now) if rule else {}
     counts = waiting.aggregate(
-        all=Count("id"), **{rag: Count("id", filter=_rag_condition(b)) for rag, b in bounds.items()}
+        all=Count("id"), **{rag: Count("id", filter=rag_condition(b)) for rag, b in bounds.items()}
     )
     rag = request.GET.get("rag", "")
-    rows = waiting.filter(_rag_condition(bounds[rag])) if rag in bounds else waiting
+    rows = waiting.filter(rag_condition(bounds[rag])) if rag in bounds else waiting
     rows = rows.select_related("area", "referral", "person").order_by(
         F("referral__accepted_at").asc(), "case_number"
     )
@@ -102,8 +97,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         for row in (
             live.values("area__name")
             .annotate(
-                amber=Count("id", filter=_rag_condition(bounds["amber"])),
-                red=Count("id", filter=_rag_condition(bounds["red"])),
+                amber=Count("id", filter=rag_condition(bounds["amber"])),
+                red=Count("id", filter=rag_condition(bounds["red"])),
             )
             .order_by()
         ):

@@ -1,7 +1,41 @@
-from django.contrib import admin
+from typing import Any
 
-from carebroker.councils.admin import CouncilScopedAdmin, RelatedOnly
-from carebroker.sourcing.models import Package
+from django.contrib import admin
+from django.http import HttpRequest
+
+from carebroker.councils.admin import CouncilScopedAdmin, CouncilScopedMixin, RelatedOnly
+from carebroker.sourcing.models import Package, SourcingRequest, TimelineEvent
+
+
+class ReadOnlyInline(CouncilScopedMixin, admin.TabularInline):  # type: ignore[type-arg]
+    """Written by sourcing only (the engine and the audited broker actions): shown, never
+    edited here, so the timeline stays append-only (design.md)."""
+
+    council_lookup = "package__council"
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SourcingRequestInline(ReadOnlyInline):
+    model = SourcingRequest
+    fields = ["seq", "provider", "stage", "round", "sent_at", "deadline", "outcome",
+              "responded_at", "rate", "reason"]  # fmt: skip
+    readonly_fields = fields
+
+
+class TimelineEventInline(ReadOnlyInline):
+    model = TimelineEvent
+    fields = ["at", "type", "source", "actor", "details"]
+    readonly_fields = fields
 
 
 @admin.register(Package)
@@ -31,3 +65,4 @@ class PackageAdmin(CouncilScopedAdmin):
     list_select_related = ["person", "area", "awarded_provider", "council"]
     search_fields = ["case_number", "person__name", "person__postcode"]
     date_hierarchy = "preferred_start"
+    inlines = [SourcingRequestInline, TimelineEventInline]

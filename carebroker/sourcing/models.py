@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -154,3 +156,8 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package} {self.type} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("timeline events are append-only: write a new event instead")
+        super().save(*args, **kwargs)

@@ -45,7 +45,7 @@ from carebroker.exchange.batch_report import (
     signature_matches,
 )
 from carebroker.exchange.cells import CellError, got, read_flag
-from carebroker.exchange.sheets import Column, ImportRefused, Sheet, read_sheet
+from carebroker.exchange.sheets import Column, ImportRefused, Sheet, cell_text, read_sheet
 from carebroker.providers.models import Provider
 from carebroker.sourcing import runner
 from carebroker.sourcing.market_db import policy_of
@@ -293,7 +293,7 @@ def _read_about(path: Path) -> _About | None:
         for index, values in enumerate(book[ABOUT_SHEET].iter_rows(values_only=True)):
             if index > MAX_ABOUT_ROWS:
                 raise ImportRefused([f"{path.name}, sheet '{ABOUT_SHEET}': too many rows"])
-            rows.append(["" if v is None else str(v).strip() for v in values])
+            rows.append([cell_text(v) for v in values])  # as the report sheet reads cells
     except ImportRefused:
         raise
     except Exception as error:
@@ -311,7 +311,7 @@ def _read_about(path: Path) -> _About | None:
             [f"{path.name}, sheet '{ABOUT_SHEET}': missing {', '.join(missing)}; not our sheet"]
         )
     try:
-        day = date.fromisoformat(labels["Batch date"])
+        day = date.fromisoformat(labels["Batch date"][:10])  # a date cell reads with 00:00
     except ValueError:
         raise ImportRefused(
             [f"{path.name}, sheet '{ABOUT_SHEET}': Batch date {got(labels['Batch date'])} changed"]

@@ -31,6 +31,7 @@ import email
 import email.policy
 import hashlib
 import html
+import logging
 import mailbox
 import re
 from collections.abc import Iterator
@@ -53,6 +54,8 @@ from carebroker.providers.models import Contact
 from carebroker.sourcing import runner
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, SourcingRequest
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_TEXT = 100_000
@@ -115,6 +118,9 @@ class ReplyReader:
             return self._queue(reply, str(unsure))
         except IntegrityError:  # another reader saved the same email a moment ago
             return "skipped", "already read"
+        except Exception as error:  # rolled back; a person reads it rather than no one
+            logger.exception("reply %s could not be read", message_id)
+            return self._queue(reply, f"could not be read ({type(error).__name__}): see the text")
 
     # -- reading ------------------------------------------------------------------------
 

@@ -182,7 +182,7 @@ def _xlsx_records(raw: bytes, name: str) -> Iterator[list[str]]:
             for values in book.worksheets[0].iter_rows(values_only=True):
                 rows, cells = rows + 1, cells + len(values)
                 _check_size(name, rows, cells)
-                yield [_cell_text(value) for value in values]
+                yield [cell_text(value) for value in values]
         finally:
             book.close()
     except ImportRefused:
@@ -200,7 +200,7 @@ def _check_size(name: str, rows: int, cells: int) -> None:
         )
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A workbook cell as the text a CSV would hold."""
     if value is None:
         return ""

@@ -1,10 +1,13 @@
 """Carrying out the engine's effects: each becomes an outbox notice, queued in the caller's
 transaction (design.md § Transactional outbox).
 
-Notice keys name the cause (kind, package, provider, the instant), so a step retried after
-a crash queues nothing twice. Batch interest requests and open-market listings are not
-mailed one by one: the daily batch report and the Available Packages list carry them
-(sourcing/reports.py).
+Notice keys name the cause: kind, package, recipient, and the effect's place in the
+package's history (`<events before the step>.<effect index>`), so every notice of a step
+has its own key and a step redone after a rollback makes the same keys. Waiting-list
+escalations are keyed by level alone (`escalation:<Mosaic ID>:amber`): the worker duty
+and the engine may both raise one, and it must be sent once. Batch interest requests and
+open-market listings are not mailed one by one: the daily batch report and the Available
+Packages list carry them (sourcing/reports.py).
 
 Who gets it (an effect's `to`): a provider id is the provider's main contact (Kent's
 decline acknowledgement copies its senior contact, policies.md §5.2); "referrer" is the
@@ -15,8 +18,8 @@ cannot be queued: a worker event `notice_not_sent` says so on the timeline.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -70,52 +73,61 @@ def carry_out(
 ) -> int:
     """Queue the notices of one step's effects; returns how many were queued."""
     at = events[-1].at if events else now
+    # The step's place in the package's history (events before it) and the effect's place
+    # in the step name each notice uniquely and the same way if the step is ever redone.
+    step = len(state.events) - len(events)
     queued = 0
-    for effect in effects:
-        queued += _one(row, market, state, effect, at, now)
+    for index, effect in enumerate(effects):
+        queued += _one(row, market, state, effect, Cause(f"{step}.{index}", at), now)
     return queued
 
 
+@dataclass(frozen=True)
+class Cause:
+    """Where an effect came from: its step and place (`tag`), and the step's time."""
+
+    tag: str
+    at: datetime
+
+
 def _one(
-    row: Package, market: Market, state: PackageState, effect: Effect, at: datetime, now: datetime
+    row: Package, market: Market, state: PackageState, effect: Effect, cause: Cause, now: datetime
 ) -> int:
     details = effect.details
     case = row.case_number
     to = effect.to or ""
     if effect.kind == "send_request":
-        return _request(row, market, state, effect, now)
+        return _request(row, market, state, effect, cause, now)
     if effect.kind == "withdraw":
-        key = f"withdrawn:{case}:{to}:{details.get('stage')}:{stamp(at)}"
+        key = f"withdrawn:{case}:{to}:{cause.tag}"
         return notify(row, to, K.REQUEST_WITHDRAWN, key, {"reason": "placed elsewhere"}, now)
     if effect.kind == "award":
         rate = _award_rate(state)
         context = {"preferred_start": row.preferred_start, "hourly_rate": rate}
-        return notify(row, to, K.AWARD, f"award:{case}:{to}:{stamp(at)}", context, now)
+        return notify(row, to, K.AWARD, f"award:{case}:{to}:{cause.tag}", context, now)
     if effect.kind == "return_referral":
         missing = [str(name) for name in details.get("missing", ())]  # type: ignore[attr-defined]
         labels = [Document(name).label if name in Document.values else name for name in missing]
         context = {"missing": labels, "received_at": row.referral.received_at}
         cc = "manager" if details.get("copy_manager") else None
-        key = f"referral_returned:{case}:{stamp(at)}"
+        key = f"referral_returned:{case}:{cause.tag}"
         return notify(row, "referrer", K.REFERRAL_RETURNED, key, context, now, cc_role=cc)
     if effect.kind == "raise_gate":
-        return _gate(row, market, state, effect, at, now)
+        return _gate(row, state, effect, cause, now)
     if effect.kind == "send_notice":
-        return _notice(row, market, state, effect, at, now)
+        return _notice(row, market, state, effect, cause, now)
     _not_sent(row, now, f"no notice for the effect {effect.kind!r}", effect)
     return 0
 
 
 def _request(
-    row: Package, market: Market, state: PackageState, effect: Effect, now: datetime
+    row: Package, market: Market, state: PackageState, effect: Effect, cause: Cause, now: datetime
 ) -> int:
     stage = market.policy.stage(str(effect.details["stage"]))
     round_ = str(effect.details["round"])
     if (stage.kind, round_) in (("batch", "interest"), ("open_market", "offer")):
         return 0  # on the batch report or the Available Packages list (sourcing/reports.py)
-    request = _last_request(state, effect.to or "", stage.name, round_)
-    sent = stamp(request.sent_at) if request else stamp(now)
-    key = f"request:{row.case_number}:{effect.to}:{stage.name}:{round_}:{sent}"
+    key = f"request:{row.case_number}:{effect.to}:{stage.name}:{round_}:{cause.tag}"
     deadline = effect.details["deadline"]
     view = row.provider_view or {}
     if stage.kind == "batch":  # the offer round: the ISP goes out (policies.md §4.2)
@@ -134,11 +146,9 @@ def _request(
     return notify(row, effect.to or "", K.REQUEST_SENT, key, context, now)
 
 
-def _gate(
-    row: Package, market: Market, state: PackageState, effect: Effect, at: datetime, now: datetime
-) -> int:
+def _gate(row: Package, state: PackageState, effect: Effect, cause: Cause, now: datetime) -> int:
     gate = str(effect.details.get("gate"))
-    key = f"gate:{row.case_number}:{gate}:{stamp(at)}"
+    key = f"gate:{row.case_number}:{gate}:{cause.tag}"
     names = _provider_names(row)
     if gate == "part_offer":
         offers = [
@@ -165,7 +175,7 @@ def _gate(
 
 
 def _notice(
-    row: Package, market: Market, state: PackageState, effect: Effect, at: datetime, now: datetime
+    row: Package, market: Market, state: PackageState, effect: Effect, cause: Cause, now: datetime
 ) -> int:
     details = effect.details
     name = str(details.get("notice"))
@@ -176,7 +186,7 @@ def _notice(
     if kind is None:
         _not_sent(row, now, f"no notice kind for {name!r}", effect)
         return 0
-    key = f"{kind}:{case}:{to}:{stamp(at)}"
+    key = f"{kind}:{case}:{to}:{cause.tag}"
     context: dict[str, Any] = {}
     cc_senior = False
     if kind == K.NOT_CHOSEN:
@@ -192,9 +202,6 @@ def _notice(
             "answer": "The broker will send the answer separately if it needs one.",
             "deadline": request.deadline if request else now,
         }
-        # One answer per question: several questions may come at one instant.
-        digest = hashlib.sha256(str(details.get("text")).encode()).hexdigest()[:12]
-        key = f"{kind}:{case}:{to}:{stamp(at)}:{digest}"
     elif kind == K.CHASE:
         request = _last_request(state, to)
         context = {"deadline": request.deadline if request else now}
@@ -204,16 +211,14 @@ def _notice(
             "provider": _provider_name(row, provider),
             "reason": _handback_reason(state),
         }
-        key = f"{kind}:{case}:{stamp(at)}"
     elif kind == K.FILLED:
         to = "referrer"
         context = {
             "provider": _provider_name(row, effect.to),
             "preferred_start": row.preferred_start,
         }
-        key = f"{kind}:{case}:{stamp(at)}"
     elif kind == K.ESCALATION:
-        return escalate(row, market, str(details.get("rag")), at, now, to=to or "manager")
+        return escalate(row, market, str(details.get("rag")), cause.at, now, to=to or "manager")
     return notify(row, to, kind, key, context, now, cc_senior=cc_senior)
 
 

@@ -26,14 +26,15 @@ SEARCH_DAYS = 400
 
 
 @lru_cache(maxsize=32)
-def _policy(name: str, toml: str) -> Policy:
-    return load_policy(toml or name)
+def _policy_and_calendar(name: str, toml: str) -> tuple[Policy, WorkingCalendar]:
+    # Parsed once per process: a page must not read TOML and build holidays on every request.
+    policy = load_policy(toml or name)
+    return policy, Market.of(policy, ()).calendar
 
 
 def policy_and_calendar(council: Council) -> tuple[Policy, WorkingCalendar]:
     """The council's policy and working calendar, without loading its providers."""
-    policy = _policy(council.policy_name, council.policy_toml)
-    return policy, Market.of(policy, ()).calendar
+    return _policy_and_calendar(council.policy_name, council.policy_toml)
 
 
 def today_in_london(now: datetime) -> date:

@@ -321,3 +321,14 @@ def test_an_answer_for_a_package_not_started_is_a_form_error_not_a_traceback():
     assert "sourcing has not started" in page and "Traceback" not in page
     unstarted.refresh_from_db()
     assert unstarted.status == PackageStatus.SOURCING and unstarted.awarded_provider is None
+
+
+def test_the_countdown_stops_refreshing_once_no_deadline_runs():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    client = client_for(kent.broker)
+    url = f"/packages/{package.case_number}/requests/"
+    assert "hx-trigger" in client.get(url).content.decode()
+    with clock(LATER):
+        client.post(f"/packages/{package.case_number}/cancel/", {"cancel-reason": "moved away"})
+    assert "hx-trigger" not in client.get(url).content.decode()

@@ -152,6 +152,7 @@ def render_package(
             "person": package.person,
             "provider_view": provider_view_of(package),
             "requests": requests,
+            "counting": _counting(requests),
             "timeline": _timeline(package, names),
             "documents": documents_for(package),
             "waiting": rows[0],
@@ -170,6 +171,11 @@ def _requests_of(package: Package) -> list[SourcingRequest]:
     return list(
         SourcingRequest.objects.filter(package=package).select_related("provider").order_by("seq")
     )
+
+
+def _counting(requests: list[SourcingRequest]) -> bool:
+    """Whether a deadline is running: the fragment refreshes itself only then."""
+    return any(request.outcome in ("open", "considering") for request in requests)
 
 
 def _timeline(package: Package, names: dict[int, str]) -> list[tuple[Any, str]]:
@@ -197,10 +203,16 @@ def package_requests(request: HttpRequest, case_number: str) -> HttpResponse:
     """The requests with their deadlines counting down: the htmx fragment, every 30 seconds."""
     user = the_user(request)
     package = _get_package_for_user(user, case_number)
+    requests = _requests_of(package)
     return render(
         request,
         "web/packages/_requests.html",
-        {"package": package, "requests": _requests_of(package), "now": timezone.now()},
+        {
+            "package": package,
+            "requests": requests,
+            "counting": _counting(requests),
+            "now": timezone.now(),
+        },
     )
 
 

@@ -17,7 +17,7 @@ raised once per package: one timeline event, one `escalation` notice (its key is
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
@@ -92,8 +92,11 @@ def escalate_waiting(now: datetime) -> list[str]:
                 package__council=council, type=RAG_EVENT
             ).values_list("package_id", "details__rag")
         }
+        # N working days are at least N calendar days (less a clock change's hour, so one
+        # day's margin): packages accepted later than that cannot have crossed.
+        youngest = now - timedelta(days=min(rule.amber_from_days, rule.red_from_days) - 1)
         packages = Package.objects.filter(
-            council=council, status__in=LIVE, referral__accepted_at__isnull=False
+            council=council, status__in=LIVE, referral__accepted_at__lte=youngest
         ).values_list("pk", "referral__accepted_at")
         for pk, accepted in packages:
             for level, at in crossings(rule, market.calendar, accepted):

@@ -275,3 +275,28 @@ def test_referrals_to_check_queries_do_not_grow_with_the_referrals(kent):
         return queries.count
 
     assert counted(2) == counted(18)
+
+
+def test_leics_form_offers_the_lots_and_support_types_its_providers_work_in():
+    """§6.3: Leicestershire matches packages on lot and support type, so the form offers
+    the ones its providers have; a lot no provider has is refused by field."""
+    council = make_council("leics-short-breaks")
+    area = make_area(council, "City", districts=["LE3"])
+    make_provider(council, areas={area: 1}, lots=[1, 3], support_types=["play_and_leisure"])
+    referrer = make_user(council, Role.REFERRER)
+    client = client_for(referrer)
+    page = main_of(client.get("/referrals/new/"))
+    assert '<option value="3">Lot 3</option>' in page
+    assert '<option value="play_and_leisure">Play and leisure</option>' in page
+    leics = {"postcode": "LE3 9QP", "documents": ["manager_signature"]}
+    refused = _send(client, lot="7", **leics)
+    assert "Select a valid choice" in field_error(refused.content.decode(), "id_lot")
+    sent = _send(client, lot="3", support_type="play_and_leisure", **leics)
+    assert sent.status_code == 302
+    package = Package.objects.get(council=council)
+    assert (package.lot, package.support_type) == (3, "play_and_leisure")
+
+
+def test_kent_form_does_not_ask_for_lots(kent):
+    page = main_of(client_for(kent["referrer"]).get("/referrals/new/"))
+    assert 'id="id_lot"' not in page

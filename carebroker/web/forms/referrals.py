@@ -16,6 +16,7 @@ from django import forms
 from carebroker.councils.areas import AreaNotFound, find_area
 from carebroker.councils.models import Area, Council
 from carebroker.lib.postcodes import PostcodeError, normalise_postcode
+from carebroker.providers.models import Provider
 from carebroker.referrals.models import Document
 from carebroker.sourcing.models import Package
 from carebroker.web.forms.govuk import GovukForm
@@ -81,8 +82,8 @@ class ReferralForm(GovukForm):
     urgent = forms.BooleanField(required=False, label="Urgent")
     hospital_discharge = forms.BooleanField(required=False, label="Hospital discharge")
     emergency = forms.BooleanField(required=False, label="Emergency")
-    lot = forms.IntegerField(required=False, min_value=1, max_value=99, label="Lot")
-    support_type = forms.CharField(max_length=50, required=False, label="Support type")
+    lot = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Lot")
+    support_type = forms.ChoiceField(required=False, label="Support type")
     change_to_existing = forms.BooleanField(
         required=False,
         label="Change to an existing service (increase, decrease, continuation)",
@@ -101,7 +102,6 @@ class ReferralForm(GovukForm):
         "principal_contact_phone": "govuk-input--width-20",
         "case_number": "govuk-input--width-10",
         "hours_per_week": "govuk-input--width-5",
-        "lot": "govuk-input--width-3",
     }
 
     def __init__(self, *args: Any, council: Council, today: date, **kwargs: Any) -> None:
@@ -109,6 +109,7 @@ class ReferralForm(GovukForm):
         self.council = council
         self.today = today
         self.area: Area | None = None
+        self._offer_what_providers_offer(council)
         messages = {
             "name": "Enter the person's full name",
             "date_of_birth": "Enter the person's date of birth",
@@ -123,6 +124,30 @@ class ReferralForm(GovukForm):
             self.fields[name].error_messages["required"] = message
         self.fields["date_of_birth"].error_messages["invalid"] = "Enter a real date of birth"
         self.fields["preferred_start"].error_messages["invalid"] = "Enter a real start date"
+
+    def _offer_what_providers_offer(self, council: Council) -> None:
+        """Lots and support types to choose from: those the council's providers work in
+        (Leicestershire matches packages to providers on both, policies.md §6.3)."""
+        lots: set[int] = set()
+        types: set[str] = set()
+        for row_lots, row_types in Provider.objects.filter(council=council).values_list(
+            "lots", "support_types"
+        ):
+            lots.update(int(lot) for lot in row_lots or ())
+            types.update(str(kind) for kind in row_types or ())
+        lot = self.fields["lot"]
+        assert isinstance(lot, forms.ChoiceField)
+        lot.choices = [("", "Not needed"), *((n, f"Lot {n}") for n in sorted(lots))]
+        kind = self.fields["support_type"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [
+            ("", "Not needed"),
+            *((t, t.replace("_", " ").capitalize()) for t in sorted(types)),
+        ]
+
+    @property
+    def asks_lot_and_support(self) -> bool:
+        return len(self.fields["support_type"].choices) > 1 or len(self.fields["lot"].choices) > 1  # type: ignore[attr-defined]
 
     def clean_date_of_birth(self) -> date:
         born: date = self.cleaned_data["date_of_birth"]

@@ -8,10 +8,11 @@ import pytest
 from carebroker.accounts.models import Role
 from carebroker.engine.signals import Answer
 from carebroker.outbox.models import Notice
-from carebroker.providers.models import Contact, ContactRole
+from carebroker.providers.models import Contact, ContactRole, Provider
 from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing import runner
 from carebroker.sourcing.due import advance_due
+from carebroker.sourcing.models import Package, TimelineEvent
 from carebroker.sourcing.reports import send_batch_reports, send_open_market_lists
 from tests.factories import (
     make_area,
@@ -23,6 +24,7 @@ from tests.factories import (
     make_user,
 )
 from tests.sourcing.kent import NOW, kent_cluster
+from tests.sourcing.scenario_db import drive, load, read_example
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +127,23 @@ def test_open_market_listing_is_one_available_packages_list_per_provider():
     assert package.case_number in listing.body
     assert not Notice.objects.filter(kind="request_sent").exists()
     assert send_open_market_lists(monday_9 + timedelta(minutes=15)) == []
+
+
+def test_leics_example_notices_code_the_loser_share_the_query_and_tell_the_worker():
+    """§6.3, §6 Filled, through the Leicestershire example: the query goes to every
+    provider approached, the provider not chosen is told its D code, and the worker is
+    told the package is filled; no notice is left unsent."""
+    loaded = load(read_example("leics-short-breaks"))
+    drive(loaded)
+    package = Package.objects.get(council=loaded.council, case_number="L3001")
+    approached = {r.provider.contacts.get().email for r in package.requests.all()}
+    shared = Notice.objects.filter(package=package, kind="query_answer")
+    assert {n.to[0] for n in shared} == approached
+    assert all("Saturdays" in n.body for n in shared)
+    loser = Notice.objects.get(package=package, kind="not_chosen")
+    assert loser.to == [Provider.objects.get(pk=loaded.provider_pk["F1"]).contacts.get().email]
+    assert "(reason D1)" in loser.body
+    filled = Notice.objects.get(package=package, kind="filled")
+    assert filled.to == [package.referral.referrer.email]
+    assert "Poplar Play" in filled.body
+    assert not TimelineEvent.objects.filter(type="notice_not_sent").exists()

@@ -63,9 +63,11 @@ def requests_page(request: HttpRequest) -> HttpResponse:
         round="interest",
         package__status__in=LIVE,
     )
+    posted = request.method == "POST"
     interest_form = InterestForm(
-        request.POST if request.method == "POST" else None,
-        choices=[(pk, case) for pk, case in batch_rows.values_list("pk", "package__case_number")],
+        request.POST if posted else None,
+        # The choices matter only to check what was ticked: no query to show the page.
+        choices=list(batch_rows.values_list("pk", "package__case_number")) if posted else [],
     )
     if request.method == "POST" and interest_form.is_valid():
         chosen = interest_form.cleaned_data["requests"]

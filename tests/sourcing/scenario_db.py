@@ -14,12 +14,13 @@ from carebroker.engine.scenario import Scenario, parse_scenario
 from carebroker.engine.signals import Answer, Decision
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing import runner
-from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.models import Package
-from carebroker.sourcing.waiting_list import escalate_waiting
+from carebroker.sourcing.worker import DUTIES, deliver_outbox, sweep
 from tests.factories import make_area, make_council, make_provider, make_user
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# The worker's duties but the delivery of email (the test reads the outbox instead).
+SOURCING_DUTIES = [duty for duty in DUTIES if duty is not deliver_outbox]
 
 
 def read_example(preset: str) -> dict[str, Any]:
@@ -160,7 +161,7 @@ def drive(loaded: Loaded) -> list[str]:
             else:
                 assert isinstance(signal, Decision)
                 runner.do_decision(package, signal)
-        for line in advance_due(now) + escalate_waiting(now):
+        for line in sweep(now, SOURCING_DUTIES):
             assert "FAILED" not in line, line
             worker_lines.append(line)
     return worker_lines

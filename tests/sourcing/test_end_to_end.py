@@ -6,11 +6,18 @@ import pytest
 from carebroker.engine.result import result
 from carebroker.engine.simulation import simulate
 from carebroker.outbox.models import Notice
+from carebroker.providers.models import Contact
 from carebroker.sourcing.models import Package
 from carebroker.sourcing.record import package_record
 from tests.sourcing.scenario_db import drive, load, read_example, translated
 
 PRESETS = ["essex-lah", "kent-oppd", "leics-short-breaks"]
+# How each preset first approaches providers (policies.md §4.2: the 16:00 batch report).
+FIRST_APPROACH = {
+    "essex-lah": "batch_report",
+    "kent-oppd": "request_sent",
+    "leics-short-breaks": "request_sent",
+}
 
 
 def _without_view(record):
@@ -46,3 +53,29 @@ def test_every_award_queues_one_award_notice_to_the_winner(preset):
         assert notices.count() == 1
         contact = row.awarded_provider.contacts.get()
         assert notices.get().to == [contact.email]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", PRESETS)
+def test_no_email_to_a_provider_carries_the_full_record(preset):
+    """§6.2: whatever a provider is sent (batch report, request, ISP, award, not chosen),
+    the person's name, telephone, address line and full postcode are not in it."""
+    loaded = load(read_example(preset))
+    drive(loaded)
+    provider_addresses = set(
+        Contact.objects.filter(provider__council=loaded.council).values_list("email", flat=True)
+    )
+    sent = [n for n in Notice.objects.all() if set(n.to) & provider_addresses]
+    assert sent, "the example sends providers something"
+    kinds = {n.kind for n in sent}
+    assert {"award", FIRST_APPROACH[preset]} <= kinds
+    for row in Package.objects.filter(council=loaded.council).select_related("person"):
+        person = row.person
+        secrets = [person.name, person.address.split(",")[0], person.postcode]
+        secrets += [person.phone] if person.phone else []
+        for notice in sent:
+            for secret in secrets:
+                assert secret not in notice.body and secret not in notice.subject, (
+                    notice.kind,
+                    secret,
+                )

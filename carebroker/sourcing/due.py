@@ -116,21 +116,32 @@ def adopt_seeded(now: datetime, markets: Markets) -> list[str]:
         held_reason="",
     ).values_list("pk", flat=True)
     for pk in list(pending):
-        with transaction.atomic():
-            row = claim(pk)
-            if row is None or row.engine_state is not None:
-                continue
-            referral = row.referral
-            referred = referral.accepted_at or referral.received_at
-            # The referral was accepted before the engine ran: no second document check.
-            package = replace(engine_package(row, referred_at=referred), documents=None)
-            TimelineEvent.objects.create(
-                package=row,
-                at=now,
-                type="adopted",
-                details={"why": "seeded before the engine ran; sourcing starts now"},
-                source=EventSource.WORKER,
-            )
-            apply(row, markets.of(row.council), engine.begin(package), Referral(now), now)
-        lines.append(f"sourcing: {row.case_number}: started ({row.status} {row.stage})".rstrip())
+        try:
+            line = _adopt_one(pk, now, markets)
+        except Exception:
+            # One package's failure must not stop the others; it is tried again next sweep.
+            logger.exception("starting seeded package %s failed", pk)
+            line = f"sourcing: package {pk} FAILED to start (see the log); it will be retried"
+        if line:
+            lines.append(line)
     return lines
+
+
+def _adopt_one(pk: int, now: datetime, markets: Markets) -> str | None:
+    with transaction.atomic():
+        row = claim(pk)
+        if row is None or row.engine_state is not None:
+            return None
+        referral = row.referral
+        referred = referral.accepted_at or referral.received_at
+        # The referral was accepted before the engine ran: no second document check.
+        package = replace(engine_package(row, referred_at=referred), documents=None)
+        TimelineEvent.objects.create(
+            package=row,
+            at=now,
+            type="adopted",
+            details={"why": "seeded before the engine ran; sourcing starts now"},
+            source=EventSource.WORKER,
+        )
+        apply(row, markets.of(row.council), engine.begin(package), Referral(now), now)
+    return f"sourcing: {row.case_number}: started ({row.status} {row.stage})".rstrip()

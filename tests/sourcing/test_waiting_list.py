@@ -57,7 +57,7 @@ def test_kent_amber_then_red_each_escalate_once_with_one_notice_to_the_managers(
         f"escalation:{package.case_number}:red",
     ]
     assert all(n.to == [kent.manager.email] for n in notices)
-    assert "Team Manager" in notices[1].body or "escalated" in notices[1].body
+    assert "escalated to you" in notices[1].body and "re-assessment" in notices[0].body
 
 
 def test_a_seeded_package_accepted_long_ago_is_escalated_once_from_its_acceptance():

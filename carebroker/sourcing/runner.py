@@ -109,7 +109,10 @@ def do_referral(package: Package | int, now: datetime) -> StepResult:
 
 
 def do_answer(package: Package | int, answer: Answer, *, now: datetime | None = None) -> StepResult:
-    """A provider's answer (by the portal, the API, email, or a broker taking a call)."""
+    """A provider's answer (by the portal, the API, email, or a broker taking a call).
+
+    `answer.provider` is the engine's provider id: the provider row's primary key as text.
+    """
     return _signal(package, answer, now or answer.at)
 
 

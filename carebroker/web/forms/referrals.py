@@ -82,8 +82,19 @@ class ReferralForm(GovukForm):
     urgent = forms.BooleanField(required=False, label="Urgent")
     hospital_discharge = forms.BooleanField(required=False, label="Hospital discharge")
     emergency = forms.BooleanField(required=False, label="Emergency")
-    lot = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Lot")
-    support_type = forms.ChoiceField(required=False, label="Support type")
+    lot = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=99,
+        label="Lot",
+        widget=forms.NumberInput(attrs={"list": "lot-options"}),
+    )
+    support_type = forms.CharField(
+        max_length=50,
+        required=False,
+        label="Support type",
+        widget=forms.TextInput(attrs={"list": "support-type-options"}),
+    )
     change_to_existing = forms.BooleanField(
         required=False,
         label="Change to an existing service (increase, decrease, continuation)",
@@ -102,6 +113,8 @@ class ReferralForm(GovukForm):
         "principal_contact_phone": "govuk-input--width-20",
         "case_number": "govuk-input--width-10",
         "hours_per_week": "govuk-input--width-5",
+        "lot": "govuk-input--width-3",
+        "support_type": "govuk-input--width-20",
     }
 
     def __init__(self, *args: Any, council: Council, today: date, **kwargs: Any) -> None:
@@ -126,8 +139,8 @@ class ReferralForm(GovukForm):
         self.fields["preferred_start"].error_messages["invalid"] = "Enter a real start date"
 
     def _offer_what_providers_offer(self, council: Council) -> None:
-        """Lots and support types to choose from: those the council's providers work in
-        (Leicestershire matches packages to providers on both, policies.md §6.3)."""
+        """The lots and support types the council's providers work in, suggested and
+        checked (Leicestershire matches packages to providers on both, policies.md §6.3)."""
         lots: set[int] = set()
         types: set[str] = set()
         for row_lots, row_types in Provider.objects.filter(council=council).values_list(
@@ -135,19 +148,26 @@ class ReferralForm(GovukForm):
         ):
             lots.update(int(lot) for lot in row_lots or ())
             types.update(str(kind) for kind in row_types or ())
-        lot = self.fields["lot"]
-        assert isinstance(lot, forms.ChoiceField)
-        lot.choices = [("", "Not needed"), *((n, f"Lot {n}") for n in sorted(lots))]
-        kind = self.fields["support_type"]
-        assert isinstance(kind, forms.ChoiceField)
-        kind.choices = [
-            ("", "Not needed"),
-            *((t, t.replace("_", " ").capitalize()) for t in sorted(types)),
-        ]
+        self.lots = sorted(lots)
+        self.support_types = sorted(types)
 
     @property
     def asks_lot_and_support(self) -> bool:
-        return len(self.fields["support_type"].choices) > 1 or len(self.fields["lot"].choices) > 1  # type: ignore[attr-defined]
+        return bool(self.lots or self.support_types)
+
+    def clean_lot(self) -> int | None:
+        lot: int | None = self.cleaned_data["lot"]
+        if lot is not None and self.lots and lot not in self.lots:
+            offered = ", ".join(map(str, self.lots))
+            raise forms.ValidationError(f"No provider works in lot {lot}; lots: {offered}")
+        return lot
+
+    def clean_support_type(self) -> str:
+        kind = self.cleaned_data["support_type"].strip()
+        if kind and self.support_types and kind not in self.support_types:
+            offered = ", ".join(self.support_types)
+            raise forms.ValidationError(f"No provider offers {kind!r}; support types: {offered}")
+        return kind
 
     def clean_date_of_birth(self) -> date:
         born: date = self.cleaned_data["date_of_birth"]

@@ -42,7 +42,7 @@ KINDS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "yes": re.compile(
-        r"^\W*(?:yes|y)\b|\by\s*[-–]\s*£"
+        r"(?:^\W*|[-–:]\s*)(?:yes|y)\b|\by\s*[-–]\s*£"
         r"|\b(?:yes,? we can|we can (?:meet|cover|offer|take|do|provide)"
         r"|able to (?:meet|cover|offer|take|provide)|happy to (?:offer|take|accept)"
         r"|can meet|meet (?:this|it|the package) in full|we accept|accept the package)\b",

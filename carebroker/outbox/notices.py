@@ -11,6 +11,10 @@ transaction, so the notice is committed with the change that caused it or not at
 The `key` names the cause ("award:M1001:P3"); queueing a key the council already has
 returns the existing notice, so a retried state change never queues twice.
 
+Files travel with a notice as `attachments=[(filename, bytes, content_type)]` (the batch
+report's .xlsx), written as `NoticeAttachment` rows in the same transaction and attached
+by the delivery.
+
 Each kind renders `templates/notices/<kind>.txt`: the first line is "Subject: ...", the rest
 is the plain-text body; an HTML alternative is made from it (`notices/email.html`).
 What a template may show is only what its context holds: a provider's notice gets the

@@ -8,6 +8,7 @@ import pytest
 
 from carebroker.placements.models import PlacementDocument
 from carebroker.portal.forms import AnswerForm
+from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.models import SourcingRequest, TimelineEvent
 from tests.portal.worlds import NOW, essex_batch, kent_world
 
@@ -217,3 +218,24 @@ def test_documents_the_winner_gets_and_the_others_do_not(signed_in, clock):
     client_b = signed_in(world.user_b)
     assert client_b.get(f"/portal/documents/{ipa.pk}/").status_code == 200
     assert client_b.get(f"/portal/documents/{isp.pk}/").status_code == 404
+
+
+def test_asking_to_assess_in_the_batch_offer_round(signed_in, clock):
+    """After the interest deadline A gets the ISP (offer round, policies.md §4.2) and asks
+    to assess the person first: recorded as its answer, the award waits for it."""
+    world = essex_batch(["CO4 3SQ"])
+    clock.now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    signed_in(world.user_a).post(
+        "/portal/", {"requests": [_request_of(world, world.provider_a).pk]}
+    )
+    advance_due(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+    clock.now = datetime(2026, 11, 24, 10, 10, tzinfo=UTC)
+    offer = _request_of(world, world.provider_a)
+    assert offer.round == "offer"
+    page = signed_in(world.user_a).get(f"/portal/requests/{offer.pk}/").content.decode()
+    assert "Ask to assess the person first" in page
+    signed_in(world.user_a).post(f"/portal/requests/{offer.pk}/", {"action": "assessment"})
+    offer.refresh_from_db()
+    world.packages[0].refresh_from_db()
+    assert offer.outcome == "assessment"
+    assert world.packages[0].awarded_provider is None

@@ -313,6 +313,7 @@ def main() -> None:
         connection.close()  # gunicorn's workers open their own
         port = free_port()
         env = {**os.environ, "CAREBROKER_VAR": str(var), "LOG_LEVEL": "WARNING"}
+        env.setdefault("CONN_MAX_AGE", "60")  # PostgreSQL: a connection per worker, as deployed
         server = start_gunicorn(port, args.workers, env)
         base = f"http://127.0.0.1:{port}"
         results: dict[str, tuple[float, float]] = {}

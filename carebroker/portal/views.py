@@ -32,7 +32,7 @@ from carebroker.portal.access import (
 from carebroker.portal.answers import AnswerOutcome, do_provider_answer
 from carebroker.portal.forms import ANSWERS, AnswerForm, InterestForm, RequestFilterForm
 from carebroker.sourcing.market_db import policy_of
-from carebroker.sourcing.models import PackageStatus, SourcingRequest
+from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 
 PAGE_SIZE = 50  # rows per list; the queries per page do not grow with it
 LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
@@ -113,7 +113,7 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     row = _get_request_for_provider(user, pk)
     now = timezone.now()
     package = row.package
-    kind = policy_of(package.council).stage(row.stage).kind if row.stage else ""
+    kind = _stage_kind(package, row.stage)
     actions = ANSWERS.get((kind, row.round), ())
     answerable = row.outcome in OPEN_OUTCOMES and package.status in LIVE and bool(actions)
     form = AnswerForm(
@@ -230,6 +230,13 @@ def _filtered(
     if specialism:  # a JSON list: match the quoted name, on SQLite and PostgreSQL alike
         rows = rows.filter(package__specialisms__icontains=f'"{specialism}"')
     return rows
+
+
+def _stage_kind(package: Package, stage: str) -> str:
+    """The kind of the request's stage; "" when the council's policy no longer has it
+    (edited since the request was sent): the page shows, but takes no answer."""
+    stages = {s.name: s.kind for s in policy_of(package.council).stages}
+    return stages.get(stage, "")
 
 
 def _tell(request: HttpRequest, outcome: AnswerOutcome) -> None:

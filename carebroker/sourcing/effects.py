@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from carebroker.accounts.models import Role, User
@@ -56,6 +57,11 @@ GATE_DECISIONS = {
     "mini_competition": "which provider wins the mini-competition (an exact price tie)",
     "open_market_choice": "which open-market proposal to accept",
 }
+
+
+def hours(amount: Decimal) -> str:
+    """Hours as people write them: 14, 7.5 (the column keeps two places: 14.00)."""
+    return f"{amount.normalize():f}"
 
 
 def stamp(at: datetime) -> str:
@@ -137,7 +143,7 @@ def _request(
     context = {
         "round": round_,
         "deadline": deadline,
-        "hours_per_week": row.hours_per_week,
+        "hours_per_week": hours(row.hours_per_week),
         "preferred_start": row.preferred_start,
         "area": row.area.name,
         "urgent": market.is_urgent(state.package),
@@ -153,11 +159,11 @@ def _gate(row: Package, state: PackageState, effect: Effect, cause: Cause, now: 
     if gate == "part_offer":
         offers = [
             {"provider": names.get(r.provider, r.provider),
-             "hours_per_week": f"part of the {row.hours_per_week}", "hourly_rate": r.rate}
+             "hours_per_week": f"part of the {hours(row.hours_per_week)}", "hourly_rate": r.rate}
             for r in state.requests
             if r.outcome == "offer" and r.coverage == "part"
         ]  # fmt: skip
-        context: dict[str, Any] = {"hours_per_week": row.hours_per_week, "offers": offers}
+        context: dict[str, Any] = {"hours_per_week": hours(row.hours_per_week), "offers": offers}
         return notify(row, effect.to or "referrer", K.HOLD_PART_OFFER, key, context, now)
     if gate == "unable_to_fill":
         reasons = [

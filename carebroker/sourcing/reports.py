@@ -27,7 +27,7 @@ from carebroker.exchange.batch_report import XLSX, batch_report_xlsx, report_fil
 from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import queue_notice
 from carebroker.providers.models import Contact, ContactRole
-from carebroker.sourcing.effects import stamp
+from carebroker.sourcing.effects import hours, stamp
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import SourcingRequest
 
@@ -140,7 +140,7 @@ def _row(request: SourcingRequest) -> dict[str, object]:
     return {
         "mosaic_id": package.case_number,
         "district": (package.person.postcode or "").split(" ")[0],
-        "hours_per_week": package.hours_per_week,
+        "hours_per_week": hours(package.hours_per_week),
         "preferred_start": package.preferred_start,
         "support_type": package.support_type,
         "urgent": package.urgent,

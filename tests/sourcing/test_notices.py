@@ -147,3 +147,10 @@ def test_leics_example_notices_code_the_loser_share_the_query_and_tell_the_worke
     assert filled.to == [package.referral.referrer.email]
     assert "Poplar Play" in filled.body
     assert not TimelineEvent.objects.filter(type="notice_not_sent").exists()
+
+
+def test_hours_are_written_as_people_write_them():
+    """14 hours a week, not 14.00 (the column keeps two decimal places)."""
+    kent = kent_cluster()
+    body = Notice.objects.get(package=kent.packages[0], kind="request_sent").body
+    assert "- 14 hours a week" in body and "14.00" not in body

@@ -8,7 +8,9 @@ CLI = [sys.executable, "-m", "carebroker.cli"]
 
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "CAREBROKER_ENV"}}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a deployment check.
+    unset = {"SECRET_KEY", "CAREBROKER_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run([*CLI, *args], capture_output=True, text=True, env={**base, **env})
 
 

@@ -11,6 +11,7 @@ from carebroker.providers.models import Provider
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing.models import Package, PackageStatus
 from carebroker.web.views import ON_HOLD_SHOWN
+from tests.factories import make_council, make_provider, make_user
 
 DEMO_LOGINS = [(spec.prefix, spec.name, role) for spec in DEMO_COUNCILS for role in Role]
 
@@ -119,3 +120,14 @@ def test_header_shows_council_role_and_sign_out_with_one_h1_and_landmarks(demo, 
         "<footer",
     ):
         assert landmark in page
+
+
+@pytest.mark.django_db
+def test_provider_home_links_to_the_portal(client):
+    """A provider user reaches the portal from their home page (requests, history, documents)."""
+    council = make_council("essex-lah")
+    provider = make_provider(council)
+    client.force_login(make_user(council, "provider", provider=provider))
+    body = client.get("/").content.decode()
+    for url in ("/portal/", "/portal/history/", "/portal/documents/"):
+        assert f'href="{url}"' in body

@@ -28,18 +28,18 @@ def _package(state: PackageState, anonymise: bool) -> dict[str, JSON]:
     person = state.package.person
     view: JSON = None
     if person is not None:
-        view = provider_view(person) if anonymise else _plain(asdict(person))
+        view = provider_view(person) if anonymise else plain(asdict(person))
     return {
         "id": state.package.id,
         "status": "sourcing" if state.status == "new" else state.status,
         "provider": state.provider,
-        "awarded_at": _plain(state.awarded_at),
+        "awarded_at": plain(state.awarded_at),
         "stage": state.stage,
         "gate": state.gate,
         "requests": [_request(request) for request in state.requests],
         "provider_view": view,
         "events": [
-            {"at": _plain(event.at), "type": event.type, **_plain_map(event.details)}
+            {"at": plain(event.at), "type": event.type, **_plain_map(event.details)}
             for event in state.events
         ],
     }
@@ -50,10 +50,10 @@ def _request(request: Request) -> dict[str, JSON]:
         "provider": request.provider,
         "stage": request.stage,
         "round": request.round,
-        "sent_at": _plain(request.sent_at),
-        "deadline": _plain(request.deadline),
+        "sent_at": plain(request.sent_at),
+        "deadline": plain(request.deadline),
         "outcome": request.outcome,
-        "responded_at": _plain(request.responded_at),
+        "responded_at": plain(request.responded_at),
     }
     if request.outcome == "decline":
         row["reason"] = request.reason
@@ -73,10 +73,11 @@ def _request(request: Request) -> dict[str, JSON]:
 
 
 def _plain_map(values: Mapping[str, object]) -> dict[str, JSON]:
-    return {key: _plain(value) for key, value in values.items()}
+    return {key: plain(value) for key, value in values.items()}
 
 
-def _plain(value: object) -> JSON:
+def plain(value: object) -> JSON:
+    """JSON-ready values as `carebroker simulate` writes them (times UTC with a Z)."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, date):
@@ -84,7 +85,7 @@ def _plain(value: object) -> JSON:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Mapping):
-        return _plain_map(value)
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(item) for item in value]
     return value

@@ -12,16 +12,16 @@ the timeline `simulate` gives for the same scenario (tests/sourcing/test_end_to_
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django.db import transaction
 
 from carebroker.engine import engine
 from carebroker.engine.engine import StepResult
 from carebroker.engine.market import Market
+from carebroker.engine.result import plain
 from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
 from carebroker.engine.state import Event, PackageState, Request
 from carebroker.referrals.models import Referral as ReferralRow
@@ -228,18 +228,3 @@ def _referral_outcome(referral: ReferralRow, events: Sequence[Event]) -> None:
             referral.missing = []
             referral.accepted_at = event.at
             referral.save(update_fields=["status", "missing", "accepted_at"])
-
-
-def plain(value: object) -> object:
-    """JSON-ready values as `carebroker simulate` writes them (times UTC with a Z)."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(item) for item in value]
-    return value

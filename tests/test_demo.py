@@ -120,6 +120,7 @@ def test_every_role_has_a_demo_login_and_only_brokers_and_managers_are_staff(see
         assert user.is_staff == (role in STAFF_ROLES)
         assert not user.is_superuser
         assert user.check_password(DEMO_PASSWORD)
+        assert user.email.endswith("@demo.example.org")  # notices to them need an address
     provider_user = User.objects.get(username=f"{spec.prefix}-provider")
     assert provider_user.provider.council == council
     admin = User.objects.get(username="admin")

@@ -78,6 +78,8 @@ def _ensure_logins(council: Council, spec: DemoCouncil, password: str) -> User:
             password,
             role=role,
             council=council,
+            # Notices to managers and referrers need an address; example.org never delivers.
+            email=f"{spec.prefix}-{role.value}@demo.example.org",
             provider=_demo_provider(council) if role == Role.PROVIDER else None,
             # Brokers and managers use the admin; provider users and integrations never.
             is_staff=role in (Role.BROKER, Role.MANAGER),

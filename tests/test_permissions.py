@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carebroker.accounts.models import Role, User
 from carebroker.engine.signals import Answer
+from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 from carebroker.placements.models import PlacementDocument
 from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing import runner
@@ -249,6 +250,25 @@ def build_council(key: str) -> Council:
             created_at=NOW,
         ).pk
 
+    def batch_report(provider: Any) -> int:
+        """A batch notice keyed to the provider as sourcing/reports.py keys it, with its .xlsx."""
+        notice = Notice.objects.create(
+            council=council,
+            kind=NoticeKind.BATCH_REPORT,
+            key=f"batch_report:{provider.pk}:{area.name}:20261123T1600",
+            to=[f"contact{provider.pk}@example.org"],
+            subject="Batch report",
+            body="The batch report is attached.",
+            next_attempt_at=NOW,
+            created_at=NOW,
+        )
+        return NoticeAttachment.objects.create(
+            notice=notice,
+            filename=f"2026 11 23 batch report {key} {provider.pk}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content=b"PK made-up workbook",
+        ).pk
+
     # Variants: "own" is R1's / PA's (or just the council's), "peer" R2's / PB's.
     world.objects = {
         "package": {"own": packages["won_a"].case_number, "peer": packages["open"].case_number},
@@ -259,6 +279,7 @@ def build_council(key: str) -> Council:
             "own": document("won_a", pa, "ipa"),
             "peer": document("won_b", pb, "ipa"),
         },
+        "portal_batch_report": {"own": batch_report(pa), "peer": batch_report(pb)},
         "package_document": {"own": (packages["won_a"].case_number, document("won_a", pa, "isp"))},
     }
     world.people = dict(spec["people"])
@@ -318,6 +339,7 @@ RULES: dict[str, Rule] = {
     "package_requests": Rule(STAFF, PACKAGE),
     "package_document": Rule(STAFF, {"case_number": "package_document", "pk": "package_document"}),
     "package_phone_answer": Rule(STAFF, PACKAGE),
+    "package_query_answer": Rule(STAFF, PACKAGE),
     "package_award": Rule(STAFF, PACKAGE),
     "package_hold": Rule(STAFF, PACKAGE),
     "package_release": Rule(STAFF, PACKAGE),
@@ -342,6 +364,8 @@ RULES: dict[str, Rule] = {
     "portal:history": Rule(PROVIDERS),
     "portal:documents": Rule(PROVIDERS),
     "portal:document": Rule(PROVIDERS, {"pk": "portal_document"}, owner_only=True),
+    "portal:batch_report": Rule(PROVIDERS, {"pk": "portal_batch_report"}, owner_only=True),
+    "portal:interest_return": Rule(PROVIDERS),
     "portal:healthz": Rule(ANYONE, public=True),
 }
 # Django's admin: brokers and managers only (staff), every model scoped to their council.

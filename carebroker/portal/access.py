@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from carebroker.accounts.models import Role, User
+from carebroker.outbox.models import NoticeAttachment, NoticeKind
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import SourcingRequest
@@ -100,4 +101,28 @@ def _get_document_for_provider(user: User, pk: int) -> PlacementDocument:
     found = _documents(user).filter(pk=pk).first()
     if found is None:
         raise Http404("No such document was sent to your organisation.")
+    return found
+
+
+def batch_reports_for_provider(user: User) -> QuerySet[NoticeAttachment]:
+    """The batch report workbooks sent to the user's provider, newest first. A batch
+    notice's key names its provider ("batch_report:<provider>:<area>:<batch>",
+    sourcing/reports.py), so the trailing colon keeps provider 1 from matching 12."""
+    return (
+        NoticeAttachment.objects.filter(
+            notice__council_id=user.council_id,
+            notice__kind=NoticeKind.BATCH_REPORT,
+            notice__key__startswith=f"batch_report:{user.provider_id}:",
+        )
+        .select_related("notice")
+        .defer("content")
+        .order_by("-notice__created_at", "-pk")
+    )
+
+
+def _get_batch_report_for_provider(user: User, pk: int) -> NoticeAttachment:
+    """One batch report workbook sent to the user's provider; 404 for anything else."""
+    found = batch_reports_for_provider(user).defer(None).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such batch report was sent to your organisation.")
     return found

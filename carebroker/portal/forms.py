@@ -164,3 +164,32 @@ class AnswerForm(forms.Form):
         if action == "query" and not str(data.get("text") or "").strip():
             self.add_error("text", "Enter your question")
         return data
+
+
+# A batch report is a few hundred rows (tens of kilobytes); far less than the importer's own
+# ceiling (exchange/sheets.py MAX_BYTES), so a stray large upload is refused at once.
+MAX_RETURN_BYTES = 5 * 1024 * 1024
+RETURN_SUFFIXES = (".xlsx", ".csv")
+
+
+class InterestReturnForm(forms.Form):
+    """A ticked batch report (or a list of Mosaic IDs) sent back through the portal."""
+
+    file = forms.FileField(
+        label="Upload your ticked batch report",
+        error_messages={
+            "required": "Select the ticked batch report to upload",
+            "empty": "The selected file is empty",
+            "invalid": "Select the ticked batch report to upload",
+        },
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_RETURN_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 5 MB")
+        if not str(upload.name).lower().endswith(RETURN_SUFFIXES):
+            raise forms.ValidationError(
+                "The selected file must be the .xlsx batch report we sent, or a .csv of Mosaic IDs"
+            )
+        return upload

@@ -8,8 +8,10 @@ urlpatterns = [
     path("", views.requests_page, name="requests"),
     path("requests/<int:pk>/", views.request_page, name="request"),
     path("requests/<int:pk>/deadline/", views.deadline_fragment, name="deadline"),
+    path("requests/return/", views.interest_return, name="interest_return"),
     path("history/", views.history_page, name="history"),
     path("documents/", views.documents_page, name="documents"),
     path("documents/<int:pk>/", views.document_download, name="document"),
+    path("batch-reports/<int:pk>/", views.batch_report_download, name="batch_report"),
     path("healthz/", views.healthz, name="healthz"),
 ]

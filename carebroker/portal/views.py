@@ -8,9 +8,13 @@ answers and rates, never another provider's. Each view reads the clock once.
 
 from __future__ import annotations
 
+import re
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,16 +25,27 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebroker.accounts.models import User
 from carebroker.engine.signals import Answer
 from carebroker.engine.state import OPEN_OUTCOMES
+from carebroker.exchange.interest import InterestImporter, InterestReport
+from carebroker.exchange.sheets import ImportRefused
 from carebroker.portal.access import (
+    _get_batch_report_for_provider,
     _get_document_for_provider,
     _get_request_for_provider,
+    batch_reports_for_provider,
     documents_for_provider,
     provider_required,
     requests_for_provider,
     the_provider,
 )
 from carebroker.portal.answers import AnswerOutcome, do_provider_answer
-from carebroker.portal.forms import ANSWERS, AnswerForm, InterestForm, RequestFilterForm
+from carebroker.portal.forms import (
+    ANSWERS,
+    AnswerForm,
+    InterestForm,
+    InterestReturnForm,
+    RequestFilterForm,
+)
+from carebroker.providers.models import Provider
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 
@@ -99,6 +114,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             "others": others,
             "filters": filters,
             "interest_form": interest_form,
+            "return_form": InterestReturnForm(),
             "page_size": PAGE_SIZE,
         },
     )
@@ -195,7 +211,12 @@ def documents_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/documents.html",
-        {"provider": provider, "page": page, "documents": list(page.object_list)},
+        {
+            "provider": provider,
+            "page": page,
+            "documents": list(page.object_list),
+            "batch_reports": list(batch_reports_for_provider(user)[:PAGE_SIZE]),
+        },
     )
 
 
@@ -207,6 +228,78 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@provider_required
+@require_GET
+def batch_report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A batch report workbook sent to our contacts (sourcing/reports.py), to tick and return."""
+    report = _get_batch_report_for_provider(_user(request), pk)
+    response = HttpResponse(bytes(report.content), content_type=report.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def interest_return(request: HttpRequest) -> HttpResponse:
+    """Upload a ticked batch report: every ticked package is interest at the time the file
+    arrived (policies.md §4.2, seed 002); a refused file records nothing."""
+    user = _user(request)
+    provider = the_provider(user)
+    now = timezone.now()
+    form = InterestReturnForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = _import_return(upload, provider, now)
+        except ImportRefused as refused:
+            for problem in refused.problems[:10]:
+                form.add_error("file", problem)
+        else:
+            _tell_return(request, report)
+            return redirect("portal:requests")
+    return render(
+        request,
+        "portal/interest_return.html",
+        {"provider": provider, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _import_return(upload: UploadedFile, provider: Provider, now: datetime) -> InterestReport:
+    """Run the importer on the upload, saved under its own name so its messages name it."""
+    name = re.sub(r"[^A-Za-z0-9._ -]", "_", Path(str(upload.name)).name)[:100] or "return.xlsx"
+    with tempfile.TemporaryDirectory(prefix="carebroker-return-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        return InterestImporter(provider.council, provider, now=now).handle(path)
+
+
+def _tell_return(request: HttpRequest, report: InterestReport) -> None:
+    counted = report.recorded + report.late + report.already
+    if counted:
+        parts = []
+        if report.recorded:
+            parts.append(f"interest recorded in {', '.join(report.recorded)}")
+        if report.late:
+            parts.append(
+                f"late interest kept in {', '.join(report.late)} (after the deadline, kept "
+                "for a further offer round)"
+            )
+        if report.already:
+            parts.append(f"already recorded: {', '.join(report.already)}")
+        messages.success(request, "Your return was read: " + "; ".join(parts) + ".")
+    elif not report.not_counted:
+        messages.info(request, "Your return was read: no packages were ticked.")
+    for case, why in report.not_counted:
+        messages.error(request, f"{case}: not counted: {why}")
 
 
 @require_GET

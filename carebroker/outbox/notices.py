@@ -35,7 +35,8 @@ Context keys by kind (optional ones in brackets):
   postcode, needs).
 - isp_sent (provider): deadline, [view].
 - chase (provider): deadline (the extended one), [sent_at].
-- query_answer (every provider approached): question, answer, deadline.
+- query_answer (every provider approached): question, answer (None: the question alone, the
+  answer to follow, policies.md §6.3), deadline.
 - not_chosen (provider): [code] (Leics D1-D4), [reason].
 - award (winning provider): preferred_start, [hourly_rate], [next_steps].
 - request_withdrawn (provider): [reason].

@@ -10,10 +10,13 @@ changes the package in one transaction and queues its notices.
   put on hold and release. A hold stops the package's clocks (`next_due` cleared) and
   refuses answers until released; what ran out meanwhile runs out at the next sweep after
   the release (the policies name no pause, so none is invented).
+- `do_answer_query`: the broker's answer to a provider's question goes to every provider
+  approached for the package (policies.md §6.3), audited as `query_answered`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -28,9 +31,17 @@ from carebroker.engine.progress import Progress
 from carebroker.engine.scenario import PROVIDER_ACTIONS
 from carebroker.engine.signals import Answer, Decision
 from carebroker.engine.state import Draft
+from carebroker.outbox.models import NoticeKind
 from carebroker.providers.models import Provider
+from carebroker.sourcing.effects import notify
 from carebroker.sourcing.market_db import market_of
-from carebroker.sourcing.models import EventSource, Package, PackageStatus, TimelineEvent
+from carebroker.sourcing.models import (
+    EventSource,
+    Package,
+    PackageStatus,
+    SourcingRequest,
+    TimelineEvent,
+)
 from carebroker.sourcing.runner import apply, locked, save_step, state_of
 
 STAFF = (Role.BROKER, Role.MANAGER)
@@ -204,6 +215,89 @@ def do_release(user: User, package: Package, now: datetime) -> None:
             row.status, row.next_due = state.status, engine.next_due(state)
         row.save(update_fields=["held_reason", "status", "next_due"])
         _audit(row, user, now, "released")
+
+
+def do_answer_query(
+    user: User, package: Package, question: int | str, answer: str, now: datetime
+) -> TimelineEvent:
+    """Answer a provider's question: a `query_answered` event, and one `query_answer`
+    notice per provider approached (its main contact), keyed by question and provider.
+
+    `question` is the id of the package's `query` event, or the question's text when it
+    came another way (by telephone). The same query event answered again with the same
+    words returns the first answer and sends nothing more; with other words it is refused.
+    """
+    check_staff(user, package)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": "Enter the answer to the question."})
+    _check_no_names(package, answer)
+    with transaction.atomic():
+        row = locked(package)
+        asked: TimelineEvent | None = None
+        if isinstance(question, int) or str(question).strip().isdigit():
+            asked = row.timeline.filter(pk=int(question), type="query").first()
+            if asked is None:
+                raise ValidationError({"question": f"No question {question} on package {row}."})
+            text = str(asked.details.get("text") or "(asked by telephone)")
+            done = row.timeline.filter(type="query_answered", details__question_event=asked.pk)
+            first = done.order_by("id").first()
+            if first is not None:
+                if first.details.get("answer") != answer:
+                    raise ActionError(
+                        f"This question was answered at {first.at.isoformat()} by {first.actor};"
+                        " that answer went to the providers and is not sent again."
+                    )
+                return first
+        else:
+            text = str(question or "").strip()
+            if not text:
+                raise ValidationError({"question": "Enter the question being answered."})
+        event = TimelineEvent.objects.create(
+            package=row,
+            at=now,
+            type="query_answered",
+            details={
+                "question_event": asked.pk if asked else None,
+                "provider": asked.details.get("provider") if asked else None,
+                "question": text,
+                "answer": answer,
+            },
+            source=EventSource.COUNCIL,
+            actor=user.get_username(),
+        )
+        cause = asked.pk if asked else event.pk
+        for provider_id, deadline in _approached(row).items():
+            # §6.3: the answer goes to every provider approached, the question with it.
+            context = {"question": text, "answer": answer, "deadline": deadline}
+            key = f"query_answer:{row.case_number}:{cause}:{provider_id}"
+            notify(row, str(provider_id), NoticeKind.QUERY_ANSWER, key, context, now)
+    return event
+
+
+def _approached(row: Package) -> dict[int, datetime]:
+    """Every provider with a request on the package, with its latest request's deadline."""
+    deadlines: dict[int, datetime] = {}
+    for provider_id, deadline in (
+        SourcingRequest.objects.filter(package=row)
+        .order_by("seq")
+        .values_list("provider_id", "deadline")
+    ):
+        deadlines[provider_id] = deadline
+    return deadlines
+
+
+def _check_no_names(package: Package, answer: str) -> None:
+    """Providers see only the provider view before an award (policies.md §6.2): no names."""
+    person = package.person
+    names = [person.name, person.principal_contact, person.allocated_worker]
+    names += [str(r.get("name", "")) for r in person.relations or [] if isinstance(r, dict)]
+    words = {w.lower() for name in names for w in re.findall(r"[^\W\d_]{3,}", name or "")}
+    said = {w.lower() for w in re.findall(r"[^\W\d_]{3,}", answer)}
+    if words & said:
+        raise ValidationError(
+            {"answer": "Do not name the person or their family: every provider approached gets it."}
+        )
 
 
 def _audit(row: Package, user: User, now: datetime, type_: str, **details: object) -> None:

@@ -203,9 +203,11 @@ def _notice(
         cc_senior = True  # policies.md §5.2: copied to the provider's senior contact
     elif kind == K.QUERY_ANSWER:
         request = _last_request(state, to)
+        # §6.3: the question goes out now, unanswered; the broker's answer follows to
+        # every provider approached (sourcing/actions.py do_answer_query).
         context = {
             "question": details.get("text") or "(asked by telephone)",
-            "answer": "The broker will send the answer separately if it needs one.",
+            "answer": None,
             "deadline": request.deadline if request else now,
         }
     elif kind == K.CHASE:

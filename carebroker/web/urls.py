@@ -33,6 +33,11 @@ urlpatterns = [
         package_actions.record_phone_answer,
         name="package_phone_answer",
     ),
+    path(
+        "packages/<str:case_number>/query-answer/",
+        package_actions.answer_query,
+        name="package_query_answer",
+    ),
     path("packages/<str:case_number>/award/", package_actions.award_by_hand, name="package_award"),
     path("packages/<str:case_number>/hold/", package_actions.hold, name="package_hold"),
     path("packages/<str:case_number>/release/", package_actions.release, name="package_release"),

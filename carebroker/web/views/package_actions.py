@@ -1,5 +1,6 @@
 """The broker's changes to a package, each a POST that redirects after success (PRG):
-record a phone answer, award by hand, hold, release, cancel (after a confirmation page).
+record a phone answer, answer a provider's question, award by hand, hold, release, cancel
+(after a confirmation page).
 
 Each calls its `carebroker.sourcing.actions` service; a domain error is shown on the
 package page as the form's error and nothing changes.
@@ -24,6 +25,7 @@ from carebroker.web.views.access import (
     the_user,
 )
 from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
+from carebroker.web.views.package_questions import answer_form
 from carebroker.web.views.packages import LIVE, render_package
 
 ERROR_STATUS = 400  # the page again, with the form's errors
@@ -53,6 +55,34 @@ def record_phone_answer(request: HttpRequest, case_number: str) -> HttpResponse:
             tell(request, f"{provider.name}'s answer by phone is recorded.", outcome)
             return _to_page(package)
     return render_package(request, user, package, now, ERROR_STATUS, answer_form=form)
+
+
+@require_POST
+@role_required(*STAFF)
+def answer_query(request: HttpRequest, case_number: str) -> HttpResponse:
+    """The broker's answer to a provider's question, sent to every provider approached."""
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    now = timezone.now()
+    form = answer_form(request.POST.get("query-question", ""), request.POST)
+    if form.is_valid():
+        question = form.cleaned_data["question"]
+        # For the banner only: the service itself sends an answered question nothing more.
+        answered = package.timeline.filter(
+            type="query_answered", details__question_event=question
+        ).exists()
+        try:
+            actions.do_answer_query(user, package, question, form.cleaned_data["answer"], now)
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            if answered:
+                tell(request, "This question was already answered: nothing was sent again.")
+            else:
+                sent = package.requests.values("provider").distinct().count()
+                tell(request, f"Your answer is sent to the {sent} providers approached.")
+            return _to_page(package)
+    return render_package(request, user, package, now, ERROR_STATUS, query_form=form)
 
 
 @require_POST

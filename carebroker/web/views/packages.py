@@ -31,6 +31,7 @@ from carebroker.web.views.access import (
     role_required,
     the_user,
 )
+from carebroker.web.views.package_questions import questions_of
 from carebroker.web.waiting_days import (
     policy_and_calendar,
     rag_bounds,
@@ -143,6 +144,8 @@ def render_package(
         "award_form": AwardForm(providers=council_providers, prefix="award"),
         "hold_form": ReasonForm(prefix="hold"),
     }
+    query_form = bound.pop("query_form", None)
+    questions = questions_of(package, names, query_form)
     forms.update(bound)
     return render(
         request,
@@ -154,6 +157,8 @@ def render_package(
             "requests": requests,
             "counting": _counting(requests),
             "timeline": _timeline(package, names),
+            "questions": questions,
+            "query_form": query_form,
             "documents": documents_for(package),
             "waiting": rows[0],
             "gate_owner": GATE_OWNERS.get(package.gate, ""),

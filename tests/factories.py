@@ -29,7 +29,7 @@ PASSWORD = "a made-up password 42"  # every factory user's, for tests that log i
 RECEIVED_AT = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
 PREFERRED_START = date(2026, 12, 7)
 
-# What each preset calls its areas and its usual provider (policies.md §4-6).
+# What each preset calls its areas and its usual provider (docs/policies.md §4-6).
 AREA_KIND = {
     "essex-lah": AreaKind.QUADRANT,
     "kent-oppd": AreaKind.CLUSTER,

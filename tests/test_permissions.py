@@ -1,4 +1,4 @@
-"""Every URL of the project, opened by every role (design.md § Who sees what).
+"""Every URL of the project, opened by every role (docs/architecture.md §8).
 
 The test walks `get_resolver()`, fills each path parameter with real ids from two
 councils' data (A: providers PA and PB, referrers R1 and R2; B: the same again, every name

@@ -12,7 +12,7 @@ class Role(models.TextChoices):
 
 
 # Only the council's own staff may use the Django admin, which shows full records;
-# a provider never sees them before an award (policies.md §6.2, design.md § Who sees what).
+# a provider never sees them before an award (docs/policies.md §6.2, docs/architecture.md §8).
 STAFF_ROLES = frozenset({Role.BROKER, Role.MANAGER})
 
 

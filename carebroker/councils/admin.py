@@ -1,6 +1,6 @@
 """Admin for councils and their areas, and the council scope every admin of the project uses.
 
-Each user sees and edits only their own council's records (design.md § Scale);
+Each user sees and edits only their own council's records (docs/architecture.md §9);
 a superuser with no council sees every council.
 """
 

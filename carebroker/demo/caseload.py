@@ -1,7 +1,7 @@
 """A demo council's caseload: made-up people, their referrals (with documents) and packages.
 
 The packages are spread over every status, and over the stages and gates of the council's
-policy (policies.md §3-§6), with the flags brokers meet: urgent, hospital discharge,
+policy (docs/policies.md §3-§6), with the flags brokers meet: urgent, hospital discharge,
 emergencies, TSA, enhanced rate and changes to an existing service.
 """
 
@@ -37,7 +37,7 @@ STATUS_MIX = {
 
 @dataclass(frozen=True)
 class PolicyShape:
-    """The stage and gate names of a preset (policies.md §3), and what its referrals carry."""
+    """The stage and gate names of a preset (docs/policies.md §3), and what its referrals carry."""
 
     stages: tuple[str, ...]
     gates: dict[str, str]  # gate -> the stage it holds up
@@ -158,9 +158,9 @@ def _referral(
     if spec.policy_name == "kent-oppd":
         _kent_documents(referral, rng)
     if status is None:
-        return referral  # policies.md §5.1: still to be checked
+        return referral  # docs/policies.md §5.1: still to be checked
     if status == PackageStatus.RETURNED:
-        # Returned with exactly what is missing (policies.md §5.1, §6.1).
+        # Returned with exactly what is missing (docs/policies.md §5.1, §6.1).
         missing = referral.documents.pop(rng.randrange(len(referral.documents)))
         referral.status, referral.missing = ReferralStatus.RETURNED, [missing]
     else:
@@ -170,7 +170,7 @@ def _referral(
 
 
 def _kent_documents(referral: Referral, rng: random.Random) -> None:
-    # policies.md §5.1: the flags decide which further documents a referral needs.
+    # docs/policies.md §5.1: the flags decide which further documents a referral needs.
     referral.known_to_team = rng.random() < 0.4
     referral.from_enablement = rng.random() < 0.3
     referral.risk = rng.random() < 0.2
@@ -257,9 +257,9 @@ def _place_in_policy(
 
 def _first_stage(package: Package, shape: PolicyShape) -> str:
     if package.change_to_existing and "batch" in shape.stages:
-        return ""  # policies.md §4.2: never batched; the current provider is asked directly
+        return ""  # docs/policies.md §4.2: never batched; the current provider is asked directly
     if package.urgent and "batch" in shape.stages:
-        return "urgent"  # policies.md §4.1: the urgent cascade alongside the batch
+        return "urgent"  # docs/policies.md §4.1: the urgent cascade alongside the batch
     if package.emergency:
-        return "emergency"  # policies.md §6.3: emergencies go by telephone
+        return "emergency"  # docs/policies.md §6.3: emergencies go by telephone
     return shape.stages[0]

@@ -23,7 +23,7 @@ SPECIALISMS = (
     "physical disability",
     "end of life",
 )
-SUPPORT_TYPES = ("group", "community", "domiciliary")  # policies.md §6: Leics support types
+SUPPORT_TYPES = ("group", "community", "domiciliary")  # docs/policies.md §6: Leics support types
 SANCTION_NOTE = "Demo: no new packages while a quality review is under way."
 
 
@@ -75,7 +75,7 @@ Plan = list[tuple[dict[str, object], list[str]]]
 
 
 def _essex_plan(spec: DemoCouncil, rng: random.Random) -> Plan:
-    # policies.md §4: Tier 1 ranked first in each quadrant, then Tier 2; a few spot providers last.
+    # docs/policies.md §4: Tier 1 ranked first per quadrant, then Tier 2; a few spot providers last.
     quadrants = [area.name for area in spec.areas]
     rows: Plan = []
     for tier, per_quadrant in ((1, 5), (2, 2)):
@@ -91,7 +91,7 @@ def _essex_plan(spec: DemoCouncil, rng: random.Random) -> Plan:
 
 
 def _kent_plan(spec: DemoCouncil, rng: random.Random) -> Plan:
-    # policies.md §5: each cluster's protocol of clustered providers; then other / non-contracted.
+    # docs/policies.md §5: each cluster's protocol of clustered providers, then the others.
     rows: Plan = []
     for index, cluster in enumerate(spec.areas):
         for _ in range(3 if index < 6 else 2):
@@ -107,7 +107,7 @@ def _kent_plan(spec: DemoCouncil, rng: random.Random) -> Plan:
 
 
 def _leics_plan(spec: DemoCouncil, rng: random.Random) -> Plan:
-    # policies.md §6: framework providers by lot, support type, area and age; then non-framework.
+    # docs/policies.md §6: framework providers by lot, support type, area, age; then non-framework.
     names = [area.name for area in spec.areas]
     rows: Plan = []
     for kind, count, low, high in (

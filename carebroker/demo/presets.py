@@ -40,7 +40,7 @@ ESSEX = DemoCouncil(
     policy_name="essex-lah",
     adults=True,
     areas=(
-        # policies.md §4: the quadrants North, Mid, West, South East, South West.
+        # docs/policies.md §4: the quadrants North, Mid, West, South East, South West.
         DemoArea("North", "quadrant", _districts("CO", range(1, 17)), ("Colchester", "Clacton")),
         DemoArea(
             "Mid", "quadrant", (*_districts("CM", range(0, 10)), "CM77"), ("Chelmsford", "Maldon")
@@ -68,7 +68,7 @@ KENT = DemoCouncil(
     policy_name="kent-oppd",
     adults=True,
     areas=(
-        # policies.md §5: localities split into clusters, each with its protocol.
+        # docs/policies.md §5: localities split into clusters, each with its protocol.
         DemoArea(
             "Tunbridge Wells",
             "cluster",
@@ -112,7 +112,7 @@ LEICS = DemoCouncil(
     policy_name="leics-short-breaks",
     adults=False,
     areas=(
-        # policies.md §6: framework areas; providers match on area, lot, support type and age.
+        # docs/policies.md §6: framework areas; providers match on area, lot, support type and age.
         DemoArea("Charnwood", "framework_area", ("LE11", "LE12"), ("Loughborough",)),
         DemoArea("Melton", "framework_area", ("LE13", "LE14"), ("Melton Mowbray",)),
         DemoArea(

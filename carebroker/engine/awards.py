@@ -1,4 +1,4 @@
-"""Award rules (policies.md §3): who wins among a round's offers.
+"""Award rules (docs/policies.md §3): who wins among a round's offers.
 
 Pure functions over requests: `highest_rank` (lowest rank number first) and `best_price`
 (lowest hourly rate; every offer at that rate is returned, so that an exact tie can go to a

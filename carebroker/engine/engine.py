@@ -81,7 +81,7 @@ def _refer(progress: Progress, at: datetime) -> None:
     check = policy.referral
     if package.documents is not None and (check.required or check.required_when):
         missing = check.missing(set(package.documents), set(package.flags))
-        if missing:  # policies.md §5.1, §6.1: back to the referrer with exactly what is missing
+        if missing:  # docs/policies.md §5.1, §6.1: back to the referrer with just what is missing
             draft.status = "returned"
             draft.event(
                 at,
@@ -97,7 +97,7 @@ def _refer(progress: Progress, at: datetime) -> None:
             return
     draft.event(at, "referral_checked")
     waiting = policy.waiting_list
-    if waiting is not None:  # policies.md §5 Waiting list: RAG in working days from acceptance
+    if waiting is not None:  # docs/policies.md §5 Waiting list: RAG in working days from acceptance
         calendar = progress.market.calendar
         draft.timers.append((calendar.add_working_days(at, waiting.amber_from_days), "amber"))
         draft.timers.append((calendar.add_working_days(at, waiting.red_from_days), "red"))
@@ -191,7 +191,7 @@ def _after_award(progress: Progress, answer: Answer) -> None:
 
 
 def _handback(progress: Progress, answer: Answer) -> None:
-    """policies.md §5 Handbacks: escalated at once; the package returns to the list."""
+    """docs/policies.md §5 Handbacks: escalated at once; the package returns to the list."""
     draft = progress.draft
     rule = progress.policy.handbacks
     draft.event(answer.at, "handback", provider=answer.provider, reason=answer.reason)

@@ -1,4 +1,4 @@
-"""Council decisions: gates passed or refused, approvals, `next_provider`, cancel (policies.md §3).
+"""Council decisions (docs/policies.md §3): gates, approvals, `next_provider`, cancel.
 
 A package `on_hold` waits at one gate; a decision about another gate (a manager approving a
 sanctioned provider, or non-contracted providers, before sourcing gets there) is kept as an

@@ -16,7 +16,7 @@ UNRANKED = 10_000  # a provider with no rank in the package's area goes last
 
 @dataclass(frozen=True)
 class Provider:
-    """A provider as the council's directory holds it (scenario-format.md `providers[]`)."""
+    """A provider as the council's directory holds it (docs/scenarios.md `providers[]`)."""
 
     id: str
     name: str
@@ -37,7 +37,7 @@ class Provider:
 
 @dataclass(frozen=True)
 class Package:
-    """One person's need for care to be sourced (scenario-format.md `packages[]`)."""
+    """One person's need for care to be sourced (docs/scenarios.md `packages[]`)."""
 
     id: str
     area: str
@@ -84,7 +84,7 @@ class Market:
         return self._by_id.get(provider_id)
 
     def is_urgent(self, package: Package) -> bool:
-        """policies.md §4.1: a flag, or a preferred start within N working days of referral."""
+        """docs/policies.md §4.1: a flag, or a preferred start within N working days of referral."""
         rule = self.policy.urgent
         flags = {"urgent": package.urgent, "hospital_discharge": package.hospital_discharge}
         flags["emergency"] = package.emergency
@@ -97,13 +97,13 @@ class Market:
         return waiting <= rule.within_working_days
 
     def applies(self, stage: Stage, package: Package) -> bool:
-        """Whether `stage` runs for `package` (policies.md §3: all, urgent only, emergencies)."""
+        """Whether `stage` runs for `package` (docs/policies.md §3: all, urgent, emergencies)."""
         if (
             stage.kind == "batch"
             and stage.exclude_change_to_existing
             and package.change_to_existing
         ):
-            return False  # policies.md §4.2: the current provider is asked directly
+            return False  # docs/policies.md §4.2: the current provider is asked directly
         if stage.applies_to == "urgent":
             return self.is_urgent(package)
         if stage.applies_to == "emergency":
@@ -151,10 +151,10 @@ def _excluded(
         if provider.max_age is not None and package.age > provider.max_age:
             return "age"
     if rule.cqc_registered and not provider.cqc_registered:
-        return "not CQC registered"  # policies.md §5.5
+        return "not CQC registered"  # docs/policies.md §5.5
     if rule.cqc_ratings and provider.cqc_rating not in rule.cqc_ratings:
         return "CQC rating not " + " or ".join(rule.cqc_ratings)
-    # policies.md §5.2: sanctioned providers are skipped unless a manager approves
+    # docs/policies.md §5.2: sanctioned providers are skipped unless a manager approves
     approved_here = rule.sanctioned == "skip_unless_approved" and provider.id in approved
     if provider.sanctioned and rule.sanctioned != "include" and not approved_here:
         return "sanctioned"

@@ -1,4 +1,4 @@
-"""A council's sourcing policy as data (policies.md §3–6): typed values loaded from TOML or a dict.
+"""A council's sourcing policy as data (docs/policies.md §3–6): typed values from TOML or a dict.
 
 `load_policy` accepts a preset name (`PRESETS`), a path to a TOML file, TOML text, or a dict
 of the same shape (a scenario's `policy` object). Every bad field is reported at once, by its
@@ -20,7 +20,7 @@ PRESETS: tuple[str, ...] = ("essex-lah", "kent-oppd", "leics-short-breaks")
 
 STAGE_KINDS = ("batch", "cascade", "tender", "open_market")
 APPLIES_TO = ("all", "urgent", "emergency")
-# policies.md §3: the gates a package `on_hold` may name.
+# docs/policies.md §3: the gates a package `on_hold` may name.
 GATE_NAMES = (
     "non_contracted_approval",
     "sanction_approval",
@@ -30,7 +30,7 @@ GATE_NAMES = (
     "unable_to_fill",
     "open_market_choice",
 )
-# The award rules each stage kind may use (policies.md §3).
+# The award rules each stage kind may use (docs/policies.md §3).
 AWARD_RULES: dict[str, tuple[str, ...]] = {
     "batch": ("highest_rank",),
     "cascade": ("first_accept",),
@@ -91,7 +91,7 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class WorkingTime:
-    """Working hours and closure days (policies.md §1)."""
+    """Working hours and closure days (docs/policies.md §1)."""
 
     day_start: time
     day_end: time
@@ -100,7 +100,7 @@ class WorkingTime:
 
 @dataclass(frozen=True)
 class UrgentRule:
-    """When a package is urgent (policies.md §4.1); `within_working_days` None: flags only."""
+    """When a package is urgent (docs/policies.md §4.1); `within_working_days` None: flags only."""
 
     within_working_days: int | None
     flags: tuple[str, ...]
@@ -108,7 +108,7 @@ class UrgentRule:
 
 @dataclass(frozen=True)
 class ReferralCheck:
-    """Documents a referral must carry (policies.md §5.1, §6.1)."""
+    """Documents a referral must carry (docs/policies.md §5.1, §6.1)."""
 
     required: tuple[str, ...]
     required_when: tuple[tuple[str, tuple[str, ...]], ...]
@@ -127,7 +127,7 @@ class ReferralCheck:
 
 @dataclass(frozen=True)
 class GateRule:
-    """Who decides at a gate (policies.md §2)."""
+    """Who decides at a gate (docs/policies.md §2)."""
 
     name: str
     decided_by: str
@@ -148,7 +148,7 @@ class ProviderSelection:
 
 @dataclass(frozen=True)
 class AssessmentRule:
-    """Essex batch assessments (policies.md §4.2)."""
+    """Essex batch assessments (docs/policies.md §4.2)."""
 
     only_highest_ranked: bool
     window: Deadline
@@ -159,7 +159,7 @@ class AssessmentRule:
 
 @dataclass(frozen=True)
 class NotAwardedCodes:
-    """Codes told to providers not chosen (policies.md §6.3: D1–D4)."""
+    """Codes told to providers not chosen (docs/policies.md §6.3: D1–D4)."""
 
     higher_price: str
     part_offer_only: str
@@ -169,7 +169,7 @@ class NotAwardedCodes:
 
 @dataclass(frozen=True)
 class Stage:
-    """One way of approaching providers (policies.md §3); kind-specific fields may be None."""
+    """One way of approaching providers (docs/policies.md §3); kind-specific fields may be None."""
 
     name: str
     kind: str
@@ -212,7 +212,7 @@ class Stage:
 
 @dataclass(frozen=True)
 class AfterAcceptance:
-    """Kent's clocks after an acceptance (policies.md §5)."""
+    """Kent's clocks after an acceptance (docs/policies.md §5)."""
 
     confirmation_form_within: Deadline
     service_delivery_order_within: Deadline
@@ -221,7 +221,7 @@ class AfterAcceptance:
 
 @dataclass(frozen=True)
 class WaitingList:
-    """RAG of waiting packages in working days from referral accepted (policies.md §5)."""
+    """RAG of waiting packages in working days from referral accepted (docs/policies.md §5)."""
 
     amber_from_days: int
     amber_action: str
@@ -238,7 +238,7 @@ class WaitingList:
 
 @dataclass(frozen=True)
 class Reviews:
-    """Review dates from the start date (policies.md §5)."""
+    """Review dates from the start date (docs/policies.md §5)."""
 
     known_to_team_weeks: int
     new_earliest_weeks: int
@@ -247,7 +247,7 @@ class Reviews:
 
 @dataclass(frozen=True)
 class Handbacks:
-    """Handback rules (policies.md §5)."""
+    """Handback rules (docs/policies.md §5)."""
 
     individual_escalate_to: str
     individual_returns_to_list: bool

@@ -1,4 +1,4 @@
-"""Moving a package through its policy: stage after stage, gates, awards (policies.md §2–3).
+"""Moving a package through its policy: stage after stage, gates, awards (docs/policies.md §2–3).
 
 Stage kinds (`engine/stages/`) call back here when they award or end without an award.
 """
@@ -68,7 +68,7 @@ class Progress:
                 self.raise_gate(now, stage.requires_gate, stage=stage.name)
                 return
             group = [stage]
-            if stage.parallel_with:  # policies.md §4.1: the urgent track runs alongside
+            if stage.parallel_with:  # docs/policies.md §4.1: the urgent track runs alongside
                 partner = self.policy.stage(stage.parallel_with)
                 if stages.index(partner) == draft.next_stage:
                     draft.next_stage += 1
@@ -121,7 +121,7 @@ class Progress:
             self.enter(now)
 
     def unfilled(self, now: datetime) -> None:
-        """Every stage ended without an award (policies.md §6.5 for a gate instead)."""
+        """Every stage ended without an award (docs/policies.md §6.5 for a gate instead)."""
         if self.policy.when_unfilled == "unable_to_fill":
             reasons = [
                 {"provider": r.provider, "stage": r.stage, "reason": r.reason or r.outcome}
@@ -179,7 +179,7 @@ class Progress:
             referred.astimezone(LONDON).date(), now.astimezone(LONDON).date()
         )
         record = self.policy.record_days_referral_to_award
-        # policies.md §4: Essex awards at the framework rate, except open-market proposals
+        # docs/policies.md §4: Essex awards at the framework rate, except open-market proposals
         priced = self.policy.award_rate == "offer" or self.policy.stage(stage).rate_proposals
         draft.event(
             now,
@@ -202,18 +202,18 @@ class Progress:
 
     def _after_award(self, now: datetime, provider: str) -> None:
         after = self.policy.after_acceptance
-        if after is not None:  # policies.md §5 After acceptance
+        if after is not None:  # docs/policies.md §5 After acceptance
             due = self.deadline(now, after.confirmation_form_within)
             self.draft.event(now, "confirmation_form_due", provider=provider, due=due)
-        if self.policy.full_record_in:  # policies.md §6 Filled
+        if self.policy.full_record_in:  # docs/policies.md §6 Filled
             self.draft.event(now, "referrer_told", why="filled", provider=provider)
             self.draft.event(now, "placement_agreement_sent", provider=provider)
             self.draft.effect("send_notice", provider, notice=self.policy.full_record_in)
 
     def confirmed(self, now: datetime, start: date | None, call_times: str | None) -> None:
-        """policies.md §5: the Provider Confirmation Form came back; the SDO and finance clocks."""
+        """docs/policies.md §5: the confirmation form is back; the SDO and finance clocks."""
         after = self.policy.after_acceptance
-        if self.policy.full_record_in:  # policies.md §6 Filled: the signed IPA came back
+        if self.policy.full_record_in:  # docs/policies.md §6 Filled: the signed IPA came back
             self.draft.event(now, "placement_agreement_countersigned", provider=self.draft.provider)
         self.draft.event(
             now,
@@ -229,7 +229,7 @@ class Progress:
         self.draft.event(now, "service_delivery_order_due", due=sdo)
         self.draft.event(now, "financial_assessment_due", due=finance)
         reviews = self.policy.reviews
-        if reviews is not None and start is not None:  # policies.md §5 Reviews
+        if reviews is not None and start is not None:  # docs/policies.md §5 Reviews
             if "known_to_team" in self.package.flags:
                 self.draft.event(
                     now, "review_due", due=start + timedelta(weeks=reviews.known_to_team_weeks)

@@ -1,4 +1,4 @@
-"""The provider view: the anonymised record providers see before an award (policies.md §6.2).
+"""The provider view: the anonymised record providers see before an award (docs/policies.md §6.2).
 
 `provider_view(person)` turns the full record into a JSON-ready dict:
 
@@ -31,7 +31,7 @@ PHONE_MARK = "[phone]"
 ADDRESS_MARK = "[address]"
 DOB_MARK = "[date of birth]"
 
-# policies.md §6.2: siblings keep an initial ("sister (A)"); any relation naming one of these.
+# docs/policies.md §6.2: siblings keep an initial ("sister (A)"); any relation naming one of these.
 SIBLING_WORDS = ("sister", "brother", "sibling", "twin")
 
 MONTHS = (
@@ -128,7 +128,7 @@ def _address_parts(address: str) -> list[str]:
 
 
 def _town(address: str) -> str | None:
-    """The last comma-separated part of the address that is not a postcode (policies.md §6.2).
+    """The last comma-separated part of the address that is not a postcode (docs/policies.md §6.2).
 
     A postcode written inside that part is dropped; a part with a digit is a street or a
     flat, never shown, so an address without a clear town gives None.
@@ -170,7 +170,7 @@ def _relation_word(relation: Relation) -> str:
 
 
 def _relation_label(relation: Relation) -> str:
-    """ "sister (B)" for a sibling, "mum" for a parent or carer (policies.md §6.2)."""
+    """ "sister (B)" for a sibling, "mum" for a parent or carer (docs/policies.md §6.2)."""
     word = _relation_word(relation)
     if any(sibling in word for sibling in SIBLING_WORDS):
         first = initials(relation.name)[:1]
@@ -302,7 +302,7 @@ def _redact_phones(text: str, known: Iterable[str]) -> str:
 
 
 def _redactor(person: PersonRecord, extra_names: Iterable[str]) -> Callable[[str], str]:
-    """The free-text redaction for this record (policies.md §6.2), as one function."""
+    """The free-text redaction for this record (docs/policies.md §6.2), as one function."""
     town = _town(person.address or "")
     # The address line never reaches a provider: every part but the town (§6.2).
     street_parts = {
@@ -344,7 +344,7 @@ def _redactor(person: PersonRecord, extra_names: Iterable[str]) -> Callable[[str
 
 
 def provider_view(person: PersonRecord, *, extra_names: Iterable[str] = ()) -> dict[str, object]:
-    """What providers see of `person` before an award (policies.md §6.2).
+    """What providers see of `person` before an award (docs/policies.md §6.2).
 
     Keys, always present and in this order: name, dob, town, postcode, relations,
     worker, principal_contact, needs, notes. Missing values are None ("" for text).

@@ -1,4 +1,4 @@
-"""The simulation output (scenario-format.md § Output): plain JSON-ready values, times in UTC."""
+"""The simulation output (docs/scenarios.md § Output): plain JSON-ready values, times in UTC."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ class Tick:
 
 @dataclass(frozen=True)
 class Answer:
-    """A provider's answer (scenario-format.md `events[]` with `provider`)."""
+    """A provider's answer (docs/scenarios.md `events[]` with `provider`)."""
 
     at: datetime
     provider: str
@@ -40,7 +40,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class Decision:
-    """A council decision (scenario-format.md `events[]` with `actor`)."""
+    """A council decision (docs/scenarios.md `events[]` with `actor`)."""
 
     at: datetime
     actor: str  # manager | referrer | broker

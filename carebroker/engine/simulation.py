@@ -1,4 +1,4 @@
-"""The simulator: a virtual clock over a heap of timers and scripted events (scenario-format.md).
+"""The simulator: a virtual clock over a heap of timers and scripted events (docs/scenarios.md).
 
 Each package is its own state machine (`engine.step`); the heap orders referrals, scripted
 answers and decisions, and each package's next clock. At one instant, referrals come

@@ -19,7 +19,7 @@ OPEN_OUTCOMES = ("open", "considering")
 
 @dataclass(frozen=True)
 class Request:
-    """One approach to one provider about one package (policies.md §2)."""
+    """One approach to one provider about one package (docs/policies.md §2)."""
 
     provider: str
     stage: str
@@ -33,7 +33,7 @@ class Request:
     rate: Decimal | None = None
     start: date | None = None
     not_awarded: str | None = None
-    late: bool = False  # late interest, kept (policies.md §4.2)
+    late: bool = False  # late interest, kept (docs/policies.md §4.2)
     cycle: str = ""  # which round of its stage the request belongs to
     chased: int = 0
 

@@ -16,7 +16,7 @@ MARKET.toml (example: `examples/whatif-essex.toml`)::
     [packages]                    # every area's packages, unless the area overrides a key
     hours_per_week = {distribution = "uniform", low = 5, high = 30}
     start_after_days = {distribution = "uniform", low = 1, high = 21}  # preferred start
-    urgent = 0.05                 # chances of each flag (policies.md §4.1, §6.3)
+    urgent = 0.05                 # chances of each flag (docs/policies.md §4.1, §6.3)
     hospital_discharge = 0.10
     emergency = 0.0
     change_to_existing = 0.05     # §4.2: never on the batch
@@ -227,7 +227,7 @@ class _Run:
         round_ = str(effect.details.get("round", "offer"))
         action = behaviour.answer(self.rng, round_)
         if action is None:
-            return  # silence: the request expires (a decline, policies.md §2)
+            return  # silence: the request expires (a decline, docs/policies.md §2)
         minutes = behaviour.delay_minutes(self.rng)
         when = self.market.calendar.add_working_hours(at, Decimal(minutes) / 60)
         kind = self.kinds.get(stage, "")

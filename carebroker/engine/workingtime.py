@@ -1,4 +1,4 @@
-"""Working time: deadlines in the council's local time (policies.md §1).
+"""Working time: deadlines in the council's local time (docs/policies.md §1).
 
 Every rule runs on the wall clock of Europe/London. Inputs must be timezone-aware
 datetimes (any zone; they are converted); outputs are aware datetimes in
@@ -66,7 +66,7 @@ _CLOCK_RE = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
 
 @dataclass(frozen=True)
 class Deadline:
-    """A deadline expression from a policy (policies.md §1).
+    """A deadline expression from a policy (docs/policies.md §1).
 
     ``Deadline.parse("2 working hours")``; ``str()`` gives text that parses back
     to an equal value.
@@ -164,7 +164,7 @@ class Deadline:
 
 @functools.cache
 def bank_holidays(year: int) -> frozenset[date]:
-    """Bank holidays in England and Wales in `year` (policies.md §1), cached per year."""
+    """Bank holidays in England and Wales in `year` (docs/policies.md §1), cached per year."""
     found = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return frozenset(day for day in found if day.year == year)
 
@@ -175,7 +175,7 @@ def bank_holidays(year: int) -> frozenset[date]:
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """A council's working time: working hours and closure days (policies.md §1).
+    """A council's working time: working hours and closure days (docs/policies.md §1).
 
     Working days are Monday to Friday except bank holidays in England and Wales
     and the council's ``closures``.
@@ -285,7 +285,7 @@ class WorkingCalendar:
     def next_calendar_day_at(self, t: datetime, at: time) -> datetime:
         """`at` on the calendar day after `t`'s local date, weekends included.
 
-        For "by 13:00 the next calendar day" (policies.md §4.2, hospital discharge
+        For "by 13:00 the next calendar day" (docs/policies.md §4.2, hospital discharge
         assessments after 15:00).
         """
         _check_clock_time(at, "at", whole_minutes=False)
@@ -296,7 +296,7 @@ class WorkingCalendar:
         """`hours` of plain clock time after `t`, weekends and nights included.
 
         Local wall-clock arithmetic: a deadline set across a clock change keeps
-        its wall-clock time (policies.md §1).
+        its wall-clock time (docs/policies.md §1).
         """
         return _localize(_wall(t, "t") + _hours(hours, "hours"))
 

@@ -1,4 +1,4 @@
-"""The daily batch report as an .xlsx workbook (policies.md §4.2; seeds 000, 001, 002).
+"""The daily batch report as an .xlsx workbook (docs/policies.md §4.2; seeds 000, 001, 002).
 
 One workbook per area (an Essex quadrant) per batch, the same for every Tier 1 provider of
 the area: every package of that batch still being sourced, urgent ones flagged, the TSA and
@@ -293,7 +293,7 @@ def _about(
 def batch_reports(council: Council, day: date) -> list[BatchWorkbook]:
     """Every area's workbook of the batch issued on `day`: the packages whose batch
     interest requests were sent that day and that are still being sourced. No packages,
-    no report (policies.md §4.2)."""
+    no report (docs/policies.md §4.2)."""
     batch_stages = {s.name for s in policy_of(council).stages if s.kind == "batch"}
     start = datetime.combine(day, time(0), tzinfo=LONDON)
     requests = (

@@ -51,7 +51,7 @@ REGISTERED = {"registered": True, "active": True, "deregistered": False, "inacti
 NOT_RATED = {"", "not rated", "not yet rated", "insufficient evidence to rate", "no rating"}
 RATINGS = {rating.casefold(): rating for rating in CqcRating.values}
 PLACEABLE_RATINGS = (CqcRating.GOOD.value, CqcRating.OUTSTANDING.value)
-# policies.md §5.5, used when the council's own policy cannot be read
+# docs/policies.md §5.5, used when the council's own policy cannot be read
 DEFAULT_RULES = {ProviderKind.NON_CONTRACTED.value: (True, PLACEABLE_RATINGS)}
 
 
@@ -114,7 +114,7 @@ class CqcDirectoryImporter:
     ``cqc_rating_date`` are set from its row. Providers whose CQC location ID is
     not in the file are listed, not changed. The report lists every matched
     provider that is not registered with a Good or Outstanding rating
-    (policies.md §5.5), marking as blocked those whose kind the council's policy
+    (docs/policies.md §5.5), marking as blocked those whose kind the council's policy
     approaches only on that condition (Kent: non-contracted). One transaction;
     a bad row changes nothing; importing the same file again changes nothing.
     """
@@ -207,7 +207,7 @@ class CqcDirectoryImporter:
 
 
 def placement_concern(registered: bool, rating: str) -> str | None:
-    """Why a CQC record does not allow placement (policies.md §5.5), or None when it does."""
+    """Why a CQC record does not allow placement (docs/policies.md §5.5), or None when it does."""
     if not registered:
         return "not registered with CQC"
     if rating not in PLACEABLE_RATINGS:

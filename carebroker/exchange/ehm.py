@@ -1,5 +1,5 @@
 """EHM visit returns: a provider's four-weekly Electronic Homecare Monitoring CSV, checked
-against its packages and summarised (policies.md §4: planned vs delivered, late, missed)."""
+against its packages and summarised (docs/policies.md §4: planned vs delivered, late, missed)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from carebroker.exchange.sheets import Column, ImportRefused, SheetRow, read_she
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import Package
 
-PERIOD = timedelta(weeks=4)  # policies.md §4: a CSV every four weeks
+PERIOD = timedelta(weeks=4)  # docs/policies.md §4: a CSV every four weeks
 LONGEST_VISIT = timedelta(hours=12)
 LATE_AFTER = timedelta(minutes=15)
 SHORT_BY = timedelta(minutes=5)
@@ -244,7 +244,7 @@ class EhmVisitImporter:
             reported.add(visit.case_number)
             others = rows_of[visit.case_number] - 1
             # One wording for "no such package" and "someone else's": a provider learns nothing
-            # of other providers' awards (design.md § Who sees what).
+            # of other providers' awards (docs/architecture.md §8).
             problems.append(
                 f"row {visit.row}, Mosaic ID: {got(visit.case_number)} is not a package awarded "
                 f"to {self.provider} by {self.council}"

@@ -1,5 +1,5 @@
 """Ticked returns: a provider's batch report sent back, read as expressions of interest
-(policies.md §4.2; seed 002: "ticking the packages they are interested in and submitting
+(docs/policies.md §4.2; seed 002: "ticking the packages they are interested in and submitting
 the file to SPT by 10am the following day").
 
 Two shapes are read:
@@ -208,7 +208,7 @@ class InterestImporter:
         return listed
 
     def _check_tier1(self, area: str) -> None:
-        """The batch goes to Tier 1 providers of the area only (seed 002; policies.md §4.2)."""
+        """The batch goes to Tier 1 providers of the area only (seed 002; docs/policies.md §4.2)."""
         ranked = self.provider.area_ranks.filter(area__name=area).exists()
         if self.provider.tier != 1 or not ranked:
             raise ImportRefused(

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class EhmSubmission(models.Model):
-    """A provider's four-weekly EHM visit return, checked and summarised (policies.md §4).
+    """A provider's four-weekly EHM visit return, checked and summarised (docs/policies.md §4).
 
     One row per provider and period: a corrected file for the same period replaces
     the summary; the same file again leaves it as it was.
@@ -54,7 +54,7 @@ class ReplyStatus(models.TextChoices):
 
 class InboundReply(models.Model):
     """A provider's email reply, read once (exchange/replies.py): its answers recorded
-    through the engine, or queued with the reason a broker must look at it (design.md:
+    through the engine, or queued with why a broker must look at it (docs/architecture.md §10.3:
     email replies "are read for case numbers and answers")."""
 
     council = models.ForeignKey(

@@ -17,7 +17,7 @@ Sheets:
 Days are **calendar days**, as the seed's tracker counts them (its columns M and N are
 formulas over dates, overtyped with the number of days when the case closes); a working-days
 column sits beside each for the councils whose policies count working days (§5 waiting
-list). Dates are London dates (policies.md §1).
+list). Dates are London dates (docs/policies.md §1).
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ class Postcode:
     @property
     def partial(self) -> str:
         """What a provider sees before an award: the postcode without its last
-        two characters, "LE3 9QP" -> "LE3 9" (policies.md §6.2). It is the sector."""
+        two characters, "LE3 9QP" -> "LE3 9" (docs/policies.md §6.2). It is the sector."""
         return self.sector
 
 

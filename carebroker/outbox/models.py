@@ -2,7 +2,7 @@ from django.db import models
 
 
 class NoticeKind(models.TextChoices):
-    """Every email notice the seeds describe (policies.md §4-6); one template each."""
+    """Every email notice the seeds describe (docs/policies.md §4-6); one template each."""
 
     BATCH_REPORT = "batch_report", "Daily batch report"  # §4.2
     REQUEST_SENT = "request_sent", "Request with its deadline"  # §3
@@ -71,7 +71,7 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # Mosaic IDs are unique per council only, so keys are too (design.md § Scale).
+            # Mosaic IDs are unique per council only, so keys are too (docs/architecture.md §9).
             models.UniqueConstraint(fields=["council", "key"], name="notice_unique_key")
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="notice_due")]
@@ -81,7 +81,7 @@ class Notice(models.Model):
 
 
 class NoticeAttachment(models.Model):
-    """A file sent with a notice (the batch report's .xlsx, policies.md §4.2), written in the
+    """A file sent with a notice (the batch report's .xlsx, docs/policies.md §4.2), written in the
     same transaction as its notice; kept in the database like the notice's body."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")

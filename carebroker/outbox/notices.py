@@ -1,4 +1,4 @@
-"""Queueing notices: the one way to write an email (design.md § Transactional outbox).
+"""Queueing notices: the one way to write an email (docs/architecture.md §6).
 
 A `do_*` function changes data inside a transaction and calls `queue_notice` in that same
 transaction, so the notice is committed with the change that caused it or not at all::
@@ -18,7 +18,7 @@ by the delivery.
 Each kind renders `templates/notices/<kind>.txt`: the first line is "Subject: ...", the rest
 is the plain-text body; an HTML alternative is made from it (`notices/email.html`).
 What a template may show is only what its context holds: a provider's notice gets the
-provider view (policies.md §6.2), never the full record. Every context has `recipient`
+provider view (docs/policies.md §6.2), never the full record. Every context has `recipient`
 (the name to greet) plus the keys of its kind in CONTEXT_KEYS; queue_notice adds `council`
 (the council's name) and `mosaic_id` (the package's case number, or `mosaic_id` given in
 the context when there is no package yet). Times (`deadline`, ...) must be aware datetimes;
@@ -36,7 +36,7 @@ Context keys by kind (optional ones in brackets):
 - isp_sent (provider): deadline, [view].
 - chase (provider): deadline (the extended one), [sent_at].
 - query_answer (every provider approached): question, answer (None: the question alone, the
-  answer to follow, policies.md §6.3), deadline.
+  answer to follow, docs/policies.md §6.3), deadline.
 - not_chosen (provider): [code] (Leics D1-D4), [reason].
 - award (winning provider): preferred_start, [hourly_rate], [next_steps].
 - request_withdrawn (provider): [reason].
@@ -124,7 +124,7 @@ def queue_notice(
     Raises OutsideTransaction outside `transaction.atomic()`, NoticeError on bad arguments.
     """
     if not transaction.get_connection().in_atomic_block:
-        # design.md: a notice is written with the change that caused it, or not at all.
+        # docs/architecture.md §6: a notice is written with the change causing it, or not at all.
         raise OutsideTransaction(
             "queue_notice must run inside transaction.atomic(), with the change that caused it"
         )

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class DocumentKind(models.TextChoices):
-    """The documents the seeds name (design.md § The interfaces, Documents)."""
+    """The documents the seeds name (docs/architecture.md §10.4)."""
 
     ISP = "isp", "Information to Service Provider (ISP)"
     CONFIRMATION_FORM = "confirmation_form", "Provider Confirmation Form"
@@ -18,7 +18,7 @@ class PlacementDocument(models.Model):
     """One document file made for a package, kept with it.
 
     The content lives in the database (a BinaryField), not under MEDIA_ROOT: a document
-    is written in the same transaction as the change that caused it (design.md, the
+    is written in the same transaction as the change that caused it (docs/architecture.md §6, the
     outbox), every web process and worker sharing the database sees it, and the files are
     small (tens of kilobytes).
     """

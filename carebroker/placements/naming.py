@@ -2,7 +2,7 @@
 
 "2026 11 23 M1001 ISP for Alder Homecare.pdf";
 "2026 11 23 (A.L. & M1001) IPA for Alder Homecare.docx" (seed 004, step 20).
-The date is the council's local day (policies.md §1: Europe/London). A second file of
+The date is the council's local day (docs/policies.md §1: Europe/London). A second file of
 the same name for the same package gets " (2)", " (3)", ...: a document may have been
 sent already, so a new run never replaces it.
 """

@@ -1,7 +1,7 @@
 """Who may open a portal page, and the object loaders that carry the permission check.
 
 Only a provider user of a council, linked to a provider of that same council, may use the
-portal (design.md § Who sees what); anyone else signed in gets 403, a visitor the sign-in
+portal (docs/architecture.md §8); anyone else signed in gets 403, a visitor the sign-in
 page. Objects are loaded only through the `_get_*_for_provider` loaders, which filter by
 the user's own provider and council: another provider's request or document is a 404, so
 its existence is not told either.
@@ -28,7 +28,7 @@ View = Callable[..., HttpResponse]
 
 # Documents a provider gets whether or not it wins (placements/documents/store.py
 # _FOR_PROVIDER); the rest (confirmation form, SDO, IPA) carry the full record and go to
-# the winner only (policies.md §6.2: the full record returns only to the winner).
+# the winner only (docs/policies.md §6.2: the full record returns only to the winner).
 SENT_TO_ANY_PROVIDER = (DocumentKind.ISP, DocumentKind.DECLINE_NOTICE, DocumentKind.NOT_CHOSEN)
 
 

@@ -3,9 +3,9 @@
 `do_provider_answer(request_row, answer, now)` runs, in one transaction, the package's
 clocks up to `now` (what the worker would do at its next sweep) and then the answer. A
 request whose deadline has passed has therefore expired before the answer is read, and
-the engine ignores the answer (policies.md §5.2: no answer in time is a decline); the
+the engine ignores the answer (docs/policies.md §5.2: no answer in time is a decline); the
 portal shows the engine's reason and nothing is recorded as if it counted. Late interest
-in a batch is the one late answer the engine keeps (policies.md §4.2).
+in a batch is the one late answer the engine keeps (docs/policies.md §4.2).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def do_provider_answer(
 ) -> AnswerOutcome:
     """Give `answer` to the engine for the request's package at `now` (see the module)."""
     case = request_row.package.case_number
-    late = request_row.deadline < now  # at the deadline is in time (policies.md §5.2)
+    late = request_row.deadline < now  # at the deadline is in time (docs/policies.md §5.2)
     try:
         with transaction.atomic():
             runner.do_tick(request_row.package_id, now)
@@ -53,7 +53,7 @@ def do_provider_answer(
             why = f"the deadline was {london_time(request_row.deadline)}; {why}"
         return AnswerOutcome(False, f"{case}: your answer was not counted: {why}.")
     refused = by_type.get("considering_refused")
-    if refused is not None:  # policies.md §5.2: the time must fall before the start date
+    if refused is not None:  # docs/policies.md §5.2: the time must fall before the start date
         return AnswerOutcome(
             False,
             f"{case}: a time to consider until must be before the requested start date; "

@@ -28,11 +28,11 @@ ACTION_LABELS = {
     "query": "Ask a question",
     "decline": "Decline",
 }
-# Stage kinds whose award compares prices (policies.md §3 best_price; §4 open market:
+# Stage kinds whose award compares prices (docs/policies.md §3 best_price; §4 open market:
 # providers propose rates): an offer there must carry an hourly rate.
 RATE_REQUIRED = ("tender", "open_market")
 # No seed lists decline codes for providers; these are fixed here (Leics asks for "a
-# reason code", policies.md §6.3).
+# reason code", docs/policies.md §6.3).
 DECLINE_REASONS = (
     ("no_capacity", "No carers free for these hours"),
     ("area", "We do not cover this area"),

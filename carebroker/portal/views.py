@@ -2,7 +2,7 @@
 
 Thin views: every object comes through a loader of `portal/access.py` (the permission
 check), every answer goes to the engine through `portal/answers.py`. A page shows the
-package's stored provider view (policies.md §6.2), never its person; a provider's own
+package's stored provider view (docs/policies.md §6.2), never its person; a provider's own
 answers and rates, never another provider's. Each view reads the clock once.
 """
 
@@ -71,7 +71,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     provider = the_provider(user)
     now = timezone.now()
     open_rows = _open_requests(user)
-    # Interest after the deadline is kept while the batch still runs (policies.md §4.2):
+    # Interest after the deadline is kept while the batch still runs (docs/policies.md §4.2):
     # an expired interest request stays on the list until the package leaves that stage.
     batch_rows = requests_for_provider(user).filter(
         Q(outcome__in=OPEN_OUTCOMES) | Q(outcome="expired", package__stage=F("stage")),
@@ -245,7 +245,7 @@ def batch_report_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interest_return(request: HttpRequest) -> HttpResponse:
     """Upload a ticked batch report: every ticked package is interest at the time the file
-    arrived (policies.md §4.2, seed 002); a refused file records nothing."""
+    arrived (docs/policies.md §4.2, seed 002); a refused file records nothing."""
     user = _user(request)
     provider = the_provider(user)
     now = timezone.now()

@@ -93,7 +93,7 @@ class ProviderArea(models.Model):
 
 class ContactRole(models.TextChoices):
     MAIN = "main", "Main contact"
-    SENIOR = "senior", "Senior representative"  # Kent copies declines to them (policies.md §5.2)
+    SENIOR = "senior", "Senior representative"  # Kent copies declines (docs/policies.md §5.2)
 
 
 class Contact(models.Model):

@@ -1,4 +1,4 @@
-"""Referral intake (policies.md §5.1, §6.1): check a referral, return it or start sourcing.
+"""Referral intake (docs/policies.md §5.1, §6.1): check a referral, return it or start sourcing.
 
     check_referral(user, referral)                 # may this user submit it? is it well formed?
     do_submit_referral(referral, now)              # checked against the council's policy
@@ -26,7 +26,7 @@ from carebroker.sourcing import runner
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package
 
-# Who may submit a referral (design.md § Who sees what): referrers their own; the
+# Who may submit a referral (docs/architecture.md §8): referrers their own; the
 # brokerage team and integrations any of their council's.
 SUBMITTERS = (Role.REFERRER, Role.BROKER, Role.MANAGER, Role.INTEGRATION)
 

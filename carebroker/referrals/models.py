@@ -5,7 +5,7 @@ from carebroker.lib.postcodes import PostcodeError, normalise_postcode
 
 
 class Person(models.Model):
-    """The full record. Providers never see it before an award (policies.md §6.2)."""
+    """The full record. Providers never see it before an award (docs/policies.md §6.2)."""
 
     council = models.ForeignKey("councils.Council", on_delete=models.CASCADE, related_name="people")
     name = models.CharField(max_length=200)
@@ -37,7 +37,7 @@ class Person(models.Model):
 
 
 class Document(models.TextChoices):
-    """What may come with a referral (scenario-format.md `documents`)."""
+    """What may come with a referral (docs/scenarios.md `documents`)."""
 
     FINANCIAL_AUTHORISATION = "financial_authorisation", "Financial authorisation"
     REFERRAL_FORM = "referral_form", "Purchasing referral form"
@@ -98,7 +98,7 @@ class Referral(models.Model):
 
 
 def _documents_problem(names: object) -> str | None:
-    """What is wrong with a list of document names, or None (scenario-format.md `documents`)."""
+    """What is wrong with a list of document names, or None (docs/scenarios.md `documents`)."""
     if not isinstance(names, list):
         return "Expected a list of document names."
     unknown = [repr(name) for name in names if name not in Document.values]

@@ -11,7 +11,7 @@ changes the package in one transaction and queues its notices.
   refuses answers until released; what ran out meanwhile runs out at the next sweep after
   the release (the policies name no pause, so none is invented).
 - `do_answer_query`: the broker's answer to a provider's question goes to every provider
-  approached for the package (policies.md §6.3), audited as `query_answered`.
+  approached for the package (docs/policies.md §6.3), audited as `query_answered`.
 """
 
 from __future__ import annotations
@@ -288,7 +288,7 @@ def _approached(row: Package) -> dict[int, datetime]:
 
 
 def _check_no_names(package: Package, answer: str) -> None:
-    """Providers see only the provider view before an award (policies.md §6.2): no names."""
+    """Providers see only the provider view before an award (docs/policies.md §6.2): no names."""
     person = package.person
     names = [person.name, person.principal_contact, person.allocated_worker]
     names += [str(r.get("name", "")) for r in person.relations or [] if isinstance(r, dict)]

@@ -9,7 +9,7 @@ from carebroker.sourcing.models import Package, SourcingRequest, TimelineEvent
 
 class ReadOnlyInline(CouncilScopedMixin, admin.TabularInline):  # type: ignore[type-arg]
     """Written by sourcing only (the engine and the audited broker actions): shown, never
-    edited here, so the timeline stays append-only (design.md)."""
+    edited here, so the timeline stays append-only (docs/architecture.md §5)."""
 
     council_lookup = "package__council"
     extra = 0

@@ -1,5 +1,5 @@
 """Carrying out the engine's effects: each becomes an outbox notice, queued in the caller's
-transaction (design.md § Transactional outbox).
+transaction (docs/architecture.md §6).
 
 Notice keys name the cause: kind, package, recipient, and the effect's place in the
 package's history (`<events before the step>.<effect index>`), so every notice of a step
@@ -10,7 +10,7 @@ open-market listings are not mailed one by one: the daily batch report and the A
 Packages list carry them (sourcing/reports.py).
 
 Who gets it (an effect's `to`): a provider id is the provider's main contact (Kent's
-decline acknowledgement copies its senior contact, policies.md §5.2); "referrer" is the
+decline acknowledgement copies its senior contact, docs/policies.md §5.2); "referrer" is the
 referral's referrer, else the council's brokers; any other role ("manager", "broker") is
 the council's users of that role, else its brokers. With no address at all the notice
 cannot be queued: a worker event `notice_not_sent` says so on the timeline.
@@ -136,7 +136,7 @@ def _request(
     key = f"request:{row.case_number}:{effect.to}:{stage.name}:{round_}:{cause.tag}"
     deadline = effect.details["deadline"]
     view = row.provider_view or {}
-    if stage.kind == "batch":  # the offer round: the ISP goes out (policies.md §4.2)
+    if stage.kind == "batch":  # the offer round: the ISP goes out (docs/policies.md §4.2)
         return notify(
             row, effect.to or "", K.ISP_SENT, key, {"deadline": deadline, "view": view}, now
         )
@@ -200,7 +200,7 @@ def _notice(
     elif kind == K.DECLINE_ACKNOWLEDGEMENT:
         request = _last_request(state, to)
         context = {"reason": (request.reason if request else None) or "no reason given"}
-        cc_senior = True  # policies.md §5.2: copied to the provider's senior contact
+        cc_senior = True  # docs/policies.md §5.2: copied to the provider's senior contact
     elif kind == K.QUERY_ANSWER:
         request = _last_request(state, to)
         # §6.3: the question goes out now, unanswered; the broker's answer follows to
@@ -233,7 +233,7 @@ def _notice(
 def escalate(
     row: Package, market: Market, level: str, at: datetime, now: datetime, to: str = "manager"
 ) -> int:
-    """The waiting-list escalation notice; one per package and level (policies.md §5)."""
+    """The waiting-list escalation notice; one per package and level (docs/policies.md §5)."""
     accepted = row.referral.accepted_at or row.referral.received_at
     days = market.calendar.working_days_between(_local_date(accepted), _local_date(at))
     context = {"level": level, "days_waiting": days, "accepted_at": accepted}

@@ -47,7 +47,7 @@ def _provider(row: Provider, areas: tuple[tuple[str, int], ...]) -> engine_marke
         min_age=row.min_age,
         max_age=row.max_age,
         cqc_registered=row.cqc_registered,
-        # "Not rated" is the directory's word for no rating (policies.md §5.5 needs a rating).
+        # "Not rated" is the directory's word for no rating (docs/policies.md §5.5 needs a rating).
         cqc_rating=row.cqc_rating if row.cqc_rating not in ("", "Not rated") else None,
         sanctioned=row.sanctioned,
     )
@@ -75,7 +75,7 @@ def person_record(person: Person) -> PersonRecord:
 
 
 def view_of(person: Person) -> dict[str, object]:
-    """What providers see before an award (policies.md §6.2). Every policy gets the
+    """What providers see before an award (docs/policies.md §6.2). Every policy gets the
     anonymised view: the rule protects people, and no seed asks for more before award."""
     return provider_view(person_record(person))
 

@@ -5,7 +5,7 @@ from django.db import models
 
 
 class PackageStatus(models.TextChoices):
-    """scenario-format.md § Output `status`."""
+    """docs/scenarios.md § Output `status`."""
 
     SOURCING = "sourcing", "Being sourced"
     AWARDED = "awarded", "Awarded"
@@ -81,7 +81,7 @@ class Package(models.Model):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
-        # Every record a package points at must be its own council's (design.md § Scale).
+        # Every record a package points at must be its own council's (docs/architecture.md §9).
         for field in ("referral", "person", "area", "awarded_provider"):
             related = getattr(self, field) if getattr(self, f"{field}_id") is not None else None
             if related is not None and related.council_id != self.council_id:
@@ -98,7 +98,7 @@ class Package(models.Model):
 
 
 class SourcingRequest(models.Model):
-    """One approach to one provider (policies.md §2), mirrored from the engine's state for
+    """One approach to one provider (docs/policies.md §2), mirrored from the engine's state for
     queries; `seq` is its place in the package's requests, in the order sent."""
 
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="requests")
@@ -138,7 +138,7 @@ class EventSource(models.TextChoices):
 
 
 class TimelineEvent(models.Model):
-    """One entry of a package's timeline (design.md: append-only). Engine events are exactly
+    """One entry of a package's timeline (docs/architecture.md §5: append-only). Engine events are
     the engine's; council and worker events record who did what outside the engine's rules."""
 
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="timeline")

@@ -1,5 +1,5 @@
 """A package's sourcing record read from the rows, in the shape `carebroker simulate` writes
-(scenario-format.md § Output): status, award, requests, the engine's timeline.
+(docs/scenarios.md § Output): status, award, requests, the engine's timeline.
 
 Providers are named by their engine id (the primary key as text). Council and worker
 events (a broker's phone answer, a hand award, an adoption) are left out here: they are

@@ -1,8 +1,8 @@
 """Lists of many packages sent to a provider as one email, instead of one per package:
 
-- the daily batch report (policies.md §4.2): every package of that day's batch in an area,
+- the daily batch report (docs/policies.md §4.2): every package of that day's batch in an area,
   for each Tier 1 provider of the area; answer by the interest deadline;
-- the Available Packages list (policies.md §4.4): every package on the open market, for
+- the Available Packages list (docs/policies.md §4.4): every package on the open market, for
   each framework and spot provider, on the listing days.
 
 The engine sends each package's requests one by one (`effects.py` leaves these out);

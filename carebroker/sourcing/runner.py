@@ -4,7 +4,7 @@ Every `do_*` here locks the package row (`select_for_update`), rebuilds the engi
 from its snapshot, calls the pure `engine.step`, and saves what came out — the new state,
 the status columns, the request rows, the new timeline events, `next_due` for the worker
 — and queues the effects as outbox notices, all inside one `transaction.atomic()`. Either
-all of it is committed or none of it is (design.md § Transactional outbox).
+all of it is committed or none of it is (docs/architecture.md §6).
 
 The same engine runs `carebroker simulate`; a package driven through these functions has
 the timeline `simulate` gives for the same scenario (tests/sourcing/test_end_to_end.py).
@@ -86,7 +86,7 @@ def state_of(row: Package) -> PackageState:
 
 
 def do_referral(package: Package | int, now: datetime) -> StepResult:
-    """The referral is checked (policies.md §5.1, §6.1): returned with exactly what is
+    """The referral is checked (docs/policies.md §5.1, §6.1): returned with exactly what is
     missing, or accepted and the package enters sourcing. A returned referral checked
     again (after more documents came) is read afresh from the referral row."""
     with transaction.atomic():
@@ -162,7 +162,7 @@ def save_step(
     row.awarded_at = after.awarded_at
     row.next_due = None if row.held_reason else engine.next_due(after)
     if row.provider_view is None and row.status != PackageStatus.RETURNED:
-        row.provider_view = view_of(row.person)  # policies.md §6.2: made once, on acceptance
+        row.provider_view = view_of(row.person)  # docs/policies.md §6.2: made once, on acceptance
     row.save()
     _save_requests(row, before.requests, after.requests)
     append_events(row, outcome.events)

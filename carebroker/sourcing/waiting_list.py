@@ -1,4 +1,4 @@
-"""The waiting list: how long each package has waited, its RAG, and escalations (policies.md §5).
+"""The waiting list: how long each package waited, its RAG, escalations (docs/policies.md §5).
 
 Days waiting count working days from the referral's acceptance to today (London dates).
 The RAG comes from the policy (Kent: amber from 5 working days, with a prompt to consider a
@@ -53,7 +53,7 @@ def working_days_waiting(calendar: WorkingCalendar, accepted_at: datetime, now: 
 def crossings(
     rule: WaitingList, calendar: WorkingCalendar, accepted_at: datetime
 ) -> list[tuple[str, datetime]]:
-    """When a package accepted at `accepted_at` turns amber and red (policies.md §5)."""
+    """When a package accepted at `accepted_at` turns amber and red (docs/policies.md §5)."""
     return [
         ("amber", calendar.add_working_days(accepted_at, rule.amber_from_days)),
         ("red", calendar.add_working_days(accepted_at, rule.red_from_days)),

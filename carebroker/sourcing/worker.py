@@ -47,7 +47,7 @@ DUTIES: list[Duty] = [
     advance_due,  # sourcing/due.py: batches, deadlines, chases, next stages, open market
     send_batch_reports,  # sourcing/reports.py: one report per provider for that batch
     send_open_market_lists,  # sourcing/reports.py: the Available Packages list (§4.4)
-    escalate_waiting,  # sourcing/waiting_list.py: amber and red, once each (policies.md §5)
+    escalate_waiting,  # sourcing/waiting_list.py: amber and red, once each (docs/policies.md §5)
 ]
 
 

@@ -1,6 +1,6 @@
 """What each role's home page shows: small queries, each scoped to the user's own council.
 
-Design § Who sees what: brokers and managers see their council's packages; a referrer only
+docs/architecture.md §8: brokers and managers see their council's packages; a referrer only
 their own referrals; a provider user only its own organisation (no person's record).
 """
 
@@ -14,7 +14,7 @@ from carebroker.providers.models import Provider
 from carebroker.referrals.models import Referral
 from carebroker.sourcing.models import Package, PackageStatus
 
-# policies.md §2-§3: who must act on a package waiting at each gate.
+# docs/policies.md §2-§3: who must act on a package waiting at each gate.
 GATE_OWNERS = {
     "non_contracted_approval": "Area support manager",
     "sanction_approval": "Area support manager",

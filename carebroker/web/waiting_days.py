@@ -1,6 +1,6 @@
 """Days waiting and RAG on list pages, worked out in the database where it can be.
 
-Days waiting are working days from the referral's acceptance to today (policies.md §5,
+Days waiting are working days from the referral's acceptance to today (docs/policies.md §5,
 `sourcing.waiting_list`). They only grow as the acceptance gets older, so "longest waiting
 first" is "accepted earliest first", and "amber or worse" is "accepted on or before the
 last day that is 5 working days ago": a list can filter, sort and page in SQL and work

@@ -59,7 +59,7 @@ def test_superuser_may_have_no_council():
 @pytest.mark.parametrize("role", [Role.PROVIDER, Role.REFERRER, Role.INTEGRATION])
 @pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
 def test_only_brokers_and_managers_may_be_staff(role, flag):
-    """policies.md §6.2: the admin shows full records, so a provider (or referrer, or
+    """docs/policies.md §6.2: the admin shows full records, so a provider (or referrer, or
     integration) user can never be staff or superuser; clean() says so on is_staff."""
     council = make_council()
     provider = make_provider(council) if role == Role.PROVIDER else None

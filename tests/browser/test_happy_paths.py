@@ -32,7 +32,7 @@ PERSON = {
 
 def test_kent_cluster_cascade_from_referral_to_award(pages, clock):
     """Kent: referred with the three documents, checked, the cluster's first provider
-    accepts within its 2 working hours (policies.md §5.2) and is awarded."""
+    accepts within its 2 working hours (docs/policies.md §5.2) and is awarded."""
     people = cast("kent-oppd", "Ashford A", ["TN23"])
     clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday
     referral = refer(
@@ -55,7 +55,7 @@ def test_kent_cluster_cascade_from_referral_to_award(pages, clock):
 
 def test_essex_batch_from_referral_to_award(pages, clock):
     """Essex: referred Monday, on the 16:00 batch; the Tier 1 provider ticks it, gets the
-    ISP at 10:00 Tuesday, offers within the hour and is awarded (policies.md §4.2)."""
+    ISP at 10:00 Tuesday, offers within the hour and is awarded (docs/policies.md §4.2)."""
     people = cast("essex-lah", "North", ["CO4"], tier=1)
     clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     referral = refer(

@@ -126,7 +126,7 @@ def test_referral_person_and_referrer_are_of_its_council(essex, kent):
 
 
 def test_referral_documents_are_known_document_names(essex):
-    """scenario-format.md `documents`: only the known names, in a list."""
+    """docs/scenarios.md `documents`: only the known names, in a list."""
     referral = make_referral(essex)
     referral.documents = ["financial_authorisation", "passport"]
     referral.missing = "bica"
@@ -162,7 +162,7 @@ def test_provider_rank_area_must_be_of_the_providers_council(essex, kent):
 
 
 def test_provider_tier_is_one_or_two(essex):
-    """Essex tiers are 1 and 2 (policies.md §4)."""
+    """Essex tiers are 1 and 2 (docs/policies.md §4)."""
     provider = Provider(council=essex, name="Birch Care", kind="framework", tier=3)
     assert _errors(provider) == {"tier": ["Tier must be 1 or 2, not 3."]}
 

@@ -1,4 +1,4 @@
-"""Award rules as pure functions (policies.md §3): highest_rank, best_price and its ties."""
+"""Award rules as pure functions (docs/policies.md §3): highest_rank, best_price and its ties."""
 
 from datetime import UTC, datetime
 from decimal import Decimal

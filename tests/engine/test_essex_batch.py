@@ -74,7 +74,7 @@ TIER1 = [
 
 
 def test_scenario_format_example_is_awarded_to_p1_in_the_batch():
-    """The scenario-format.md example: Friday batch, interest Monday 09:30, offer 10:20, award.
+    """The docs/scenarios.md example: Friday batch, interest Monday 09:30, offer 10:20, award.
 
     The award is at 10:20, the last answer (§4.2 "as soon as every offer request has an
     answer"); the example's 11:00 would be an hour the rules do not ask for.

@@ -54,7 +54,7 @@ def test_team_manager_approval_needed_when_times_stipulated_or_enablement_bypass
 
 
 def test_referral_without_documents_field_counts_as_complete():
-    """scenario-format.md: `documents` left out means the referral is treated as complete."""
+    """docs/scenarios.md: `documents` left out means the referral is treated as complete."""
     row = kent_package()
     del row["documents"]
     pkg = only(replay(scenario("kent-oppd", CLUSTER, [row], [], until="2026-11-23T11:00:00Z")))

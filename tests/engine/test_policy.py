@@ -1,4 +1,4 @@
-"""The presets carry the numbers of policies.md §3–6; a broken policy names every bad field."""
+"""The presets carry the numbers of docs/policies.md §3–6; a broken policy names every bad field."""
 
 from datetime import time
 from pathlib import Path
@@ -30,12 +30,12 @@ def d(text: str) -> Deadline:
 
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_preset_loads_under_its_own_name(name):
-    """Each shipped preset validates and is named as policies.md §3 names it."""
+    """Each shipped preset validates and is named as docs/policies.md §3 names it."""
     assert load_policy(name).name == name
 
 
 def test_preset_stage_names_and_kinds_in_order(essex, kent, leics):
-    """policies.md §3: the stage names and kinds of each preset, in order."""
+    """docs/policies.md §3: the stage names and kinds of each preset, in order."""
     assert [(s.name, s.kind) for s in essex.stages] == [
         ("urgent", "cascade"),
         ("batch", "batch"),
@@ -55,7 +55,7 @@ def test_preset_stage_names_and_kinds_in_order(essex, kent, leics):
 
 
 def test_working_hours_are_nine_to_five(essex, kent, leics):
-    """policies.md §1: working hours 09:00 to 17:00 for every council."""
+    """docs/policies.md §1: working hours 09:00 to 17:00 for every council."""
     for policy in (essex, kent, leics):
         assert (policy.working_time.day_start, policy.working_time.day_end) == (
             time(9),
@@ -64,13 +64,13 @@ def test_working_hours_are_nine_to_five(essex, kent, leics):
 
 
 def test_essex_urgent_when_start_within_3_working_days_or_flagged(essex):
-    """policies.md §4.1: urgent within 3 working days of referral, or flagged urgent/discharge."""
+    """docs/policies.md §4.1: urgent if starting within 3 working days of referral, or flagged"""
     assert essex.urgent.within_working_days == 3
     assert set(essex.urgent.flags) == {"urgent", "hospital_discharge"}
 
 
 def test_essex_urgent_cascade_runs_alongside_batch_one_working_hour(essex):
-    """policies.md §4.1: urgent packages only, Tier 1 then Tier 2 by rank, 1 working hour each."""
+    """docs/policies.md §4.1: urgent only, Tier 1 then Tier 2 by rank, 1 working hour each."""
     urgent = essex.stage("urgent")
     assert urgent.applies_to == "urgent"
     assert urgent.parallel_with == "batch"
@@ -81,7 +81,7 @@ def test_essex_urgent_cascade_runs_alongside_batch_one_working_hour(essex):
 
 
 def test_essex_batch_at_16_interest_by_10_next_working_day(essex):
-    """policies.md §4.2: the batch at 16:00, interest due 10:00 the next working day."""
+    """docs/policies.md §4.2: the batch at 16:00, interest due 10:00 the next working day."""
     batch = essex.stage("batch")
     assert batch.issue_at == time(16)
     assert batch.interest_deadline == d("next working day at 10:00")
@@ -90,7 +90,7 @@ def test_essex_batch_at_16_interest_by_10_next_working_day(essex):
 
 
 def test_essex_isp_offer_window_one_working_hour_highest_rank(essex):
-    """policies.md §4.2: ISP offer round of 1 working hour, award to the highest rank."""
+    """docs/policies.md §4.2: ISP offer round of 1 working hour, award to the highest rank."""
     batch = essex.stage("batch")
     assert batch.offer_window == d("1 working hour")
     assert batch.award == "highest_rank"
@@ -98,7 +98,7 @@ def test_essex_isp_offer_window_one_working_hour_highest_rank(essex):
 
 
 def test_essex_assessment_24h_or_4h_discharge_or_13_next_day_after_15(essex):
-    """policies.md §4.2: assessment 24 h; hospital discharge 4 h; ISP after 15:00 -> 13:00."""
+    """docs/policies.md §4.2: assessment 24 h; hospital discharge 4 h; ISP after 15:00 -> 13:00."""
     rule = essex.stage("batch").assessment
     assert rule is not None
     assert rule.only_highest_ranked is True
@@ -109,21 +109,21 @@ def test_essex_assessment_24h_or_4h_discharge_or_13_next_day_after_15(essex):
 
 
 def test_essex_one_round_and_late_interest_kept(essex):
-    """policies.md §4.2: rounds = 1; late interest gets one further offer round."""
+    """docs/policies.md §4.2: rounds = 1; late interest gets one further offer round."""
     batch = essex.stage("batch")
     assert batch.rounds == 1
     assert batch.late_interest is True
 
 
 def test_essex_tier2_cascade_two_working_hours(essex):
-    """policies.md §4.3: Tier 2 in rank order, 2 working hours each."""
+    """docs/policies.md §4.3: Tier 2 in rank order, 2 working hours each."""
     tier2 = essex.stage("tier2")
     assert tier2.providers.tiers == (2,)
     assert tier2.window == d("2 working hours")
 
 
 def test_essex_open_market_mondays_and_thursdays_at_9(essex):
-    """policies.md §4.4: Mondays and Thursdays 09:00 to framework and spot; the council chooses."""
+    """docs/policies.md §4.4: Mon and Thu 09:00 to framework and spot; the council chooses."""
     market = essex.stage("open_market")
     assert market.weekdays == (0, 3)
     assert market.issue_at == time(9)
@@ -133,7 +133,7 @@ def test_essex_open_market_mondays_and_thursdays_at_9(essex):
 
 
 def test_kent_referral_documents_and_the_flags_that_require_them(kent):
-    """policies.md §5.1: the always-required documents and those each flag adds."""
+    """docs/policies.md §5.1: the always-required documents and those each flag adds."""
     check = kent.referral
     assert check.missing(set(), set()) == [
         "financial_authorisation",
@@ -150,7 +150,7 @@ def test_kent_referral_documents_and_the_flags_that_require_them(kent):
 
 
 def test_kent_cluster_two_working_hours_considering_before_start(kent):
-    """policies.md §5.2: 2 working hours; considering-until must be before the start date."""
+    """docs/policies.md §5.2: 2 working hours; considering-until must be before the start date."""
     cluster = kent.stage("cluster")
     assert cluster.window == d("2 working hours")
     assert cluster.considering and cluster.considering_before_start
@@ -162,13 +162,13 @@ def test_kent_cluster_two_working_hours_considering_before_start(kent):
 
 
 def test_kent_other_contracted_get_no_decline_notice(kent):
-    """policies.md §5.3: other contracted providers get no decline notice."""
+    """docs/policies.md §5.3: other contracted providers get no decline notice."""
     assert kent.stage("other_contracted").decline_notice is False
     assert kent.stage("other_contracted").providers.kinds == ("other_contracted",)
 
 
 def test_kent_non_contracted_needs_approval_and_cqc_good_or_outstanding(kent):
-    """policies.md §5.4–5: a manager approves first; CQC registered, rated Good or Outstanding."""
+    """docs/policies.md §5.4–5: a manager approves first; CQC registered, Good or Outstanding."""
     stage = kent.stage("non_contracted")
     assert stage.requires_gate == "non_contracted_approval"
     assert kent.gate("non_contracted_approval").decided_by == "manager"
@@ -177,7 +177,7 @@ def test_kent_non_contracted_needs_approval_and_cqc_good_or_outstanding(kent):
 
 
 def test_kent_after_acceptance_clocks(kent):
-    """policies.md §5: confirmation 2 working hours, SDO 2 working days, finance 2 working days."""
+    """docs/policies.md §5: confirmation in 2 working hours, SDO and finance 2 working days each."""
     after = kent.after_acceptance
     assert after is not None
     assert after.confirmation_form_within == d("2 working hours")
@@ -189,18 +189,18 @@ def test_kent_after_acceptance_clocks(kent):
     ("days", "rag"), [(0, "green"), (4, "green"), (5, "amber"), (9, "amber"), (10, "red")]
 )
 def test_kent_rag_green_under_5_amber_from_5_red_from_10(kent, days, rag):
-    """policies.md §5: RAG thresholds in working days waiting."""
+    """docs/policies.md §5: RAG thresholds in working days waiting."""
     assert kent.waiting_list.rag(days) == rag
 
 
 def test_kent_rag_actions(kent):
-    """policies.md §5: amber prompts a re-assessment; red escalates to the Team Manager."""
+    """docs/policies.md §5: amber prompts a re-assessment; red escalates to the Team Manager."""
     assert kent.waiting_list.amber_action == "consider_reassessment"
     assert kent.waiting_list.red_action == "escalate_to_team_manager"
 
 
 def test_kent_reviews_handbacks_and_self_funders(kent):
-    """policies.md §5: reviews 4 / 2–8 weeks; handbacks 5 days' notice, 24 h call; 5 days' grace."""
+    """docs/policies.md §5: reviews 4 / 2–8 weeks; handbacks 5 days' notice, 24 h call; grace 5."""
     assert (kent.reviews.known_to_team_weeks, kent.reviews.new_earliest_weeks) == (4, 2)
     assert kent.reviews.new_latest_weeks == 8
     assert kent.handbacks.multiple_notice_days == 5
@@ -210,13 +210,13 @@ def test_kent_reviews_handbacks_and_self_funders(kent):
 
 
 def test_leics_manager_signature_required_manager_copied(leics):
-    """policies.md §6.1: the form must be signed by a manager; returned with the manager copied."""
+    """docs/policies.md §6.1: the form needs a manager's signature, else back, manager copied."""
     assert leics.referral.missing(set(), set()) == ["manager_signature"]
     assert leics.referral.copy_manager is True
 
 
 def test_leics_tender_five_working_days_two_when_urgent(leics):
-    """policies.md §6.3: 5 working days, 2 for urgent."""
+    """docs/policies.md §6.3: 5 working days, 2 for urgent."""
     for name in ("framework", "off_framework"):
         tender = leics.stage(name)
         assert tender.window == d("5 working days")
@@ -224,14 +224,14 @@ def test_leics_tender_five_working_days_two_when_urgent(leics):
 
 
 def test_leics_chase_once_extending_two_working_days(leics):
-    """policies.md §6.3: chase outstanding requests once, +2 working days."""
+    """docs/policies.md §6.3: chase outstanding requests once, +2 working days."""
     tender = leics.stage("framework")
     assert tender.chase_times == 1
     assert tender.chase_extend == d("2 working days")
 
 
 def test_leics_best_price_tie_and_part_offer_gates_and_codes(leics):
-    """policies.md §6.3: best price; tie -> mini_competition; part -> part_offer; D1–D4."""
+    """docs/policies.md §6.3: best price; tie -> mini_competition; part -> part_offer; D1–D4."""
     tender = leics.stage("framework")
     assert tender.award == "best_price"
     assert tender.tie_gate == "mini_competition"
@@ -242,7 +242,7 @@ def test_leics_best_price_tie_and_part_offer_gates_and_codes(leics):
 
 
 def test_leics_filters_and_emergency_cascade(leics):
-    """policies.md §6.3: filter by lot, support type, area, age; emergencies by a cascade."""
+    """docs/policies.md §6.3: filter by lot, support type, area, age; emergencies by a cascade."""
     emergency = leics.stage("emergency")
     assert emergency.applies_to == "emergency"
     assert emergency.window == d("2 working hours")
@@ -253,7 +253,7 @@ def test_leics_filters_and_emergency_cascade(leics):
 
 
 def test_policy_accepts_a_dict_of_the_preset_shape():
-    """scenario-format.md: a policy object of the same shape as the preset files is accepted."""
+    """docs/scenarios.md: a policy object of the same shape as the preset files is accepted."""
     import tomllib
 
     from carebroker.engine.policy import PRESETS_DIR

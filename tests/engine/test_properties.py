@@ -61,7 +61,7 @@ def generated_runs(draw: st.DrawFn, preset: str) -> WhatIfRun:
 
 
 def _is_urgent(policy: Policy, calendar: WorkingCalendar, package: Package) -> bool:
-    """policies.md §4.1: a flag the policy names, or a start within N working days."""
+    """docs/policies.md §4.1: a flag the policy names, or a start within N working days."""
     flags = {
         "urgent": package.urgent,
         "hospital_discharge": package.hospital_discharge,
@@ -165,7 +165,7 @@ def test_no_request_goes_to_a_provider_the_stage_filters_exclude(
 @SETTINGS
 @given(data=st.data())
 def test_no_tender_award_before_its_deadline(preset: str, data: st.DataObject) -> None:
-    """policies.md §6.3: a tender awards at or after its deadline (after any chase), never before,
+    """docs/policies.md §6.3: a tender awards at or after its deadline (after a chase), not before,
     even when everyone has answered."""
     run = data.draw(generated_runs(preset))
     policy = run.market.policy

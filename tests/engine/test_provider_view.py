@@ -1,4 +1,4 @@
-"""The provider view: what providers see of a person before an award (policies.md §6.2)."""
+"""The provider view: what providers see of a person before an award (docs/policies.md §6.2)."""
 
 import json
 import re
@@ -37,7 +37,7 @@ KEYS = [
 
 
 def _person(**changes: object) -> PersonRecord:
-    """Ada Lovelace, the example of scenario-format.md, with `changes` applied."""
+    """Ada Lovelace, the example of docs/scenarios.md, with `changes` applied."""
     fields: dict[str, object] = {
         "name": "Ada Lovelace",
         "dob": date(1941, 3, 2),
@@ -59,11 +59,11 @@ def _needs(text: str, **changes: object) -> str:
     return needs
 
 
-# --- the record fields (policies.md §6.2, seed 004 step 6) ---------------------------------
+# --- the record fields (docs/policies.md §6.2, seed 004 step 6) ---------------------------------
 
 
 def test_scenario_format_example_shows_initials_month_year_and_partial_postcode() -> None:
-    """The example of scenario-format.md: Ada Lovelace is "A.L.", born "03/1941", in "CO4 3"."""
+    """The example of docs/scenarios.md: Ada Lovelace is "A.L.", born "03/1941", in "CO4 3"."""
     view = provider_view(_person())
     assert view["name"] == "A.L."
     assert view["dob"] == "03/1941"

@@ -1,4 +1,4 @@
-"""A malformed scenario is refused with every bad field named (scenario-format.md)."""
+"""A malformed scenario is refused with every bad field named (docs/scenarios.md)."""
 
 import pytest
 

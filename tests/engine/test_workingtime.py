@@ -1,4 +1,4 @@
-"""Working time (policies.md §1): working hours, working days, bank holidays, clock changes.
+"""Working time (docs/policies.md §1): working hours, working days, bank holidays, clock changes.
 
 Every test pins its own start time; nothing reads the clock. Dates used:
 Wed 25 Nov 2026 is an ordinary week; clocks go forward Sun 29 Mar 2026 and
@@ -44,7 +44,7 @@ def assert_same_instant_and_offset(actual: datetime, expected: datetime) -> None
 
 
 def test_two_working_hours_from_1630_due_1030_next_working_day():
-    """policies.md §1: sent 16:30 with 2 working hours is due 10:30 on the next working day."""
+    """docs/policies.md §1: sent 16:30 with 2 working hours is due 10:30 on the next working day."""
     due = CALENDAR.add_working_hours(london(2026, 11, 25, 16, 30), 2)
     assert_same_instant_and_offset(due, london(2026, 11, 26, 10, 30))
 
@@ -65,7 +65,7 @@ def test_working_hours_from_friday_afternoon_due_monday():
     ],
 )
 def test_request_sent_outside_working_hours_starts_counting_at_next_9am(sent, due):
-    """policies.md §1: outside working hours the count starts at the next 09:00 on a working day."""
+    """docs/policies.md §1: outside working hours the count starts at the next working 09:00."""
     assert CALENDAR.add_working_hours(sent, 2) == due
 
 
@@ -100,7 +100,7 @@ def test_many_working_hours_span_whole_working_days():
 
 
 def test_five_working_days_from_wednesday_10am_due_next_wednesday_10am():
-    """policies.md §1: sent Wed 10:00, 5 working days, no holidays: due the next Wed 10:00."""
+    """docs/policies.md §1: sent Wed 10:00, 5 working days, no holidays: due the next Wed 10:00."""
     assert CALENDAR.add_working_days(london(2026, 11, 25, 10, 0), 5) == london(2026, 12, 2, 10)
 
 
@@ -114,7 +114,7 @@ def test_five_working_days_from_wednesday_10am_due_next_wednesday_10am():
     ],
 )
 def test_working_days_from_outside_hours_start_at_next_working_period(sent, due):
-    """policies.md §1: T outside working hours moves to the next working period first."""
+    """docs/policies.md §1: T outside working hours moves to the next working period first."""
     assert CALENDAR.add_working_days(sent, 1) == due
 
 
@@ -179,7 +179,7 @@ def test_scotland_only_holiday_is_a_working_day():
 
 
 def test_council_closure_day_is_not_a_working_day():
-    """policies.md §1: closure days the council adds are skipped like bank holidays."""
+    """docs/policies.md §1: closure days the council adds are skipped like bank holidays."""
     closed = WorkingCalendar(closures=frozenset({date(2026, 11, 26)}))
     assert not closed.is_working_day(date(2026, 11, 26))
     assert closed.add_working_hours(london(2026, 11, 25, 16, 30), 2) == london(2026, 11, 27, 10, 30)
@@ -199,7 +199,7 @@ def test_configurable_working_hours():
 
 
 def test_friday_batch_interest_due_monday_10am():
-    """policies.md §4.2: Friday's 16:00 batch has interest due 10:00 on Monday."""
+    """docs/policies.md §4.2: Friday's 16:00 batch has interest due 10:00 on Monday."""
     due = CALENDAR.next_working_day_at(london(2026, 11, 27, 16, 0), time(10, 0))
     assert due == london(2026, 11, 30, 10, 0)
 
@@ -220,7 +220,7 @@ def test_next_working_day_at_over_easter_2026_and_the_clock_change():
 
 
 def test_next_calendar_day_at_includes_weekends():
-    """policies.md §4.2: an ISP sent after 15:00 on Friday (hospital discharge): Saturday 13:00."""
+    """docs/policies.md §4.2: ISP sent after 15:00 Friday (hospital discharge): Saturday 13:00."""
     due = CALENDAR.next_calendar_day_at(london(2026, 11, 27, 15, 30), time(13, 0))
     assert due == london(2026, 11, 28, 13, 0)
 
@@ -250,7 +250,7 @@ def test_autumn_clock_change_working_deadlines_keep_wall_clock_time():
 
 
 def test_elapsed_24_hours_keeps_wall_clock_across_clock_changes():
-    """policies.md §1: '24 hours' from Saturday 13:00 is Sunday 13:00 on both change days."""
+    """docs/policies.md §1: '24 hours' from Saturday 13:00 is Sunday 13:00 on both change days."""
     spring = CALENDAR.add_elapsed_hours(london(2026, 3, 28, 13, 0), 24)
     assert_same_instant_and_offset(spring, london(2026, 3, 29, 13, 0))
     assert elapsed(london(2026, 3, 28, 13, 0), spring) == timedelta(hours=23)
@@ -325,7 +325,7 @@ def test_inputs_in_other_zones_are_read_as_london_time_and_results_are_in_london
     ],
 )
 def test_naive_datetime_is_refused_naming_the_argument(call, argument):
-    """policies.md §1: inputs must be timezone-aware; a naive one is a ValueError naming it."""
+    """docs/policies.md §1: inputs must be timezone-aware; a naive one is a ValueError naming it."""
     with pytest.raises(ValueError, match=f"^{argument} must be a timezone-aware datetime"):
         call(datetime(2026, 11, 25, 10, 0))
 
@@ -377,7 +377,7 @@ def test_bad_amounts_and_settings_are_refused_with_a_clear_message(call, message
     ],
 )
 def test_deadline_parse_reads_policy_text_and_round_trips(text, expected):
-    """Deadline.parse reads every form in policies.md §1; str() parses back to the same value."""
+    """Deadline.parse reads every form of docs/policies.md §1; str() parses back the same."""
     parsed = Deadline.parse(text)
     assert parsed == expected
     assert Deadline.parse(str(parsed)) == parsed

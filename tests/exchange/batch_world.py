@@ -1,5 +1,5 @@
 """A made-up Essex batch on the database: Friday 20 November 2026, issued at 16:00, interest
-due 10:00 on Monday 23 November (policies.md §4.2)."""
+due 10:00 on Monday 23 November (docs/policies.md §4.2)."""
 
 from __future__ import annotations
 

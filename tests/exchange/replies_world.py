@@ -1,4 +1,4 @@
-"""Made-up emails and a Leicestershire tender for the reply tests (policies.md §6.3)."""
+"""Made-up emails and a Leicestershire tender for the reply tests (docs/policies.md §6.3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The batch report workbook (policies.md §4.2; seeds 001, 002): one per area per batch,
+"""The batch report workbook (docs/policies.md §4.2; seeds 001, 002): one per area per batch,
 provider-view columns only, urgent flagged, filterable, signed, attached to the email."""
 
 import io

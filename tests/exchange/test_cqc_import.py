@@ -71,7 +71,7 @@ def test_report_lists_providers_missing_from_the_file_and_counts_unknown_rows(ke
 
 
 def test_report_flags_non_contracted_providers_below_good_as_blocked(kent, write):
-    """policies.md §5.5: a provider not registered or rated below Good is listed; Kent's
+    """docs/policies.md §5.5: a provider not registered or rated below Good is listed; Kent's
     non-contracted stage needs registered + Good/Outstanding, so Juniper (non-contracted,
     Requires improvement) is blocked while Larch (other contracted, deregistered) is listed
     but not blocked, and Hazel (Outstanding) is not listed."""

@@ -1,4 +1,4 @@
-"""EHM visit returns (policies.md §4): checked against the provider's packages, summarised as
+"""EHM visit returns (docs/policies.md §4): checked against the provider's packages, summarised as
 planned vs delivered, late, missed and short visits; all or nothing."""
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -117,7 +117,7 @@ def test_packages_not_awarded_to_the_provider_are_refused_in_one_wording(essex, 
 
 
 def test_a_file_spanning_more_than_four_weeks_is_refused(essex, alder, write):
-    """policies.md §4: a return covers four weeks; a visit 28 days after the first is refused
+    """docs/policies.md §4: a return covers four weeks; a visit 28 days after the first is refused
     with its row."""
     path = write(f"{GOOD}M2001,02/02/2026,08:00,08:30,08:00,08:30,CW1\n")
     message = _refused(_importer(essex, alder), path)

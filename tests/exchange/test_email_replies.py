@@ -1,6 +1,6 @@
 """Reading provider replies by email (issue 6 item 3): an answer that is clear is recorded
 through the engine at the time the email arrived; anything unsure goes to the broker's
-queue with the original text, and nothing is recorded (design.md § The interfaces)."""
+queue with the original text, and nothing is recorded (docs/architecture.md §10)."""
 
 import io
 import mailbox

@@ -1,5 +1,5 @@
 """Fuzzing the importers with bad files: each either imports or refuses with ImportRefused and
-a message, never another exception, never a partial import (design.md § Quality bars)."""
+a message, never another exception, never a partial import (docs/architecture.md §11)."""
 
 import csv
 import io

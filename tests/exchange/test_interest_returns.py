@@ -1,4 +1,4 @@
-"""Ticked returns (policies.md §4.2; seed 002): a provider's batch report sent back with
+"""Ticked returns (docs/policies.md §4.2; seed 002): a provider's batch report sent back with
 ticks, or a list of Mosaic IDs, is interest at the time it arrived; anything wrong is
 refused with the row and the problem, and nothing is recorded."""
 

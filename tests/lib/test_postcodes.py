@@ -87,7 +87,7 @@ def test_postcode_district_is_outward_code_and_sector_adds_inward_digit():
     ("text", "partial"), [("LE3 9QP", "LE3 9"), ("CO4 3SQ", "CO4 3"), ("EC1A1BB", "EC1A 1")]
 )
 def test_provider_view_postcode_drops_last_two_characters(text, partial):
-    """policies.md §6.2: "LE3 9QP" becomes "LE3 9" for providers before an award."""
+    """docs/policies.md §6.2: "LE3 9QP" becomes "LE3 9" for providers before an award."""
     assert parse_postcode(text).partial == partial
 
 

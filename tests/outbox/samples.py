@@ -9,7 +9,7 @@ from carebroker.outbox.models import NoticeKind as K
 DEADLINE = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 DEADLINE_TEXT = "10:00 on Monday 23 November 2026"
 
-# What a provider may see of a person before an award (policies.md §6.2).
+# What a provider may see of a person before an award (docs/policies.md §6.2).
 VIEW = {
     "name": "A.L.",
     "dob": "03/1941",

@@ -36,7 +36,7 @@ def deliver(now=NOW, **options):
 
 
 def test_delivered_notice_arrives_with_its_to_cc_subject_and_message_id(smtp, council, package):
-    """Kent decline acknowledgement (policies.md §5.2): the provider, its senior contact
+    """Kent decline acknowledgement (docs/policies.md §5.2): the provider, its senior contact
     copied; the SMTP server receives it once, with the notice's own Message-ID."""
     notice = queue(council, package, "decline:M1001:P3", cc=["senior@provider.example.org"])
     report = deliver()
@@ -230,7 +230,7 @@ def test_slow_pass_stops_at_half_its_lease_and_leaves_the_rest(smtp, council, pa
 
 
 def test_attachment_arrives_over_smtp_with_its_name_type_and_bytes(smtp, council, package):
-    """The batch report's .xlsx (policies.md §4.2) travels with its notice: the SMTP server
+    """The batch report's .xlsx (docs/policies.md §4.2) travels with its notice: the SMTP server
     receives the file under its name, type and exact bytes, beside the text and HTML body."""
     content = b"PK\x03\x04 a made-up workbook \x00\xff"
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

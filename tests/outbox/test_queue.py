@@ -71,7 +71,7 @@ def test_same_key_twice_queues_once(council, package):
 
 
 def test_same_key_in_two_councils_is_two_notices(council, package):
-    """Mosaic IDs are unique per council only, so are keys (design.md § Scale)."""
+    """Mosaic IDs are unique per council only, so are keys (docs/architecture.md §9)."""
     other = make_council("essex-lah")
     queue(council, package)
     queue(other, make_package(other, case_number="M1001"))

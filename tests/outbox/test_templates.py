@@ -1,5 +1,5 @@
 """The notice templates: a subject with the Mosaic ID, deadlines in London local time, and
-nothing of the person beyond what the recipient may see (policies.md §6.2)."""
+nothing of the person beyond what the recipient may see (docs/policies.md §6.2)."""
 
 from datetime import UTC, datetime
 
@@ -76,7 +76,7 @@ def test_subject_line(council, package, kind, subject):
 
 
 def test_summer_deadline_is_shown_in_british_summer_time(council, package):
-    """policies.md §1: a deadline at 09:00 UTC in June is 10:00 in London (BST)."""
+    """docs/policies.md §1: a deadline at 09:00 UTC in June is 10:00 in London (BST)."""
     context = {**SAMPLES[NoticeKind.CHASE], "deadline": datetime(2027, 6, 14, 9, 0, tzinfo=UTC)}
     notice = queued(council, package, NoticeKind.CHASE, context)
     assert "10:00 on Monday 14 June 2027" in notice.subject
@@ -84,7 +84,7 @@ def test_summer_deadline_is_shown_in_british_summer_time(council, package):
 
 
 def test_interest_request_asks_only_whether_details_are_wanted(council, package):
-    """Batch interest round (policies.md §4.2): the question is whether to see more."""
+    """Batch interest round (docs/policies.md §4.2): the question is whether to see more."""
     context = {**SAMPLES[NoticeKind.REQUEST_SENT], "round": "interest", "urgent": True}
     notice = queued(council, package, NoticeKind.REQUEST_SENT, context)
     assert notice.subject.startswith("URGENT: Package M1001: are you interested?")

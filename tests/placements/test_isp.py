@@ -79,7 +79,7 @@ def test_each_provider_keeps_one_password_and_providers_differ(leics, now):
 
 def test_isp_carries_none_of_the_full_record(leics, now):
     """Name, full date of birth, telephone numbers, full postcode and address never appear
-    in the ISP (policies.md §6.2), not even in the free text that named them."""
+    in the ISP (docs/policies.md §6.2), not even in the free text that named them."""
     _, package, alder, _ = leics
     document, password = _isp(package, alder, now)
     text = flat(pdf_text(bytes(document.content), password))

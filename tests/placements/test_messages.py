@@ -72,7 +72,7 @@ def test_decline_notice_goes_to_the_provider_copying_its_senior(kent, now):
 
 
 def test_other_contracted_providers_get_no_decline_notice(kent, now):
-    """policies.md §5.3: other contracted providers are not sent a decline notice."""
+    """docs/policies.md §5.3: other contracted providers are not sent a decline notice."""
     _, package, alder, _ = kent
     alder.kind = ProviderKind.OTHER_CONTRACTED
     alder.save()

@@ -27,7 +27,7 @@ def test_name_is_the_london_date_then_the_description():
 
 def test_name_date_is_the_council_day_not_utc():
     """23:30 UTC on 30 June is 00:30 on 1 July in London (BST): the file is dated 1 July
-    (policies.md §1: council local time)."""
+    (docs/policies.md §1: council local time)."""
     assert day_prefix(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == "2026 07 01"
     assert day_prefix(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == "2026 12 31"
 

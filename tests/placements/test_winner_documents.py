@@ -158,7 +158,7 @@ def test_ipa_is_named_with_initials_and_mosaic_id(awarded, now):
 
 @pytest.mark.parametrize("kind", ["confirmation_form", "sdo", "ipa"])
 def test_winner_documents_are_refused_before_the_award(leics, now, kind):
-    """No award yet: the full record goes to nobody (policies.md §6.2)."""
+    """No award yet: the full record goes to nobody (docs/policies.md §6.2)."""
     _, package, alder, _ = leics
     with pytest.raises(DocumentRefused, match="^package: M1001 has not been awarded"):
         make_document(package, kind, now=now, provider=alder)

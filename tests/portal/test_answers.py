@@ -1,5 +1,5 @@
 """Answering through the portal: each answer goes to the engine; a late one is refused
-with the reason and counts for nothing (policies.md §5.2); late batch interest is kept
+with the reason and counts for nothing (docs/policies.md §5.2); late batch interest is kept
 (§4.2); ticking several batch packages sends interest in each."""
 
 from datetime import UTC, datetime
@@ -221,7 +221,7 @@ def test_documents_the_winner_gets_and_the_others_do_not(signed_in, clock):
 
 
 def test_asking_to_assess_in_the_batch_offer_round(signed_in, clock):
-    """After the interest deadline A gets the ISP (offer round, policies.md §4.2) and asks
+    """After the interest deadline A gets the ISP (offer round, docs/policies.md §4.2) and asks
     to assess the person first: recorded as its answer, the award waits for it."""
     world = essex_batch(["CO4 3SQ"])
     clock.now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)

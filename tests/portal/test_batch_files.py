@@ -1,4 +1,4 @@
-"""Batch report files in the provider portal (issue 6 items 1-2; policies.md §4.2, seed
+"""Batch report files in the provider portal (issue 6 items 1-2; docs/policies.md §4.2, seed
 002): a provider downloads the batch reports sent to it, and only those, and uploads one
 back ticked; each ticked package is interest at the time the file arrived, and a file the
 importer refuses is shown with its problem and records nothing."""

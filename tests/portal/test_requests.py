@@ -1,5 +1,5 @@
 """The provider portal's request list and request page: my organisation's requests only,
-anonymised (policies.md §6.2), with their deadlines; another provider's is a 404."""
+anonymised (docs/policies.md §6.2), with their deadlines; another provider's is a 404."""
 
 from datetime import UTC, datetime
 

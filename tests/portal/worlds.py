@@ -59,7 +59,7 @@ def _world(policy: str, area_name: str, districts: list[str]) -> tuple[World, ob
 
 def kent_world(packages: int = 1, now: datetime = NOW, **person: str) -> World:
     """A Kent cluster: each package's first request goes to provider A at `now`, 2 working
-    hours to answer (policies.md §5.2)."""
+    hours to answer (docs/policies.md §5.2)."""
     world, area = _world("kent-oppd", "Ashford A", ["TN23"])
     for _ in range(packages):
         referral = make_referral(
@@ -77,7 +77,7 @@ def kent_world(packages: int = 1, now: datetime = NOW, **person: str) -> World:
 
 def essex_batch(postcodes: list[str], specialisms: list[list[str]] | None = None) -> World:
     """An Essex quadrant: packages referred at 10:00 go on the 16:00 batch to both Tier 1
-    providers, interest due 10:00 the next working day (policies.md §4.2)."""
+    providers, interest due 10:00 the next working day (docs/policies.md §4.2)."""
     world, area = _world("essex-lah", "North", ["CO4", "CO7"])
     specialisms = specialisms or [[] for _ in postcodes]
     for postcode, names in zip(postcodes, specialisms, strict=True):

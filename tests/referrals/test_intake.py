@@ -1,5 +1,5 @@
 """Referral intake: the policy's document check, returned referrals with exactly what is
-missing, resubmission, and the provider view stored on acceptance (policies.md §5.1, §6)."""
+missing, resubmission, and the provider view stored on acceptance (docs/policies.md §5.1, §6)."""
 
 from datetime import UTC, datetime
 

@@ -1,4 +1,4 @@
-"""A scenario (scenario-format.md) loaded into the database and driven through the runner
+"""A scenario (docs/scenarios.md) loaded into the database and driven through the runner
 and the worker under a pinned clock, as a council's day would drive it."""
 
 from __future__ import annotations

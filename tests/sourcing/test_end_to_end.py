@@ -12,7 +12,7 @@ from carebroker.sourcing.record import package_record
 from tests.sourcing.scenario_db import drive, load, read_example, translated
 
 PRESETS = ["essex-lah", "kent-oppd", "leics-short-breaks"]
-# How each preset first approaches providers (policies.md §4.2: the 16:00 batch report).
+# How each preset first approaches providers (docs/policies.md §4.2: the 16:00 batch report).
 FIRST_APPROACH = {
     "essex-lah": "batch_report",
     "kent-oppd": "request_sent",

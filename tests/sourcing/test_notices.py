@@ -1,5 +1,5 @@
 """The engine's effects as outbox notices: the batch report, decline acknowledgements,
-holds for the worker (policies.md §4.2, §5.2, §6.3)."""
+holds for the worker (docs/policies.md §4.2, §5.2, §6.3)."""
 
 from datetime import UTC, date, datetime, timedelta
 

@@ -1,5 +1,5 @@
 """The broker's answer to a provider's question goes to every provider approached
-(policies.md §6.3), through the Leicestershire example's query on L3001."""
+(docs/policies.md §6.3), through the Leicestershire example's query on L3001."""
 
 from datetime import UTC, datetime
 

@@ -22,7 +22,7 @@ class Boom(RuntimeError):
 
 def test_a_failure_while_queueing_a_notice_leaves_no_trace_of_the_step(monkeypatch):
     """The request's email cannot be queued: the referral is not accepted, no state, no
-    request row, no timeline event — nothing half done (design.md § Transactional outbox)."""
+    request row, no timeline event — nothing half done (docs/architecture.md §6)."""
     kent = kent_cluster(packages=0)
     package = make_package(kent.council, area=kent.council.areas.get())
     package.referral.documents = DOCUMENTS

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_timeline_event_cannot_be_changed_once_written():
-    """design.md: everything that happens is a new event; history is not rewritten."""
+    """docs/architecture.md §5: everything that happens is a new event; history is not rewritten."""
     kent = kent_cluster()
     event = TimelineEvent.objects.filter(package=kent.packages[0]).first()
     event.type = "rewritten"

@@ -1,4 +1,4 @@
-"""The waiting list (policies.md §5): working days from acceptance, RAG, escalations once."""
+"""The waiting list (docs/policies.md §5): working days from acceptance, RAG, escalations once."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""Gates on the web (policies.md §3): the list with who must act; a manager's approval, a
+"""Gates on the web (docs/policies.md §3): the list with who must act; a manager's approval, a
 broker's mini-competition award, a referrer's answer to a hold; each only by who the
 policy names, each through `do_decision`."""
 

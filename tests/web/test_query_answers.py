@@ -1,4 +1,4 @@
-"""Questions from providers on the package page (policies.md §6.3): listed with a form to
+"""Questions from providers on the package page (docs/policies.md §6.3): listed with a form to
 answer each; the answer (PRG, banner) goes to every provider approached; an empty answer
 is an error on its field and changes nothing."""
 

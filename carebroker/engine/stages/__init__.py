@@ -1,4 +1,4 @@
-"""The stage kinds of policies.md §3, each a module with `start`, `on_due` and `on_answer`."""
+"""The stage kinds of docs/policies.md §3, each a module with `start`, `on_due` and `on_answer`."""
 
 from __future__ import annotations
 

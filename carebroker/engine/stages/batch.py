@@ -1,4 +1,4 @@
-"""Batch: the daily report, the interest round, the ISP offer round, the award (policies.md §4.2).
+"""Batch: the daily report, the interest round, the ISP round, the award (docs/policies.md §4.2).
 
 Phases of a run: `waiting` (for the next issue time), `interest` (until the interest
 deadline), `offer` (ISPs out, 1 working hour), `assessing` (the highest-ranked responder

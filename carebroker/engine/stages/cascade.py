@@ -1,4 +1,4 @@
-"""Cascade: providers one at a time in ranked / protocol order (policies.md §3, §4.1, §4.3, §5.2–5).
+"""Cascade: one provider at a time, by rank or protocol (docs/policies.md §3, §4.1, §4.3, §5.2–5).
 
 Each request has the stage's window; a decline or expiry moves on to the next provider;
 `first_accept` awards. Kent's extras: "still considering" until a stated time (before the
@@ -76,7 +76,7 @@ def _waiting(progress: Progress, stage: Stage, run: StageRun) -> bool:
 
 
 def _said_no(progress: Progress, stage: Stage, provider: str, now: datetime) -> None:
-    if stage.decline_notice:  # policies.md §5.2 standard email; §5.3 none for other contracted
+    if stage.decline_notice:  # docs/policies.md §5.2 standard email; §5.3 none for other contracted
         progress.draft.event(now, "notice_sent", notice="decline_notice", provider=provider)
         progress.draft.effect("send_notice", provider, notice="decline_notice")
 
@@ -85,7 +85,7 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
     draft = progress.draft
     for i in draft.indexes(stage=stage.name, open_only=True):
         request = draft.requests[i]
-        if request.deadline <= now:  # silence is a decline (policies.md §5.2)
+        if request.deadline <= now:  # silence is a decline (docs/policies.md §5.2)
             draft.update(i, outcome="expired")
             draft.event(
                 request.deadline, "request_expired", provider=request.provider, stage=stage.name
@@ -119,7 +119,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             and start is not None
             and start > progress.package.preferred_start
         ):
-            # policies.md §5.2: a later start date goes to the area support manager
+            # docs/policies.md §5.2: a later start date goes to the area support manager
             progress.raise_gate(now, stage.later_start_gate, provider=request.provider, start=start)
             _refresh(progress, stage.name)
             return
@@ -153,7 +153,7 @@ def _considering(progress: Progress, stage: Stage, index: int, answer: Answer) -
     assert until is not None
     start = progress.package.preferred_start
     if stage.considering_before_start and until.astimezone(LONDON).date() >= start:
-        # policies.md §5.2: refused; the request keeps its deadline
+        # docs/policies.md §5.2: refused; the request keeps its deadline
         draft.event(
             answer.at,
             "considering_refused",

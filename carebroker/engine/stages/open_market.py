@@ -1,4 +1,4 @@
-"""Open market: the Available Packages list on set weekdays (policies.md §4.4).
+"""Open market: the Available Packages list on set weekdays (docs/policies.md §4.4).
 
 Each listing goes to every framework and spot provider; providers may propose a rate; the
 council chooses (the `open_market_choice` gate, raised at the first proposal). Requests stay

@@ -1,4 +1,4 @@
-"""Tender: every matching provider at once, one deadline, no award before it (policies.md §6.3–4).
+"""Tender: all matching providers at once, one deadline, no award before (docs/policies.md §6.3–4).
 
 At the deadline: outstanding and nothing positive -> chase once (+2 working days); nothing
 outstanding and nothing positive -> the stage ends; only part offers -> the part_offer gate;

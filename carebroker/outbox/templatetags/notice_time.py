@@ -1,4 +1,4 @@
-"""Dates and times in notices, always in the councils' local time (policies.md §1).
+"""Dates and times in notices, always in the councils' local time (docs/policies.md §1).
 
 `{{ deadline|london_time }}` -> "10:00 on Monday 23 November 2026";
 `{{ start|long_date }}` -> "Monday 7 December 2026".
@@ -11,7 +11,7 @@ from django import template
 
 register = template.Library()
 
-# policies.md §1: all rules run in Europe/London, whatever TIME_ZONE or the active zone says.
+# docs/policies.md §1: all rules run in Europe/London, whatever TIME_ZONE or the active zone says.
 LONDON = ZoneInfo("Europe/London")
 
 

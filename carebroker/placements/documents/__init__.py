@@ -1,4 +1,4 @@
-"""The placement documents (design.md § The interfaces, Documents): one module per
+"""The placement documents (docs/architecture.md §10.4): one module per
 document, `store.make_document` to make and keep one, `store.documents_for` to list them."""
 
 from carebroker.placements.documents.facts import DocumentRefused

@@ -1,6 +1,6 @@
 """The Provider Confirmation Form (Kent, seed 003 appendix 5): sent to the accepting
 provider after the courtesy call; the provider returns it with the start date and the
-call times it agreed with the client (policies.md §5, After acceptance). PDF and DOCX.
+call times it agreed with the client (docs/policies.md §5, After acceptance). PDF and DOCX.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """What the documents say, read from the records: the package, the provider, the person.
 
-Two kinds of person facts, kept apart on purpose (policies.md §6.2, design.md § Who sees
-what): `provider_view_of` is the anonymised record, the only one a document for a provider
-that has not won may use; `full_record_of` is the person as the council holds it, only for
-the winner's placement documents (confirmation form, SDO, IPA), which `require_winner`
-guards.
+Two kinds of person facts, kept apart on purpose (docs/policies.md §6.2,
+docs/architecture.md §8): `provider_view_of` is the anonymised record, the only one a
+document for a provider that has not won may use; `full_record_of` is the person as the
+council holds it, only for the winner's placement documents (confirmation form, SDO, IPA),
+which `require_winner` guards.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def package_facts(package: Package) -> dict[str, Any]:
 
 
 def provider_view_of(package: Package) -> dict[str, Any]:
-    """The anonymised record (policies.md §6.2): the package's stored provider view, made
+    """The anonymised record (docs/policies.md §6.2): the package's stored provider view, made
     once when the referral was accepted, else made now by the same engine function."""
     if package.provider_view:
         return dict(package.provider_view)
@@ -133,7 +133,7 @@ def _winner_request(package: Package, provider: Provider) -> SourcingRequest | N
 
 def awarded_rate(package: Package, provider: Provider, given: Decimal | None) -> Decimal:
     """The hourly rate: as given, else the provider's offered rate (Leics: best price), else
-    its framework rate (Essex: every award at the framework rate, policies.md §4)."""
+    its framework rate (Essex: every award at the framework rate, docs/policies.md §4)."""
     if given is not None:
         return Decimal(given)
     request = _winner_request(package, provider)
@@ -164,7 +164,7 @@ def weekly_cost(hours: Decimal, rate: Decimal) -> Decimal:
 
 # Written out in full, the same in the PDF and in the Word document (docxtpl has no filters).
 def long_date(day: date | datetime | None) -> str:
-    """ "Monday 7 December 2026"; a datetime gives its London day (policies.md §1)."""
+    """ "Monday 7 December 2026"; a datetime gives its London day (docs/policies.md §1)."""
     if day is None:
         return ""
     if isinstance(day, datetime):

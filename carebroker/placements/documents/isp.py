@@ -1,8 +1,8 @@
 """The ISP (Information to Service Provider, seed 001): the anonymised package, as a PDF
 encrypted with the provider's own password.
 
-It goes to every provider that asked (policies.md §4.2), winners and losers alike, so it
-is made from the provider view alone (policies.md §6.2): `facts.full_record_of` is never
+It goes to every provider that asked (docs/policies.md §4.2), winners and losers alike, so it
+is made from the provider view alone (docs/policies.md §6.2): `facts.full_record_of` is never
 called here.
 """
 

@@ -64,7 +64,7 @@ def build_missing_information(
     missing: Iterable[str] | None = None,
     note: str = "",
 ) -> list[DocumentFile]:
-    """To the referrer: exactly what is missing (policies.md §5.1), from the referral's
+    """To the referrer: exactly what is missing (docs/policies.md §5.1), from the referral's
     check unless given."""
     if provider is not None:
         raise DocumentRefused("provider: the missing information message goes to the referrer")
@@ -98,13 +98,13 @@ def build_decline_notice(
     reason: str | None = None,
     declined_at: datetime | None = None,
 ) -> list[DocumentFile]:
-    """To a clustered provider that declined, its senior copied (policies.md §5.2); other
+    """To a clustered provider that declined, its senior copied (docs/policies.md §5.2); other
     contracted providers get none (§5.3)."""
     provider = require_provider(package, provider)
     if provider.kind == ProviderKind.OTHER_CONTRACTED:
         raise DocumentRefused(
             f"provider: {provider} is other contracted; they get no decline notice "
-            "(policies.md §5.3)"
+            "(docs/policies.md §5.3)"
         )
     request = _latest_request(package, provider)
     if reason is None and request is not None:

@@ -1,6 +1,6 @@
 """The Service Delivery Order (Kent, seed 003 step 10): the council's order to the provider
 that confirmed the package: the package, its hours, rate and start date. Due within 2
-working days of the confirmation (policies.md §5, After acceptance). PDF.
+working days of the confirmation (docs/policies.md §5, After acceptance). PDF.
 """
 
 from __future__ import annotations

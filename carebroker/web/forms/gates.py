@@ -1,4 +1,4 @@
-"""Decisions at a gate (policies.md §3): the choices each gate understands (engine/gates.py)."""
+"""Decisions at a gate (docs/policies.md §3): the choices each gate knows (engine/gates.py)."""
 
 from __future__ import annotations
 

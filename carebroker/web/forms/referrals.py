@@ -99,7 +99,7 @@ class ReferralForm(GovukForm):
         required=False,
         label="Change to an existing service (increase, decrease, continuation)",
     )
-    # What came with the referral, and what it says about the person (policies.md §5.1).
+    # What came with the referral, and what it says about the person (docs/policies.md §5.1).
     documents = DocumentsField()
     known_to_team = forms.BooleanField(required=False, label="Known to the adult community team")
     from_enablement = forms.BooleanField(required=False, label="Referred from enablement")
@@ -140,7 +140,7 @@ class ReferralForm(GovukForm):
 
     def _offer_what_providers_offer(self, council: Council) -> None:
         """The lots and support types the council's providers work in, suggested and
-        checked (Leicestershire matches packages to providers on both, policies.md §6.3)."""
+        checked (Leicestershire matches packages to providers on both, docs/policies.md §6.3)."""
         lots: set[int] = set()
         types: set[str] = set()
         for row_lots, row_types in Provider.objects.filter(council=council).values_list(

@@ -1,4 +1,4 @@
-"""Times on pages, in London (policies.md §1), and the time left to a deadline.
+"""Times on pages, in London (docs/policies.md §1), and the time left to a deadline.
 
 `{{ request.deadline|time_left:now }}` -> "1 hour 20 minutes left" or "passed 5 minutes ago";
 `{{ moment|london_short }}` -> "23 Nov 2026, 10:00". The full form ("10:00 on Monday 23

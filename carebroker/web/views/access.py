@@ -21,7 +21,7 @@ from carebroker.accounts.models import Role, User
 from carebroker.referrals.models import Referral
 from carebroker.sourcing.models import Package
 
-STAFF = (Role.BROKER, Role.MANAGER)  # design.md § Who sees what: managers see all brokers see
+STAFF = (Role.BROKER, Role.MANAGER)  # docs/architecture.md §8: managers see all brokers see
 MANAGERS = (Role.MANAGER,)
 REFERRERS = (Role.REFERRER,)
 

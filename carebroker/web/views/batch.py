@@ -1,4 +1,4 @@
-"""Today's batch per area (policies.md §4.2): preview the packages that will go on it, then
+"""Today's batch per area (docs/policies.md §4.2): preview the packages that will go on it, then
 issue it.
 
 The preview reads each live package's engine state: a batch stage waiting for its issue

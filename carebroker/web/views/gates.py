@@ -1,4 +1,4 @@
-"""Gates waiting for someone (policies.md §3): who must act, and their decision.
+"""Gates waiting for someone (docs/policies.md §3): who must act, and their decision.
 
 The policy names who decides each gate (`[gates.<name>] decided_by`): a manager's gate is
 decided by a manager, a broker's by a broker or a manager, a referrer's by the referrer of

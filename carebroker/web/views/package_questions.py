@@ -1,4 +1,4 @@
-"""Questions from providers on the package page (policies.md §6.3): each `query` event with
+"""Questions from providers on the package page (docs/policies.md §6.3): each `query` event with
 its answer, or a form to answer it; the answer goes to every provider approached."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The manager's waiting list by RAG with its escalations, and the overview per area
-(policies.md §5 waiting list: amber from 5 working days, red from 10 in Kent)."""
+(docs/policies.md §5 waiting list: amber from 5 working days, red from 10 in Kent)."""
 
 from __future__ import annotations
 

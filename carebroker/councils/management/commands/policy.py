@@ -1,4 +1,4 @@
-"""`carebroker policy check FILE|PRESET`: validate a sourcing policy (policies.md)."""
+"""`carebroker policy check FILE|PRESET`: validate a sourcing policy (docs/policies.md)."""
 
 from pathlib import Path
 from typing import Any

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"--out: {out} is not a directory")
         workbooks = batch_reports(council, day)
         if not workbooks:
-            # policies.md §4.2: no packages, no report.
+            # docs/policies.md §4.2: no packages, no report.
             self.stdout.write(f"{council}: no batch issued on {day:%d/%m/%Y}; nothing written")
             return
         for workbook in workbooks:

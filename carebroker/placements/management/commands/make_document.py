@@ -30,7 +30,7 @@ def _deadline(text: str) -> datetime:
         at = datetime.fromisoformat(text)
     except ValueError:
         raise ArgumentTypeError(f"{text!r} is not a time (YYYY-MM-DD HH:MM)") from None
-    return at if at.tzinfo else at.replace(tzinfo=LONDON)  # policies.md §1: London time
+    return at if at.tzinfo else at.replace(tzinfo=LONDON)  # docs/policies.md §1: London time
 
 
 def _rate(text: str) -> Decimal:

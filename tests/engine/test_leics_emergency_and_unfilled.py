@@ -1,4 +1,4 @@
-"""Leicestershire: emergencies by telephone, unable to fill, filled, the provider view (§6.2–6)."""
+"""Leicestershire: emergencies by phone, unable to fill, filled, the provider view (§6.2–5)."""
 
 from tests.engine.replay import (
     answer,

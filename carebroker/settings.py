@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "carebroker.outbox",
     "carebroker.placements",
     "carebroker.portal",
+    "carebroker.reports",
     "carebroker.web",
 ]
 

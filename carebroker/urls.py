@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("carebroker.portal.urls")),
+    path("reports/", include("carebroker.reports.urls")),
     path("", include("carebroker.web.urls")),
 ]

@@ -357,6 +357,10 @@ RULES: dict[str, Rule] = {
     "batch_issue": Rule(STAFF, {"area_id": "area"}),
     "waiting": Rule(MANAGERS),
     "overview": Rule(MANAGERS),
+    # carebroker.reports: the dashboard and the seeds' reports (read-only for brokers too)
+    "reports:index": Rule(STAFF),
+    "reports:dashboard": Rule(STAFF),
+    "reports:dashboard_download": Rule(STAFF),
     # the provider portal
     "portal:requests": Rule(PROVIDERS),
     "portal:request": Rule(PROVIDERS, {"pk": "portal_request"}, owner_only=True),

@@ -1,0 +1,445 @@
+"""The dashboard's figures for one council, a date range and optionally one area.
+
+Each figure is a `Table` (reports/tables.py) computed with grouped queries: the number of
+queries is the same for ten packages or a hundred thousand. Where a figure needs working
+time (referral to award, time to answer), the rows are read once and the hours come from
+the council's `WorkingCalendar` (engine/workingtime.py).
+
+Definitions (issue 13 is silent on these; each is pinned by tests/reports/test_figures.py):
+
+- A **week** is Monday to Sunday, London time, labelled by its Monday.
+- **Referrals in**: referrals received in the week (with an area: those with a package there).
+- **Placed** and **hours of care sourced**: packages whose award falls in the week, and
+  the sum of their hours per week (a package handed back and placed again counts at its
+  latest award, the one on the package).
+- **Unfilled**: the engine's "unfilled" event, or the policy's "unable to fill" gate raised.
+- **Handed back**: handback events (policies.md §5 Handbacks).
+- **Referral to award**: working hours from the referral's receipt to the award, by the
+  stage that awarded and by area; median and 90th percentile by the nearest-rank rule.
+- **Waiting list by RAG**: at the end of each week (now, for this week), the packages whose
+  referral was accepted by then and that were still waiting: live now, or awarded after
+  that moment. Packages now closed, cancelled, returned or unfilled carry no end time, so
+  they are left out of past weeks.
+- **Provider responsiveness**, for requests sent in the range: answered (any answer),
+  answered in time (by the request's deadline), median working hours to answer,
+  acceptance rate (offers and acceptances over offers, acceptances and declines),
+  declines, handbacks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
+
+from carebroker.councils.models import Council
+from carebroker.engine.policy import Policy, WaitingList
+from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.providers.models import Provider
+from carebroker.referrals.models import Referral
+from carebroker.reports import stats
+from carebroker.reports.filters import Filters
+from carebroker.reports.tables import Table
+from carebroker.reports.waiting import DEFAULT_RULE, accepted_before, days_waiting, week_end
+from carebroker.reports.words import hours, percent, reason_words, words
+from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
+
+LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
+YES = ("offer", "accept")
+ANSWERED_YES_OR_NO = ("offer", "accept", "decline")
+LONG_WAIT_SHOWN = 200  # the page lists this many; the downloads list them all
+TO_AWARD = "Working hours from referral to award"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What every figure is computed for."""
+
+    council: Council
+    policy: Policy
+    calendar: WorkingCalendar
+    filters: Filters
+    now: datetime
+
+    @property
+    def rule(self) -> WaitingList:
+        return self.policy.waiting_list or DEFAULT_RULE
+
+    def packages(self) -> QuerySet[Package]:
+        rows = Package.objects.filter(council=self.council)
+        if self.filters.area is not None:
+            rows = rows.filter(area=self.filters.area)
+        return rows
+
+    def requests(self) -> QuerySet[SourcingRequest]:
+        f = self.filters
+        rows = SourcingRequest.objects.filter(
+            package__council=self.council, sent_at__gte=f.since, sent_at__lt=f.until
+        )
+        if f.area is not None:
+            rows = rows.filter(package__area=f.area)
+        return rows
+
+    def events(self, *types: str) -> QuerySet[TimelineEvent]:
+        f = self.filters
+        rows = TimelineEvent.objects.filter(
+            package__council=self.council, at__gte=f.since, at__lt=f.until, type__in=types
+        )
+        if f.area is not None:
+            rows = rows.filter(package__area=f.area)
+        return rows
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _by_week(rows: Iterable[tuple[date, int | Decimal | None]]) -> dict[date, int | Decimal]:
+    weeks: dict[date, int | Decimal] = defaultdict(int)
+    for day, n in rows:
+        weeks[_monday(day)] += n or 0
+    return weeks
+
+
+# -- flow per week ---------------------------------------------------------------------
+
+
+def flow(scope: Scope) -> Table:
+    """Referrals in, placed, unfilled and handed back per week."""
+    f = scope.filters
+    referrals = Referral.objects.filter(
+        council=scope.council, received_at__gte=f.since, received_at__lt=f.until
+    )
+    if f.area is not None:
+        referrals = referrals.filter(packages__area=f.area)
+    referred = _by_week(
+        referrals.values_list(TruncDate("received_at", tzinfo=LONDON))
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    placed = _by_week(_awarded(scope).values_list("day").annotate(n=Count("id")).order_by())
+    ends: dict[str, dict[date, int]] = {"unfilled": defaultdict(int), "handback": defaultdict(int)}
+    for kind, day, n in (
+        scope.events("unfilled", "gate_raised", "handback")
+        .filter(~Q(type="gate_raised") | Q(details__gate="unable_to_fill"))
+        .values_list("type", TruncDate("at", tzinfo=LONDON))
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        ends["handback" if kind == "handback" else "unfilled"][_monday(day)] += n
+    rows = [
+        (
+            week,
+            referred.get(week, 0),
+            placed.get(week, 0),
+            ends["unfilled"].get(week, 0),
+            ends["handback"].get(week, 0),
+        )
+        for week in f.weeks()
+    ]
+    return Table(
+        "flow",
+        "Referrals, placements, unfilled and handbacks per week",
+        ("Week beginning", "Referrals in", "Placed", "Unfilled", "Handed back"),
+        rows,
+        numeric=frozenset({1, 2, 3, 4}),
+    )
+
+
+def _awarded(scope: Scope) -> QuerySet[Package]:
+    f = scope.filters
+    return (
+        scope.packages()
+        .filter(awarded_at__gte=f.since, awarded_at__lt=f.until)
+        .annotate(day=TruncDate("awarded_at", tzinfo=LONDON))
+    )
+
+
+def hours_sourced(scope: Scope) -> Table:
+    """Hours of care a week placed, per week of award."""
+    weeks = _by_week(
+        _awarded(scope).values_list("day").annotate(h=Sum("hours_per_week")).order_by()
+    )
+    rows = [(week, Decimal(weeks.get(week, 0))) for week in scope.filters.weeks()]
+    return Table(
+        "hours",
+        "Hours of care sourced per week",
+        ("Week beginning", "Hours a week placed"),
+        rows,
+        numeric=frozenset({1}),
+    )
+
+
+# -- referral to award -----------------------------------------------------------------
+
+
+def referral_to_award(scope: Scope) -> tuple[Table, Table]:
+    """Working hours from referral to award, by stage and by area."""
+    f = scope.filters
+    by_stage: dict[str, list[Decimal]] = defaultdict(list)
+    by_area: dict[str, list[Decimal]] = defaultdict(list)
+    everything: list[Decimal] = []
+    for stage, area, received, awarded in (
+        scope.packages()
+        .filter(awarded_at__gte=f.since, awarded_at__lt=f.until)
+        .values_list("stage", "area__name", "referral__received_at", "awarded_at")
+    ):
+        spent = scope.calendar.working_hours_between(received, awarded)
+        by_stage[words(stage) or "Not recorded"].append(spent)
+        by_area[area].append(spent)
+        everything.append(spent)
+    order = {words(s.name): i for i, s in enumerate(scope.policy.stages)}
+
+    def table(key: str, title: str, label: str, groups: dict[str, list[Decimal]]) -> Table:
+        names = sorted(groups, key=lambda n: (order.get(n, len(order)), n))
+        rows = [_spread(name, groups[name]) for name in names]
+        if everything:
+            rows.append(_spread("All", everything))
+        return Table(
+            key,
+            title,
+            (label, "Placed", "Median working hours", "90th percentile working hours"),
+            rows,
+            numeric=frozenset({1, 2, 3}),
+            empty="No package was placed in this period.",
+        )
+
+    return (
+        table(
+            "award_by_stage", "Working hours from referral to award, by stage", "Stage", by_stage
+        ),
+        table("award_by_area", "Working hours from referral to award, by area", "Area", by_area),
+    )
+
+
+def _spread(name: str, values: list[Decimal]) -> tuple[str, int, Decimal | None, Decimal | None]:
+    return (name, len(values), hours(stats.median(values)), hours(stats.p90(values)))
+
+
+# -- the waiting list -----------------------------------------------------------------
+
+
+def waiting_by_rag(scope: Scope) -> Table:
+    """Packages waiting at the end of each week, by RAG: one query for every week."""
+    rule, calendar = scope.rule, scope.calendar
+    counts: dict[str, Count] = {}
+    moments = []
+    for i, week in enumerate(scope.filters.weeks()):
+        at = week_end(week, scope.now)
+        moments.append(at)
+        amber = accepted_before(calendar, at, rule.amber_from_days)
+        red = accepted_before(calendar, at, rule.red_from_days)
+        waiting = Q(referral__accepted_at__lt=at) & (Q(status__in=LIVE) | Q(awarded_at__gt=at))
+        counts[f"g{i}"] = Count("id", filter=waiting & Q(referral__accepted_at__gte=amber))
+        counts[f"a{i}"] = Count(
+            "id",
+            filter=waiting & Q(referral__accepted_at__gte=red, referral__accepted_at__lt=amber),
+        )
+        counts[f"r{i}"] = Count("id", filter=waiting & Q(referral__accepted_at__lt=red))
+    found = scope.packages().aggregate(**counts) if counts else {}
+    rows = [
+        (week, found[f"g{i}"], found[f"a{i}"], found[f"r{i}"])
+        for i, week in enumerate(scope.filters.weeks())
+    ]
+    return Table(
+        "waiting",
+        "Waiting list by RAG at the end of each week",
+        ("Week beginning", "Green", "Amber", "Red"),
+        rows,
+        numeric=frozenset({1, 2, 3}),
+    )
+
+
+def long_waits(scope: Scope, limit: int | None = LONG_WAIT_SHOWN) -> tuple[Table, int]:
+    """Today's people waiting 10 or more working days (the red threshold), longest first;
+    and how many there are in all."""
+    days = scope.rule.red_from_days
+    before = accepted_before(scope.calendar, scope.now, days)
+    rows = scope.packages().filter(status__in=LIVE, referral__accepted_at__lt=before)
+    total = rows.count()
+    shown = rows.select_related("person", "area", "referral").order_by(
+        "referral__accepted_at", "case_number"
+    )
+    if limit is not None:
+        shown = shown[:limit]
+    table = Table(
+        "long_waits",
+        f"People waiting {days} or more working days today",
+        ("Mosaic ID", "Person", "Area", "Accepted", "Working days waiting", "Status"),
+        [
+            (
+                p.case_number,
+                p.person.name,
+                p.area.name,
+                p.referral.accepted_at.astimezone(LONDON).date(),
+                days_waiting(scope.calendar, p.referral.accepted_at, scope.now),
+                p.get_status_display(),
+            )
+            for p in shown
+            if p.referral.accepted_at is not None
+        ],
+        numeric=frozenset({4}),
+        empty=f"Nobody has waited {days} working days or more.",
+    )
+    return table, total
+
+
+# -- providers -------------------------------------------------------------------------
+
+
+def responsiveness(scope: Scope) -> tuple[Table, Table]:
+    """Provider responsiveness per provider and per area (see the module docstring)."""
+    return (
+        _responsiveness(scope, "provider__name", "provider__pk", "Provider"),
+        _responsiveness(scope, "package__area__name", "package__area__pk", "Area"),
+    )
+
+
+def _responsiveness(scope: Scope, name: str, pk: str, label: str) -> Table:
+    requests = scope.requests()
+    answered = Q(responded_at__isnull=False)
+    totals = {
+        row[name]: row
+        for row in requests.values(name)
+        .annotate(
+            sent=Count("id"),
+            answered=Count("id", filter=answered),
+            in_time=Count("id", filter=answered & Q(responded_at__lte=F("deadline"))),
+            yes=Count("id", filter=Q(outcome__in=YES)),
+            judged=Count("id", filter=Q(outcome__in=ANSWERED_YES_OR_NO)),
+            declines=Count("id", filter=Q(outcome="decline")),
+        )
+        .order_by()
+    }
+    waits: dict[str, list[Decimal]] = defaultdict(list)
+    for key, sent, responded in requests.filter(answered).values_list(
+        name, "sent_at", "responded_at"
+    ):
+        waits[key].append(scope.calendar.working_hours_between(sent, responded))
+    handbacks = _handbacks(scope, name)
+    rows = []
+    for key in sorted(set(totals) | set(handbacks)):
+        row = totals.get(key, {})
+        rows.append(
+            (
+                key,
+                row.get("sent", 0),
+                row.get("answered", 0),
+                row.get("in_time", 0),
+                hours(stats.median(waits.get(key, []))),
+                percent(row.get("yes", 0), row.get("judged", 0)),
+                row.get("declines", 0),
+                handbacks.get(key, 0),
+            )
+        )
+    per = label.lower()
+    return Table(
+        f"responsiveness_{per}",
+        f"Provider responsiveness per {per}",
+        (
+            label,
+            "Requests sent",
+            "Answered",
+            "Answered in time",
+            "Median working hours to answer",
+            "Acceptance rate",
+            "Declines",
+            "Handbacks",
+        ),
+        rows,
+        numeric=frozenset(range(1, 8)),
+        empty="No request was sent in this period.",
+    )
+
+
+def _handbacks(scope: Scope, name: str) -> Counter[str]:
+    """Handbacks in the range per provider name (the event names the provider's id) or area."""
+    events = scope.events("handback")
+    found: Counter[str] = Counter()
+    if name == "provider__name":
+        names = dict(
+            Provider.objects.filter(council=scope.council).values_list("pk", "name").order_by()
+        )
+        for provider, n in (
+            events.values_list(KT("details__provider")).annotate(n=Count("id")).order_by()
+        ):
+            label = names.get(int(provider)) if str(provider).isdigit() else None
+            found[label or "Provider not recorded"] += n
+    else:
+        for area, n in events.values_list("package__area__name").annotate(n=Count("id")).order_by():
+            found[area] += n
+    return found
+
+
+def declines_by_reason(scope: Scope) -> Table:
+    rows: Counter[str] = Counter()
+    for reason, n in (
+        scope.requests()
+        .filter(outcome="decline")
+        .values_list("reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        rows[reason_words(reason)] += n
+    return Table(
+        "declines",
+        "Declines by reason",
+        ("Reason", "Declines"),
+        sorted(rows.items(), key=lambda item: (-item[1], item[0])),
+        numeric=frozenset({1}),
+        empty="No provider declined in this period.",
+    )
+
+
+# -- everything ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    flow: Table
+    hours: Table
+    award_by_stage: Table
+    award_by_area: Table
+    waiting: Table
+    long_waits: Table
+    long_waits_total: int
+    responsiveness_provider: Table
+    responsiveness_area: Table
+    declines: Table
+
+    def tables(self) -> list[Table]:
+        return [
+            self.flow,
+            self.hours,
+            self.award_by_stage,
+            self.award_by_area,
+            self.waiting,
+            self.long_waits,
+            self.responsiveness_provider,
+            self.responsiveness_area,
+            self.declines,
+        ]
+
+
+def dashboard(scope: Scope, long_wait_limit: int | None = LONG_WAIT_SHOWN) -> Dashboard:
+    by_stage, by_area = referral_to_award(scope)
+    per_provider, per_area = responsiveness(scope)
+    waits, total = long_waits(scope, long_wait_limit)
+    return Dashboard(
+        flow=flow(scope),
+        hours=hours_sourced(scope),
+        award_by_stage=by_stage,
+        award_by_area=by_area,
+        waiting=waiting_by_rag(scope),
+        long_waits=waits,
+        long_waits_total=total,
+        responsiveness_provider=per_provider,
+        responsiveness_area=per_area,
+        declines=declines_by_reason(scope),
+    )

@@ -99,12 +99,21 @@ class InterestImporter:
         self.provider = provider
         self.now = now
 
-    def handle(self, path: str | Path) -> InterestReport:
+    def handle(
+        self, path: str | Path, *, name: str | None = None, isolated: bool = False
+    ) -> InterestReport:
+        """`name` is the file's own name in messages (an upload's: never a path);
+        `isolated` reads it in a child process with a memory limit (`isolation.py`)."""
         path = Path(path)
-        sheet = read_sheet(path, COLUMNS, other_columns=True)
-        about = _read_about(path)
+        name = name or path.name
+        if isolated:
+            from carebroker.exchange.isolation import read_isolated  # a web upload only
+
+            sheet, about = read_isolated(path, name)
+        else:
+            sheet, about = read_return(path, name)
         if about is not None or "tick" in sheet.present:
-            cases = self._ticked(sheet, about, path.name)
+            cases = self._ticked(sheet, about, name)
         else:
             cases = self._listed(sheet)
         packages = self._packages(cases)
@@ -277,7 +286,12 @@ class InterestImporter:
         return latest is not None and latest.outcome == "interest"
 
 
-def _read_about(path: Path) -> _About | None:
+def read_return(path: Path, name: str) -> tuple[Sheet, _About | None]:
+    """The return's report sheet and its About sheet (None for a CSV or a plain list)."""
+    return read_sheet(path, COLUMNS, other_columns=True, name=name), _read_about(path, name)
+
+
+def _read_about(path: Path, name: str) -> _About | None:
     """The About sheet of our batch report, or None when the file has none (a CSV, a list)."""
     raw = path.read_bytes()
     if not raw.startswith(b"PK\x03\x04"):
@@ -292,13 +306,13 @@ def _read_about(path: Path) -> _About | None:
         rows = []
         for index, values in enumerate(book[ABOUT_SHEET].iter_rows(values_only=True)):
             if index > MAX_ABOUT_ROWS:
-                raise ImportRefused([f"{path.name}, sheet '{ABOUT_SHEET}': too many rows"])
+                raise ImportRefused([f"{name}, sheet '{ABOUT_SHEET}': too many rows"])
             rows.append([cell_text(v) for v in values])  # as the report sheet reads cells
     except ImportRefused:
         raise
     except Exception as error:
         raise ImportRefused(
-            [f"{path.name}, sheet '{ABOUT_SHEET}': not readable ({type(error).__name__})"]
+            [f"{name}, sheet '{ABOUT_SHEET}': not readable ({type(error).__name__})"]
         ) from None
     finally:
         book.close()
@@ -308,13 +322,13 @@ def _read_about(path: Path) -> _About | None:
     missing = [label for label in ABOUT_LABELS if not labels.get(label)]
     if missing:
         raise ImportRefused(
-            [f"{path.name}, sheet '{ABOUT_SHEET}': missing {', '.join(missing)}; not our sheet"]
+            [f"{name}, sheet '{ABOUT_SHEET}': missing {', '.join(missing)}; not our sheet"]
         )
     try:
         day = date.fromisoformat(labels["Batch date"][:10])  # a date cell reads with 00:00
     except ValueError:
         raise ImportRefused(
-            [f"{path.name}, sheet '{ABOUT_SHEET}': Batch date {got(labels['Batch date'])} changed"]
+            [f"{name}, sheet '{ABOUT_SHEET}': Batch date {got(labels['Batch date'])} changed"]
         ) from None
     cases = tuple(row[0] for row in rows[CASES_ROW - 1 :] if row and row[0])
     return _About(labels["Council"], labels["Area"], day, labels["Signature"], cases)

@@ -10,6 +10,14 @@ exception):
 - **.xlsx**: the first worksheet, read with openpyxl in read-only mode, cached
   values (not formulas). Dates and times become ISO text; whole numbers lose
   their ".0". An old .xls or any other zip (an .ods, a .docx) is refused.
+- **Bombs** (issue 12 finding 1): before openpyxl opens a workbook, `check_workbook`
+  reads the zip's directory (each member's unpacked size and the total, which zipfile
+  enforces while unpacking) and then streams every XML member through expat, refusing
+  a document type or entity declaration (nothing is ever expanded), a row with more
+  than `MAX_ROW_CELLS` cells or a cell past that column, a cell or shared string
+  longer than `MAX_CELL_CHARS` and more than `MAX_SHARED_STRINGS` shared strings,
+  all counted as the parser goes, never after a row is built. A CSV row is checked
+  the same way. openpyxl itself parses with defusedxml (installed, so it uses it).
 - **Headers** are matched loosely: case, spaces, underscores and punctuation
   are ignored ("Main_Contact  Email" is "main contact email"). The header row
   is the first row naming every required column among the first
@@ -28,16 +36,27 @@ import io
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from xml.parsers import expat
 
 import openpyxl
 
 MAX_BYTES = 64 * 1024 * 1024  # CQC's whole care directory is some tens of megabytes
 MAX_ROWS = 200_000
 MAX_CELLS = 20_000_000  # a crafted .xlsx can claim a huge sheet; stop before the clock does
+# Zip bombs (issue 12 finding 1): a real CQC directory unpacks to some hundreds of MB.
+MAX_MEMBER_UNPACKED = 256 * 1024 * 1024
+MAX_UNPACKED = 512 * 1024 * 1024
+MAX_MEMBERS = 1_000
+MAX_ROW_CELLS = 1_000  # the widest sheet we read (CQC's) has under 100 columns
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_SHARED_STRINGS = 2_000_000
+_SCAN_CHUNK = 64 * 1024
 HEADER_SEARCH_ROWS = 10
 MAX_PROBLEMS = 25  # enough to fix a file in one go without burying the first error
 
@@ -103,31 +122,33 @@ def read_sheet(
     *,
     prefix: str | None = None,
     other_columns: bool = False,
+    name: str | None = None,
 ) -> Sheet:
     """The rows of a CSV or .xlsx file under the given columns.
 
     `prefix` names a family of columns "prefix:label" (e.g. "rank:North");
-    `other_columns` says whether unknown columns are ignored (True) or refused.
+    `other_columns` says whether unknown columns are ignored (True) or refused;
+    `name` is the file's name in messages (an upload's own name: never used as a path).
     """
     path = Path(path)
-    name = path.name
-    raw = _read_bytes(path)
+    name = name or path.name
+    raw = _read_bytes(path, name)
     records = _xlsx_records(raw, name) if _is_workbook(raw, path) else _csv_records(raw, name)
     return _sheet(name, records, columns, prefix, other_columns)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, name: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ImportRefused(
-                [f"{path.name}: {size} bytes is more than the {MAX_BYTES} an import takes"]
+                [f"{name}: {size} bytes is more than the {MAX_BYTES} an import takes"]
             )
         raw = path.read_bytes()
     except OSError as error:
-        raise ImportRefused([f"{path.name}: cannot read the file ({error.strerror})"]) from error
+        raise ImportRefused([f"{name}: cannot read the file ({error.strerror})"]) from error
     if not raw.strip():
-        raise ImportRefused([f"{path.name}: the file is empty"])
+        raise ImportRefused([f"{name}: the file is empty"])
     return raw
 
 
@@ -162,10 +183,24 @@ def _decode(raw: bytes, name: str) -> str:
 def _csv_records(raw: bytes, name: str) -> Iterator[list[str]]:
     text = _decode(raw, name)
     rows = cells = 0
+
+    def lines() -> Iterator[str]:
+        # A line's commas bound its record's cells: a wide row is refused before it is built.
+        for line in io.StringIO(text, newline=""):
+            if line.count(",") >= MAX_ROW_CELLS:
+                raise ImportRefused(
+                    [f"{name}: row {rows + 1} has more than {MAX_ROW_CELLS:,} cells"]
+                )
+            yield line
+
     try:
-        for record in csv.reader(io.StringIO(text, newline="")):
+        for record in csv.reader(lines()):
             rows, cells = rows + 1, cells + len(record)
             _check_size(name, rows, cells)
+            if any(len(cell) > MAX_CELL_CHARS for cell in record):
+                raise ImportRefused(
+                    [f"{name}: row {rows} has a cell of more than {MAX_CELL_CHARS:,} characters"]
+                )
             yield record
     except csv.Error as error:
         where = f"{name}: not a readable CSV at row {rows + 1}"
@@ -174,6 +209,7 @@ def _csv_records(raw: bytes, name: str) -> Iterator[list[str]]:
 
 def _xlsx_records(raw: bytes, name: str) -> Iterator[list[str]]:
     rows = cells = 0
+    check_workbook(raw, name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         try:
@@ -191,6 +227,128 @@ def _xlsx_records(raw: bytes, name: str) -> Iterator[list[str]]:
         raise ImportRefused(
             [f"{name}: not a readable .xlsx workbook ({type(error).__name__})"]
         ) from None
+
+
+def check_workbook(raw: bytes, name: str) -> None:
+    """Refuse a zip bomb or an XML bomb before openpyxl (or anything else) opens it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, ValueError):
+        return  # not a zip: openpyxl refuses it with its own message
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise ImportRefused([f"{name}: {len(members):,} parts is more than a workbook has"])
+        total = 0
+        for info in members:
+            total += info.file_size
+            if info.file_size > MAX_MEMBER_UNPACKED:
+                raise ImportRefused(
+                    [
+                        f"{name}: {info.filename} unpacks to {info.file_size:,} bytes, more than "
+                        f"an import takes ({MAX_MEMBER_UNPACKED:,}); the file is refused"
+                    ]
+                )
+        if total > MAX_UNPACKED:
+            raise ImportRefused(
+                [
+                    f"{name}: the workbook unpacks to {total:,} bytes, more than an import "
+                    f"takes ({MAX_UNPACKED:,}); the file is refused"
+                ]
+            )
+        for info in members:
+            if info.filename.lower().endswith((".xml", ".rels")):
+                _scan_xml(archive, info, name)
+
+
+class _XmlScan:
+    """Expat handlers that count as the parser goes (see the module docstring)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.row = 0
+        self.row_cells = 0
+        self.strings = 0
+        self.text = 0
+        self.holder = 0  # inside a cell <c> or a shared string <si>: its text is one value
+
+    def refuse(self, what: str) -> None:
+        raise ImportRefused([f"{self.where}{what}"])
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = tag.rpartition(":")[2]
+        if local == "row":
+            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            self.row_cells = 0
+        elif local == "c":
+            self.row_cells += 1
+            column = _column_number(attrs.get("r", ""))
+            if self.row_cells > MAX_ROW_CELLS or column > MAX_ROW_CELLS:
+                self.refuse(f"row {self.row} has more than {MAX_ROW_CELLS:,} cells")
+        elif local == "si":
+            self.strings += 1
+            if self.strings > MAX_SHARED_STRINGS:
+                self.refuse(f"more than {MAX_SHARED_STRINGS:,} different texts")
+        if local in ("c", "si"):
+            self.holder, self.text = 1, 0
+        elif not self.holder:
+            self.text = 0
+
+    def end(self, tag: str) -> None:
+        if tag.rpartition(":")[2] in ("c", "si"):
+            self.holder = 0
+
+    def data(self, text: str) -> None:
+        self.text += len(text)
+        if self.text > MAX_CELL_CHARS:
+            self.refuse(f"a cell of more than {MAX_CELL_CHARS:,} characters")
+
+
+def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    scan = _XmlScan(f"{name}: ")
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.data
+    parser.StartDoctypeDeclHandler = _refuse_doctype(name, info.filename)
+    parser.EntityDeclHandler = _refuse_doctype(name, info.filename)
+    parser.buffer_text = True
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_SCAN_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except ImportRefused:
+        raise
+    except expat.ExpatError as error:
+        raise ImportRefused(
+            [f"{name}: not a readable .xlsx workbook ({info.filename}: {error.args[0]})"]
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
+        raise ImportRefused(
+            [f"{name}: not a readable .xlsx workbook ({info.filename}: {type(error).__name__})"]
+        ) from None
+
+
+def _refuse_doctype(name: str, member: str) -> Callable[..., None]:
+    def refuse(*_args: object) -> None:
+        raise ImportRefused(
+            [f"{name}: {member} declares a document type or entities (refused: never expanded)"]
+        )
+
+    return refuse
+
+
+def _column_number(reference: str) -> int:
+    """1 for "A7", 28 for "AB3"; 0 when there is no reference."""
+    number = 0
+    for char in reference:
+        if not "A" <= char <= "Z":
+            break
+        number = number * 26 + ord(char) - 64
+        if number > MAX_ROW_CELLS:
+            break
+    return number
 
 
 def _check_size(name: str, rows: int, cells: int) -> None:

@@ -272,14 +272,18 @@ def interest_return(request: HttpRequest) -> HttpResponse:
 
 
 def _import_return(upload: UploadedFile, provider: Provider, now: datetime) -> InterestReport:
-    """Run the importer on the upload, saved under its own name so its messages name it."""
+    """Run the importer on the upload, read in a child process with a memory limit
+    (exchange/isolation.py). The upload's own name is only shown in messages, never used
+    as a path: the file is saved under a fixed name."""
     name = re.sub(r"[^A-Za-z0-9._ -]", "_", Path(str(upload.name)).name)[:100] or "return.xlsx"
+    suffix = ".csv" if name.lower().endswith(".csv") else ".xlsx"
     with tempfile.TemporaryDirectory(prefix="carebroker-return-") as folder:
-        path = Path(folder) / name
+        path = Path(folder) / f"upload{suffix}"
         with path.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        return InterestImporter(provider.council, provider, now=now).handle(path)
+        importer = InterestImporter(provider.council, provider, now=now)
+        return importer.handle(path, name=name, isolated=True)
 
 
 def _tell_return(request: HttpRequest, report: InterestReport) -> None:

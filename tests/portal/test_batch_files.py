@@ -3,6 +3,7 @@
 back ticked; each ticked package is interest at the time the file arrived, and a file the
 importer refuses is shown with its problem and records nothing."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -141,4 +142,36 @@ def test_a_return_over_5_mb_is_refused_before_it_is_read(alder, world):
     response = upload(alder, b"PK\x03\x04" + b"0" * MAX_RETURN_BYTES)
     assert response.status_code == 400
     assert "smaller than 5 MB" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_zip_bomb_return_is_refused_fast_naming_the_file_and_records_nothing(alder, world):
+    """Issue 12 finding 1: the 1 MB workbook unpacking past the caps is refused in the
+    error summary, naming the uploaded file and the part, in seconds; nothing recorded."""
+    from carebroker.exchange import sheets
+    from tests.exchange.bombs import shared_string_bomb
+
+    bomb = shared_string_bomb(sheets.MAX_MEMBER_UNPACKED // (1 << 20) + 16)
+    before = snapshot()
+    started = time.monotonic()
+    response = upload(alder, bomb, name="../../etc/bomb.xlsx")
+    assert time.monotonic() - started < 10
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "bomb.xlsx: xl/sharedStrings.xml unpacks to" in page
+    assert snapshot() == before
+
+
+def test_a_return_is_read_in_a_child_process_under_a_memory_limit(
+    alder, world, tmp_path, monkeypatch
+):
+    """The upload is parsed off the web worker: with the child's memory limit set below
+    what reading needs, a good return is refused as too big to read, not read in-process."""
+    monkeypatch.setenv("CAREBROKER_UPLOAD_MEMORY_MB", "40")
+    content = alder.get(reverse("portal:batch_report", args=[report_of(world.tier1[0]).pk]))
+    path = ticked(content.content, {"M4002": "Y"}, tmp_path / "back.xlsx")
+    before = snapshot()
+    response = upload(alder, path.read_bytes())
+    assert response.status_code == 400
+    assert "back.xlsx: could not be read within the memory" in response.content.decode()
     assert snapshot() == before

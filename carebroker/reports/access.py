@@ -1,4 +1,4 @@
-"""Who may open the reports: a council's managers and brokers (design.md § Who sees what:
+"""Who may open the reports: a council's managers and brokers (docs/architecture.md §8:
 managers see all brokers see; the pages only read, so brokers read them too)."""
 
 from __future__ import annotations

@@ -14,15 +14,23 @@ from django.utils import timezone
 
 from carebroker.accounts.models import User
 from carebroker.councils.models import Area, Council
-from carebroker.demo import people
+from carebroker.demo import people, story
 from carebroker.demo.presets import DemoArea, DemoCouncil
-from carebroker.providers.models import Provider, ProviderArea, ProviderKind
+from carebroker.engine import engine
+from carebroker.engine.result import plain
+from carebroker.engine.state import PackageState
 from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
-from carebroker.sourcing.models import Package, PackageStatus
+from carebroker.sourcing import snapshot
+from carebroker.sourcing.market_db import engine_package, market_of, view_of
+from carebroker.sourcing.models import (
+    EventSource,
+    Package,
+    PackageStatus,
+    SourcingRequest,
+    TimelineEvent,
+)
 
 PACKAGES = 150
-# Awards go to the providers a policy approaches first where the area has one.
-FIRST_CHOICE_KINDS = (ProviderKind.FRAMEWORK, ProviderKind.CLUSTERED)
 UNCHECKED_REFERRALS = 8  # received, not yet checked: no package yet
 STATUS_MIX = {
     PackageStatus.SOURCING: 40,
@@ -40,24 +48,28 @@ class PolicyShape:
     """The stage and gate names of a preset (docs/policies.md §3), and what its referrals carry."""
 
     stages: tuple[str, ...]
-    gates: dict[str, str]  # gate -> the stage it holds up
+    gates: tuple[str, ...]  # the gates a package of this policy can wait at
     documents: tuple[str, ...]
+    required: tuple[str, ...] = ()  # what the policy's referral check insists on
 
 
 SHAPES = {
     "essex-lah": PolicyShape(
         stages=("batch", "tier2", "open_market"),
-        gates={"open_market_choice": "open_market"},
+        gates=("open_market_choice",),
         documents=(Document.FINANCIAL_AUTHORISATION, Document.REFERRAL_FORM),
     ),
     "kent-oppd": PolicyShape(
         stages=("cluster", "other_contracted", "non_contracted"),
-        gates={
-            "non_contracted_approval": "other_contracted",
-            "sanction_approval": "cluster",
-            "later_start": "cluster",
-        },
+        # A sanctioned provider's approval is not a hold: a manager gives it ahead, on the
+        # package's gate page (engine/gates.py); packages never wait at it.
+        gates=("non_contracted_approval", "later_start"),
         documents=(
+            Document.FINANCIAL_AUTHORISATION,
+            Document.REFERRAL_FORM,
+            Document.CHARGING_LETTER,
+        ),
+        required=(
             Document.FINANCIAL_AUTHORISATION,
             Document.REFERRAL_FORM,
             Document.CHARGING_LETTER,
@@ -65,12 +77,9 @@ SHAPES = {
     ),
     "leics-short-breaks": PolicyShape(
         stages=("framework", "off_framework"),
-        gates={
-            "mini_competition": "framework",
-            "part_offer": "framework",
-            "unable_to_fill": "off_framework",
-        },
+        gates=("mini_competition", "part_offer", "unable_to_fill"),
         documents=(Document.REFERRAL_FORM, Document.MANAGER_SIGNATURE),
+        required=(Document.MANAGER_SIGNATURE,),
     ),
 }
 
@@ -96,23 +105,125 @@ def build_caseload(
         status = statuses[index] if index < PACKAGES else None
         referrals.append(_referral(council, spec, shape, person, status, referrer, index, rng, now))
     Referral.objects.bulk_create(referrals)
-    serving = _providers_by_area(council)
     case_numbers = rng.sample(range(1_000_000, 9_999_999), PACKAGES)
     packages = [
         _package(
             spec,
-            shape,
             referrals[index],
             areas[area_specs[index].name],
-            serving,
-            statuses[index],
             str(case_numbers[index]),
             rng,
             now,
         )
         for index in range(PACKAGES)
     ]
+    market = market_of(council)
+    states = [
+        story.tell(
+            market,
+            engine_package(package, referred_at=package.referral.received_at),
+            package.referral.received_at,
+            _plot(shape, statuses[index], rng),
+            now,
+            rng,
+        )
+        for index, package in enumerate(packages)
+    ]
+    for package, state in zip(packages, states, strict=True):
+        _keep(package, state)
     Package.objects.bulk_create(packages)
+    Referral.objects.bulk_update(referrals[:PACKAGES], ["status", "missing", "accepted_at"])
+    _save_history(packages, states)
+
+
+def _plot(shape: PolicyShape, status: str, rng: random.Random) -> story.Plot:
+    """What happens to a package drawn to end in `status` (docs/policies.md §3-§6)."""
+    if status == PackageStatus.AWARDED:
+        return story.Plot("awarded", say_yes=True)
+    if status == PackageStatus.ON_HOLD:
+        gate = rng.choice(shape.gates)
+        return story.Plot(
+            f"gate:{gate}",
+            say_yes=gate in ("later_start", "part_offer", "mini_competition"),
+            part=gate == "part_offer",
+            tie=gate == "mini_competition",
+            later=gate == "later_start",
+        )
+    if status == PackageStatus.UNFILLED:
+        return story.Plot("unfilled")
+    if status == PackageStatus.CLOSED:
+        gate = rng.choice(shape.gates)
+        return story.Plot(
+            f"gate:{gate}",
+            say_yes=gate in ("later_start", "part_offer", "mini_competition"),
+            part=gate == "part_offer",
+            tie=gate == "mini_competition",
+            later=gate == "later_start",
+            then="close",
+        )
+    if status == PackageStatus.CANCELLED:
+        return story.Plot("sourcing", then="cancel", within=timedelta(days=3))
+    return story.Plot("sourcing")  # SOURCING, and RETURNED (the engine returns it at once)
+
+
+def _keep(package: Package, state: PackageState) -> None:
+    """The package row as `runner.save_step` leaves it after the engine's last step."""
+    package.engine_state = snapshot.dump(state)
+    package.status = "sourcing" if state.status == "new" else state.status
+    package.stage = state.stage or ""
+    package.gate = state.gate or ""
+    package.awarded_provider_id = int(state.provider) if state.provider else None
+    package.awarded_at = state.awarded_at
+    package.next_due = engine.next_due(state)
+    if package.status != PackageStatus.RETURNED:
+        package.provider_view = view_of(package.person)
+    referral = package.referral
+    for event in state.events:
+        if event.type == "referral_returned":
+            referral.status = ReferralStatus.RETURNED
+            referral.missing = [str(name) for name in event.details.get("missing", ())]  # type: ignore[attr-defined]
+            referral.accepted_at = None
+        elif event.type == "referral_checked":
+            referral.status, referral.missing = ReferralStatus.ACCEPTED, []
+            referral.accepted_at = event.at
+
+
+def _save_history(packages: list[Package], states: list[PackageState]) -> None:
+    requests, events = [], []
+    for package, state in zip(packages, states, strict=True):
+        for seq, request in enumerate(state.requests):
+            requests.append(
+                SourcingRequest(
+                    package=package,
+                    seq=seq,
+                    provider_id=int(request.provider),
+                    stage=request.stage,
+                    round=request.round,
+                    sent_at=request.sent_at,
+                    deadline=request.deadline,
+                    outcome=request.outcome,
+                    responded_at=request.responded_at,
+                    rate=request.rate,
+                    coverage=request.coverage or "",
+                    start=request.start,
+                    reason=(request.reason or "")[:300],
+                    not_awarded=request.not_awarded or "",
+                    late=request.late,
+                    chased=request.chased,
+                )
+            )
+        events += [
+            TimelineEvent(
+                package=package,
+                at=event.at,
+                type=event.type,
+                details=plain(dict(event.details)),
+                source=EventSource.ENGINE,
+            )
+            for event in state.events
+        ]
+    SourcingRequest.objects.bulk_create(requests, batch_size=500)
+    TimelineEvent.objects.bulk_create(events, batch_size=500)
 
 
 def _person(
@@ -147,7 +258,11 @@ def _referral(
     rng: random.Random,
     now: datetime,
 ) -> Referral:
-    received_at = now - timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(0, 480))
+    if status in (None, PackageStatus.SOURCING, PackageStatus.RETURNED):
+        # Recent: still being sourced (or just returned), or not checked yet.
+        received_at = now - timedelta(hours=rng.randrange(2, 96))
+    else:
+        received_at = now - timedelta(days=rng.randrange(8, 45), minutes=rng.randrange(0, 480))
     referral = Referral(
         council=council,
         person=person,
@@ -157,15 +272,12 @@ def _referral(
     )
     if spec.policy_name == "kent-oppd":
         _kent_documents(referral, rng)
-    if status is None:
-        return referral  # docs/policies.md §5.1: still to be checked
     if status == PackageStatus.RETURNED:
-        # Returned with exactly what is missing (docs/policies.md §5.1, §6.1).
-        missing = referral.documents.pop(rng.randrange(len(referral.documents)))
-        referral.status, referral.missing = ReferralStatus.RETURNED, [missing]
-    else:
-        referral.status = ReferralStatus.ACCEPTED
-        referral.accepted_at = received_at + timedelta(hours=rng.randrange(1, 6))
+        # A required document left out: the engine's check returns the referral with
+        # exactly that missing (Essex checks none, so its referral goes on to sourcing).
+        required = [d for d in referral.documents if d in shape.required]
+        if required:
+            referral.documents.remove(rng.choice(required))
     return referral
 
 
@@ -184,20 +296,10 @@ def _kent_documents(referral: Referral, rng: random.Random) -> None:
     referral.documents += [str(document) for document, flag in needed.items() if flag]
 
 
-def _providers_by_area(council: Council) -> dict[int, list[Provider]]:
-    serving: dict[int, list[Provider]] = {}
-    for rank in ProviderArea.objects.filter(area__council=council).select_related("provider"):
-        serving.setdefault(rank.area_id, []).append(rank.provider)
-    return serving
-
-
 def _package(
     spec: DemoCouncil,
-    shape: PolicyShape,
     referral: Referral,
     area: Area,
-    serving: dict[int, list[Provider]],
-    status: str,
     case_number: str,
     rng: random.Random,
     now: datetime,
@@ -209,7 +311,6 @@ def _package(
         person=referral.person,
         case_number=case_number,
         area=area,
-        status=status,
         preferred_start=today + timedelta(days=rng.randrange(-10, 15)),
         urgent=rng.random() < 0.2,
     )
@@ -226,40 +327,4 @@ def _package(
     if spec.policy_name == "essex-lah":
         package.target_supply_area = rng.random() < 0.15
         package.enhanced_rate = rng.random() < 0.1
-    _place_in_policy(package, shape, serving.get(area.pk, []), rng, now)
     return package
-
-
-def _place_in_policy(
-    package: Package,
-    shape: PolicyShape,
-    serving: list[Provider],
-    rng: random.Random,
-    now: datetime,
-) -> None:
-    """Set the stage, gate and award a package in `package.status` would plausibly have."""
-    first = _first_stage(package, shape)
-    if package.status == PackageStatus.SOURCING:
-        package.stage = rng.choice((first, *shape.stages)) if first else ""
-    elif package.status == PackageStatus.ON_HOLD:
-        package.gate = rng.choice(list(shape.gates))
-        package.stage = shape.gates[package.gate]
-    elif package.status == PackageStatus.UNFILLED:
-        package.stage = shape.stages[-1]
-    elif package.status in (PackageStatus.AWARDED, PackageStatus.CLOSED) and serving:
-        preferred = [p for p in serving if p.kind in FIRST_CHOICE_KINDS] or serving
-        package.stage = first or shape.stages[0]
-        package.awarded_provider = rng.choice(preferred)
-        package.awarded_at = now - timedelta(days=rng.randrange(1, 40), hours=rng.randrange(8))
-        if package.status == PackageStatus.AWARDED:
-            package.preferred_start = timezone.localdate(package.awarded_at) + timedelta(days=3)
-
-
-def _first_stage(package: Package, shape: PolicyShape) -> str:
-    if package.change_to_existing and "batch" in shape.stages:
-        return ""  # docs/policies.md §4.2: never batched; the current provider is asked directly
-    if package.urgent and "batch" in shape.stages:
-        return "urgent"  # docs/policies.md §4.1: the urgent cascade alongside the batch
-    if package.emergency:
-        return "emergency"  # docs/policies.md §6.3: emergencies go by telephone
-    return shape.stages[0]

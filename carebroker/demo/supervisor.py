@@ -98,7 +98,13 @@ class Supervisor:
 
 
 def port_is_free(host: str, port: int) -> bool:
+    """True if a server could listen on host:port now.
+
+    The probe sets SO_REUSEADDR as gunicorn does: a demo stopped a moment ago leaves its
+    connections in TIME_WAIT, which do not stop a new server listening (issue 10 item 11).
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

@@ -361,6 +361,12 @@ RULES: dict[str, Rule] = {
     "reports:index": Rule(STAFF),
     "reports:dashboard": Rule(STAFF),
     "reports:dashboard_download": Rule(STAFF),
+    "reports:wash_up": Rule(STAFF, missing_ok=True),  # Kent-style policies only
+    "reports:management": Rule(STAFF, missing_ok=True),
+    "reports:variations": Rule(STAFF, missing_ok=True),
+    "reports:ehm_kpi": Rule(STAFF, missing_ok=True),  # policies with EHM files only
+    "reports:tracker": Rule(STAFF),
+    "reports:tracker_download": Rule(STAFF),
     # the provider portal
     "portal:requests": Rule(PROVIDERS),
     "portal:request": Rule(PROVIDERS, {"pk": "portal_request"}, owner_only=True),

@@ -147,10 +147,3 @@ def download(tables: list[Table], name: str, kind: str) -> HttpResponse:
     safe = "".join(c for c in name if c.isalnum() or c in " -,()") or "report"
     response["Content-Disposition"] = f'attachment; filename="{safe}.{kind}"'
     return response
-
-
-@require_GET
-@staff_required
-def report_index(request: HttpRequest) -> HttpResponse:
-    council = council_of(request)
-    return render(request, "reports/index.html", {"council": council})

@@ -12,7 +12,8 @@ import time as clock
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from carebroker.engine.workingtime import LONDON, Deadline, WorkingCalendar
+from carebroker.engine.workingtime import Deadline, WorkingCalendar
+from carebroker.lib.london import LONDON
 
 START_COUNT = 20_000
 REPEATS = 7

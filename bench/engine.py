@@ -29,7 +29,7 @@ from typing import Any
 
 from carebroker.engine.whatif import WhatIfRun, simulate_market
 from carebroker.engine.whatif_reader import read_market
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 
 SEED = 20261123
 QUADRANTS = ("North", "Mid", "West", "South East", "South West")

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carebroker.accounts.models import Role, User
-from carebroker.engine.signals import Answer
+from carebroker.engine.inputs import Answer
 from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 from carebroker.placements.models import PlacementDocument
 from carebroker.referrals.intake import do_submit_referral

@@ -1,6 +1,6 @@
 """The step function: a package's state + one input -> the new state, effects, timeline events.
 
-Inputs (`signals.py`): the referral, "the time is now T", a provider's answer, a council
+Inputs (`inputs.py`): the referral, "the time is now T", a provider's answer, a council
 decision. Nothing here reads the clock: time enters only in the inputs. `next_due` tells
 the caller when the package next needs a `Tick`.
 """
@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carebroker.engine import gates
-from carebroker.engine.market import Market, Package
+from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
+from carebroker.engine.market import Market, PackageSpec
 from carebroker.engine.progress import Progress
-from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
 from carebroker.engine.stages import batch, on_answer, on_due, takes
 from carebroker.engine.state import Draft, Effect, Event, PackageState
+from carebroker.engine.vocabulary import (
+    LIVE,
+    AnswerAction,
+    DecisionAction,
+    EffectKind,
+    EventType,
+    NoticeKind,
+    PackageStatus,
+)
 
-LIVE = ("sourcing", "on_hold")
 _MAX_DUE_PER_TICK = 10_000  # a policy that loops on itself stops here instead of hanging
 
 
@@ -30,16 +38,16 @@ class StepResult:
     events: tuple[Event, ...]
 
 
-def begin(package: Package) -> PackageState:
+def begin(package: PackageSpec) -> PackageState:
     """The state of a package not yet referred."""
     return PackageState(package=package)
 
 
-def step(market: Market, state: PackageState, signal: Signal) -> StepResult:
+def step(market: Market, state: PackageState, signal: Input) -> StepResult:
     """Apply one input to one package."""
     draft = Draft(state)
     progress = Progress(market, draft)
-    if isinstance(signal, Referral):
+    if isinstance(signal, ReferralInput):
         _refer(progress, signal.at)
     elif isinstance(signal, Tick):
         _tick(progress, signal.at)
@@ -60,15 +68,19 @@ def next_due(state: PackageState) -> datetime | None:
 
 
 def _live_or_new(draft: Draft, decision: Decision) -> bool:
-    if draft.status == "new" and decision.action == "approve" and decision.gate:
+    if (
+        draft.status == PackageStatus.NEW
+        and decision.action == DecisionAction.APPROVE
+        and decision.gate
+    ):
         # an approval given before the referral arrives is kept (a sanctioned provider)
         draft.approvals.add((decision.gate, decision.provider or ""))
         draft.event(
-            decision.at, "approval_recorded", gate=decision.gate, provider=decision.provider
+            decision.at, EventType.APPROVAL_RECORDED, gate=decision.gate, provider=decision.provider
         )
         return False
-    if draft.status == "new":
-        draft.event(decision.at, "ignored", ignored="the package is not referred yet")
+    if draft.status == PackageStatus.NEW:
+        draft.event(decision.at, EventType.IGNORED, ignored="the package is not referred yet")
         return False
     return True
 
@@ -77,31 +89,34 @@ def _refer(progress: Progress, at: datetime) -> None:
     draft = progress.draft
     package = progress.package
     policy = progress.policy
-    draft.event(at, "referral_received", urgent=progress.market.is_urgent(package))
+    draft.event(at, EventType.REFERRAL_RECEIVED, urgent=progress.market.is_urgent(package))
     check = policy.referral
     if package.documents is not None and (check.required or check.required_when):
         missing = check.missing(set(package.documents), set(package.flags))
         if missing:  # docs/policies.md §5.1, §6.1: back to the referrer with just what is missing
-            draft.status = "returned"
+            draft.status = PackageStatus.RETURNED
             draft.event(
                 at,
-                "referral_returned",
+                EventType.REFERRAL_RETURNED,
                 missing=missing,
                 to="referrer",
                 copy_manager=check.copy_manager,
                 message=check.message or None,
             )
             draft.effect(
-                "return_referral", "referrer", missing=missing, copy_manager=check.copy_manager
+                EffectKind.RETURN_REFERRAL,
+                "referrer",
+                missing=missing,
+                copy_manager=check.copy_manager,
             )
             return
-    draft.event(at, "referral_checked")
+    draft.event(at, EventType.REFERRAL_CHECKED)
     waiting = policy.waiting_list
     if waiting is not None:  # docs/policies.md §5 Waiting list: RAG in working days from acceptance
         calendar = progress.market.calendar
         draft.timers.append((calendar.add_working_days(at, waiting.amber_from_days), "amber"))
         draft.timers.append((calendar.add_working_days(at, waiting.red_from_days), "red"))
-    draft.status = "sourcing"
+    draft.status = PackageStatus.SOURCING
     progress.enter(at)
 
 
@@ -133,20 +148,22 @@ def _rag(progress: Progress, at: datetime, rag: str) -> None:
     waiting = progress.policy.waiting_list
     assert waiting is not None
     action = waiting.amber_action if rag == "amber" else waiting.red_action
-    progress.draft.event(at, "waiting_list_rag", rag=rag, action=action)
-    progress.draft.effect("send_notice", "manager", notice=action, rag=rag)
+    progress.draft.event(at, EventType.WAITING_LIST_RAG, rag=rag, action=action)
+    progress.draft.effect(
+        EffectKind.SEND_NOTICE, "manager", notice=NoticeKind.ESCALATION, action=action, rag=rag
+    )
 
 
 def _answer(progress: Progress, answer: Answer) -> None:
     draft = progress.draft
     now = answer.at
-    if draft.status == "awarded":
+    if draft.status == PackageStatus.AWARDED:
         _after_award(progress, answer)
         return
     if draft.status not in LIVE:
         progress.ignore(now, f"the package is {draft.status}", provider=answer.provider)
         return
-    if answer.action == "assessment_done":
+    if answer.action == AnswerAction.ASSESSMENT_DONE:
         for run in draft.active_runs():
             if run.phase == "assessing" and run.assessor == answer.provider:
                 batch.assessment_done(progress, run, answer)
@@ -166,7 +183,7 @@ def _answer(progress: Progress, answer: Answer) -> None:
         ):
             on_answer(progress, owner, index, answer)
             return
-    if answer.action == "interest":
+    if answer.action == AnswerAction.INTEREST:
         for run in draft.active_runs():
             if progress.stage(run.name).kind == "batch" and batch.late_interest(
                 progress, run, answer.provider, now
@@ -182,9 +199,9 @@ def _after_award(progress: Progress, answer: Answer) -> None:
     if answer.provider != draft.provider:
         progress.ignore(answer.at, "the package is awarded", provider=answer.provider)
         return
-    if answer.action == "confirm":
+    if answer.action == AnswerAction.CONFIRM:
         progress.confirmed(answer.at, answer.start, answer.call_times)
-    elif answer.action == "handback":
+    elif answer.action == AnswerAction.HANDBACK:
         _handback(progress, answer)
     else:
         progress.ignore(answer.at, f"{answer.action} after the award", provider=answer.provider)
@@ -194,18 +211,18 @@ def _handback(progress: Progress, answer: Answer) -> None:
     """docs/policies.md §5 Handbacks: escalated at once; the package returns to the list."""
     draft = progress.draft
     rule = progress.policy.handbacks
-    draft.event(answer.at, "handback", provider=answer.provider, reason=answer.reason)
+    draft.event(answer.at, EventType.HANDBACK, provider=answer.provider, reason=answer.reason)
     if rule is None:
         return
-    draft.event(answer.at, "handback_escalated", to=rule.individual_escalate_to)
-    draft.effect("send_notice", rule.individual_escalate_to, notice="handback")
+    draft.event(answer.at, EventType.HANDBACK_ESCALATED, to=rule.individual_escalate_to)
+    draft.effect(EffectKind.SEND_NOTICE, rule.individual_escalate_to, notice=NoticeKind.HANDBACK)
     call_times = answer.reason == "call_times"
     if rule.individual_returns_to_list and (
         not call_times or rule.call_time_preference_returns_to_list
     ):
-        draft.status = "sourcing"
+        draft.status = PackageStatus.SOURCING
         draft.provider = None
         draft.awarded_at = None
         draft.next_stage = 0
-        draft.event(answer.at, "returned_to_list")
+        draft.event(answer.at, EventType.RETURNED_TO_LIST)
         progress.enter(answer.at)

@@ -10,29 +10,40 @@ from __future__ import annotations
 from dataclasses import replace
 
 from carebroker.engine.awards import choose
+from carebroker.engine.inputs import Decision
 from carebroker.engine.policy import GATE_NAMES
 from carebroker.engine.progress import Progress
-from carebroker.engine.signals import Decision
 from carebroker.engine.stages import cascade, tender
+from carebroker.engine.vocabulary import DecisionAction, EventType, PackageStatus
 
 
 def decide(progress: Progress, decision: Decision) -> None:
     draft = progress.draft
     now = decision.at
-    if draft.status in ("awarded", "returned", "closed", "cancelled", "unfilled"):
+    if draft.status in (
+        PackageStatus.AWARDED,
+        PackageStatus.RETURNED,
+        PackageStatus.CLOSED,
+        PackageStatus.CANCELLED,
+        PackageStatus.UNFILLED,
+    ):
         progress.ignore(now, f"the package is {draft.status}", action=decision.action)
         return
-    if decision.action == "cancel":
+    if decision.action == DecisionAction.CANCEL:
         _finish(progress, decision, "cancelled")
         return
-    if decision.action == "next_provider":
+    if decision.action == DecisionAction.NEXT_PROVIDER:
         _next_provider(progress, decision)
         return
     gate = draft.gate
-    if decision.action == "approve" and (gate is None or decision.gate not in (None, gate)):
+    if decision.action == DecisionAction.APPROVE and (
+        gate is None or decision.gate not in (None, gate)
+    ):
         if decision.gate in GATE_NAMES:
             draft.approvals.add((decision.gate or "", decision.provider or ""))
-            draft.event(now, "approval_recorded", gate=decision.gate, provider=decision.provider)
+            draft.event(
+                now, EventType.APPROVAL_RECORDED, gate=decision.gate, provider=decision.provider
+            )
         else:
             progress.ignore(now, "no such gate to approve", gate=decision.gate)
         return
@@ -60,7 +71,11 @@ def _finish(progress: Progress, decision: Decision, status: str) -> None:
 
 
 def _approved(decision: Decision) -> bool:
-    return decision.action == "approve" or decision.choice in ("approve", "continue", "accept")
+    return decision.action == DecisionAction.APPROVE or decision.choice in (
+        "approve",
+        "continue",
+        "accept",
+    )
 
 
 def _non_contracted(progress: Progress, decision: Decision) -> bool:
@@ -78,12 +93,15 @@ def _later_start(progress: Progress, decision: Decision) -> bool:
     run = next((r for r in draft.active_runs() if progress.stage(r.name).kind == "cascade"), None)
     if run is None:
         return False
-    if decision.action == "approve" or decision.choice == "accept":
+    if decision.action == DecisionAction.APPROVE or decision.choice == "accept":
         progress.clear_gate(decision.at, "later start accepted")
         request = next(r for r in reversed(draft.requests) if r.provider == provider)
         progress.award(decision.at, provider, run.name, rate=request.rate, start=request.start)
         return True
-    if decision.choice in ("continue", "next_provider") or decision.action == "next_provider":
+    if (
+        decision.choice in ("continue", "next_provider")
+        or decision.action == DecisionAction.NEXT_PROVIDER
+    ):
         progress.clear_gate(decision.at, "later start refused")
         cascade.later_start_refused(progress, run, provider, decision.at)
         return True

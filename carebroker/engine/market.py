@@ -9,13 +9,14 @@ from functools import cached_property
 
 from carebroker.engine.policy import Policy, ProviderSelection, Stage
 from carebroker.engine.provider_view import PersonRecord
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 
 UNRANKED = 10_000  # a provider with no rank in the package's area goes last
 
 
 @dataclass(frozen=True)
-class Provider:
+class MarketProvider:
     """A provider as the council's directory holds it (docs/scenarios.md `providers[]`)."""
 
     id: str
@@ -36,7 +37,7 @@ class Provider:
 
 
 @dataclass(frozen=True)
-class Package:
+class PackageSpec:
     """One person's need for care to be sourced (docs/scenarios.md `packages[]`)."""
 
     id: str
@@ -64,11 +65,11 @@ class Market:
     """Everything fixed while packages are sourced: the policy, its calendar, the providers."""
 
     policy: Policy
-    providers: tuple[Provider, ...]
+    providers: tuple[MarketProvider, ...]
     calendar: WorkingCalendar
 
     @classmethod
-    def of(cls, policy: Policy, providers: tuple[Provider, ...]) -> Market:
+    def of(cls, policy: Policy, providers: tuple[MarketProvider, ...]) -> Market:
         calendar = WorkingCalendar(
             day_start=policy.working_time.day_start,
             day_end=policy.working_time.day_end,
@@ -77,13 +78,13 @@ class Market:
         return cls(policy, providers, calendar)
 
     @cached_property
-    def _by_id(self) -> dict[str, Provider]:
+    def _by_id(self) -> dict[str, MarketProvider]:
         return {provider.id: provider for provider in self.providers}
 
-    def provider(self, provider_id: str) -> Provider | None:
+    def provider(self, provider_id: str) -> MarketProvider | None:
         return self._by_id.get(provider_id)
 
-    def is_urgent(self, package: Package) -> bool:
+    def is_urgent(self, package: PackageSpec) -> bool:
         """docs/policies.md §4.1: a flag, or a preferred start within N working days of referral."""
         rule = self.policy.urgent
         flags = {"urgent": package.urgent, "hospital_discharge": package.hospital_discharge}
@@ -96,7 +97,7 @@ class Market:
         waiting = self.calendar.working_days_between(referred, package.preferred_start)
         return waiting <= rule.within_working_days
 
-    def applies(self, stage: Stage, package: Package) -> bool:
+    def applies(self, stage: Stage, package: PackageSpec) -> bool:
         """Whether `stage` runs for `package` (docs/policies.md §3: all, urgent, emergencies)."""
         if (
             stage.kind == "batch"
@@ -111,14 +112,14 @@ class Market:
         return True
 
     def select(
-        self, stage: Stage, package: Package, approved: frozenset[str] = frozenset()
-    ) -> tuple[list[Provider], list[tuple[Provider, str]]]:
+        self, stage: Stage, package: PackageSpec, approved: frozenset[str] = frozenset()
+    ) -> tuple[list[MarketProvider], list[tuple[MarketProvider, str]]]:
         """The providers `stage` approaches in order, and those skipped with the reason.
 
         Only providers that pass the kind and tier test are reported as skipped.
         """
-        chosen: list[Provider] = []
-        skipped: list[tuple[Provider, str]] = []
+        chosen: list[MarketProvider] = []
+        skipped: list[tuple[MarketProvider, str]] = []
         rule = stage.providers
         for provider in self.providers:
             if provider.kind not in rule.kinds or (rule.tiers and provider.tier not in rule.tiers):
@@ -135,7 +136,10 @@ class Market:
 
 
 def _excluded(
-    rule: ProviderSelection, provider: Provider, package: Package, approved: frozenset[str]
+    rule: ProviderSelection,
+    provider: MarketProvider,
+    package: PackageSpec,
+    approved: frozenset[str],
 ) -> str | None:
     if "lot" in rule.match and package.lot is not None and package.lot not in provider.lots:
         return "lot"
@@ -161,7 +165,9 @@ def _excluded(
     return None
 
 
-def _order_key(rule: ProviderSelection, provider: Provider, package: Package) -> tuple[int, ...]:
+def _order_key(
+    rule: ProviderSelection, provider: MarketProvider, package: PackageSpec
+) -> tuple[int, ...]:
     rank = provider.rank_in(package.area)
     if rule.order == "tier_then_rank":
         return (provider.tier or UNRANKED, rank)

@@ -9,10 +9,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from carebroker.engine.market import Market, Provider
+from carebroker.engine.market import Market, MarketProvider
 from carebroker.engine.policy import Stage
 from carebroker.engine.state import Draft, StageRun
-from carebroker.engine.workingtime import LONDON, Deadline
+from carebroker.engine.vocabulary import EffectKind, EventType, NoticeKind, PackageStatus
+from carebroker.engine.workingtime import Deadline
+from carebroker.lib.london import LONDON
 
 
 class Progress:
@@ -40,13 +42,13 @@ class Progress:
     def approved(self, gate: str) -> frozenset[str]:
         return frozenset(p for g, p in self.draft.approvals if g == gate)
 
-    def select(self, stage: Stage) -> list[Provider]:
+    def select(self, stage: Stage) -> list[MarketProvider]:
         approved = self.approved(stage.sanction_gate) if stage.sanction_gate else frozenset()
         chosen, _ = self.market.select(stage, self.package, approved)
         return chosen
 
     def ignore(self, now: datetime, why: str, **details: object) -> None:
-        self.draft.event(now, "ignored", ignored=why, **details)
+        self.draft.event(now, EventType.IGNORED, ignored=why, **details)
 
     # -- stages ------------------------------------------------------------
 
@@ -61,7 +63,9 @@ class Progress:
             draft.next_stage += 1
             if not self.market.applies(stage, self.package):
                 if stage.kind == "batch" and self.package.change_to_existing:
-                    draft.event(now, "stage_skipped", stage=stage.name, why="change_to_existing")
+                    draft.event(
+                        now, EventType.STAGE_SKIPPED, stage=stage.name, why="change_to_existing"
+                    )
                 continue
             if stage.requires_gate and stage.requires_gate not in {g for g, _ in draft.approvals}:
                 draft.next_stage -= 1  # the stage starts when the gate is passed
@@ -74,13 +78,13 @@ class Progress:
                     draft.next_stage += 1
                 if self.market.applies(partner, self.package):
                     group.append(partner)
-            draft.status = "sourcing"
+            draft.status = PackageStatus.SOURCING
             draft.stage = group[0].name
             self.entering = True
             try:
                 for member in group:
                     start_stage(self, member, now)
-                    if draft.status != "sourcing":
+                    if draft.status != PackageStatus.SOURCING:
                         return
             finally:
                 self.entering = False
@@ -96,28 +100,28 @@ class Progress:
 
         stage = self.policy.stages[self.draft.next_stage]
         self.draft.next_stage += 1
-        self.draft.status = "sourcing"
+        self.draft.status = PackageStatus.SOURCING
         self.draft.stage = stage.name
         self.entering = True
         try:
             start_stage(self, stage, now)
         finally:
             self.entering = False
-        if self.draft.status == "sourcing" and not self.draft.active_runs():
+        if self.draft.status == PackageStatus.SOURCING and not self.draft.active_runs():
             self.enter(now)
 
     def stage_ended(self, run: StageRun, now: datetime, why: str = "no award") -> None:
         """`run` ended without an award; when nothing else runs, the next stage starts."""
         self.draft.put(replace(run, status="ended", due=None))
         self.draft.withdraw_open(now, stage=run.name, why="stage ended")
-        self.draft.event(now, "stage_ended", stage=run.name, why=why)
+        self.draft.event(now, EventType.STAGE_ENDED, stage=run.name, why=why)
         active = self.draft.active_runs()
         if active:
             self.draft.stage = active[0].name
             return
         if self.entering:
             return
-        if self.draft.status in ("sourcing", "on_hold"):
+        if self.draft.status in (PackageStatus.SOURCING, PackageStatus.ON_HOLD):
             self.enter(now)
 
     def unfilled(self, now: datetime) -> None:
@@ -130,8 +134,8 @@ class Progress:
             ]
             self.raise_gate(now, "unable_to_fill", reasons=reasons)
             return
-        self.draft.status = "unfilled"
-        self.draft.event(now, "unfilled")
+        self.draft.status = PackageStatus.UNFILLED
+        self.draft.event(now, EventType.UNFILLED)
 
     # -- gates ---------------------------------------------------------------
 
@@ -140,20 +144,20 @@ class Progress:
     ) -> None:
         rule = self.policy.gate(gate)
         who = rule.decided_by if rule else "manager"
-        self.draft.status = "on_hold"
+        self.draft.status = PackageStatus.ON_HOLD
         self.draft.gate = gate
         self.draft.gate_provider = provider
         self.draft.event(
-            now, "gate_raised", gate=gate, decided_by=who, provider=provider, **details
+            now, EventType.GATE_RAISED, gate=gate, decided_by=who, provider=provider, **details
         )
-        self.draft.effect("raise_gate", who, gate=gate, provider=provider)
+        self.draft.effect(EffectKind.RAISE_GATE, who, gate=gate, provider=provider)
 
     def clear_gate(self, now: datetime, how: str) -> str | None:
         gate = self.draft.gate
-        self.draft.event(now, "gate_passed", gate=gate, decision=how)
+        self.draft.event(now, EventType.GATE_PASSED, gate=gate, decision=how)
         self.draft.gate = None
         self.draft.gate_provider = None
-        self.draft.status = "sourcing"
+        self.draft.status = PackageStatus.SOURCING
         return gate
 
     # -- awards ----------------------------------------------------------------
@@ -168,7 +172,7 @@ class Progress:
     ) -> None:
         """Award the package; every other open request is withdrawn, every other stage stops."""
         draft = self.draft
-        draft.status = "awarded"
+        draft.status = PackageStatus.AWARDED
         draft.provider = provider
         draft.awarded_at = now
         draft.stage = stage
@@ -183,7 +187,7 @@ class Progress:
         priced = self.policy.award_rate == "offer" or self.policy.stage(stage).rate_proposals
         draft.event(
             now,
-            "award",
+            EventType.AWARD,
             provider=provider,
             stage=stage,
             rate_basis="offer" if priced else self.policy.award_rate,
@@ -191,7 +195,7 @@ class Progress:
             start=start.isoformat() if start else None,
             working_days_from_referral=days if record else None,
         )
-        draft.effect("award", provider, stage=stage)
+        draft.effect(EffectKind.AWARD, provider, stage=stage)
         for run in draft.active_runs():
             draft.put(
                 replace(run, status="awarded" if run.name == stage else "withdrawn", due=None)
@@ -204,20 +208,27 @@ class Progress:
         after = self.policy.after_acceptance
         if after is not None:  # docs/policies.md §5 After acceptance
             due = self.deadline(now, after.confirmation_form_within)
-            self.draft.event(now, "confirmation_form_due", provider=provider, due=due)
+            self.draft.event(now, EventType.CONFIRMATION_FORM_DUE, provider=provider, due=due)
         if self.policy.full_record_in:  # docs/policies.md §6 Filled
-            self.draft.event(now, "referrer_told", why="filled", provider=provider)
-            self.draft.event(now, "placement_agreement_sent", provider=provider)
-            self.draft.effect("send_notice", provider, notice=self.policy.full_record_in)
+            self.draft.event(now, EventType.REFERRER_TOLD, why="filled", provider=provider)
+            self.draft.event(now, EventType.PLACEMENT_AGREEMENT_SENT, provider=provider)
+            self.draft.effect(
+                EffectKind.SEND_NOTICE,
+                provider,
+                notice=NoticeKind.FILLED,
+                record=self.policy.full_record_in,
+            )
 
     def confirmed(self, now: datetime, start: date | None, call_times: str | None) -> None:
         """docs/policies.md §5: the confirmation form is back; the SDO and finance clocks."""
         after = self.policy.after_acceptance
         if self.policy.full_record_in:  # docs/policies.md §6 Filled: the signed IPA came back
-            self.draft.event(now, "placement_agreement_countersigned", provider=self.draft.provider)
+            self.draft.event(
+                now, EventType.PLACEMENT_AGREEMENT_COUNTERSIGNED, provider=self.draft.provider
+            )
         self.draft.event(
             now,
-            "confirmed",
+            EventType.CONFIRMED,
             provider=self.draft.provider,
             start=start.isoformat() if start else None,
             call_times=call_times,
@@ -226,18 +237,20 @@ class Progress:
             return
         sdo = self.deadline(now, after.service_delivery_order_within)
         finance = self.deadline(sdo, after.financial_assessment_within)
-        self.draft.event(now, "service_delivery_order_due", due=sdo)
-        self.draft.event(now, "financial_assessment_due", due=finance)
+        self.draft.event(now, EventType.SERVICE_DELIVERY_ORDER_DUE, due=sdo)
+        self.draft.event(now, EventType.FINANCIAL_ASSESSMENT_DUE, due=finance)
         reviews = self.policy.reviews
         if reviews is not None and start is not None:  # docs/policies.md §5 Reviews
             if "known_to_team" in self.package.flags:
                 self.draft.event(
-                    now, "review_due", due=start + timedelta(weeks=reviews.known_to_team_weeks)
+                    now,
+                    EventType.REVIEW_DUE,
+                    due=start + timedelta(weeks=reviews.known_to_team_weeks),
                 )
             else:
                 self.draft.event(
                     now,
-                    "review_due",
+                    EventType.REVIEW_DUE,
                     earliest=start + timedelta(weeks=reviews.new_earliest_weeks),
                     latest=start + timedelta(weeks=reviews.new_latest_weeks),
                 )

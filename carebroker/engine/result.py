@@ -10,6 +10,7 @@ from decimal import Decimal
 from carebroker.engine.provider_view import provider_view
 from carebroker.engine.simulation import Simulation
 from carebroker.engine.state import PackageState, Request
+from carebroker.engine.vocabulary import PackageStatus
 
 JSON = object
 
@@ -31,7 +32,7 @@ def _package(state: PackageState, anonymise: bool) -> dict[str, JSON]:
         view = provider_view(person) if anonymise else plain(asdict(person))
     return {
         "id": state.package.id,
-        "status": "sourcing" if state.status == "new" else state.status,
+        "status": "sourcing" if state.status == PackageStatus.NEW else state.status,
         "provider": state.provider,
         "awarded_at": plain(state.awarded_at),
         "stage": state.stage,

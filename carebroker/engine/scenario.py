@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar, cast
 
 from carebroker.engine.field_reader import BadValue, FieldReader, as_count, as_flag, as_text, one_of
-from carebroker.engine.market import Package, Provider
+from carebroker.engine.inputs import Answer, Decision, Input
+from carebroker.engine.market import MarketProvider, PackageSpec
 from carebroker.engine.policy import (
     CQC_RATINGS,
     DOCUMENT_FLAGS,
@@ -26,7 +27,6 @@ from carebroker.engine.policy import (
     load_policy,
 )
 from carebroker.engine.provider_view import PersonRecord, Relation
-from carebroker.engine.signals import Answer, Decision, Signal
 from carebroker.lib.postcodes import PostcodeError, parse_postcode
 
 T = TypeVar("T")
@@ -62,7 +62,7 @@ class ScenarioEvent:
     """One scripted input: what happened, to which package, in file order."""
 
     package: str
-    signal: Signal
+    signal: Input
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ class Scenario:
     policy: Policy
     start: datetime
     until: datetime
-    providers: tuple[Provider, ...]
-    packages: tuple[Package, ...]
+    providers: tuple[MarketProvider, ...]
+    packages: tuple[PackageSpec, ...]
     events: tuple[ScenarioEvent, ...]
 
 
@@ -183,8 +183,8 @@ def parse_scenario(source: object) -> Scenario:
 def _check_areas(
     reader: FieldReader,
     policy: Policy,
-    providers: tuple[Provider, ...],
-    packages: tuple[Package, ...],
+    providers: tuple[MarketProvider, ...],
+    packages: tuple[PackageSpec, ...],
 ) -> None:
     """A policy that lists its areas (Essex quadrants) names every area it does not know."""
     known = ", ".join(policy.areas)
@@ -245,12 +245,12 @@ _PROVIDER_KEYS = {
 }  # fmt: skip
 
 
-def _read_provider(reader: FieldReader, table: Table, where: str) -> Provider:
+def _read_provider(reader: FieldReader, table: Table, where: str) -> MarketProvider:
     reader.known(table, _PROVIDER_KEYS, where)
     cqc = reader.opt(table, "cqc", where, _nullable(_cqc_table), None) or {}
     registered = reader.opt(cqc, "registered", f"{where}.cqc", as_flag, False)
     rating = reader.opt(cqc, "rating", f"{where}.cqc", _nullable(one_of(CQC_RATINGS)), None)
-    return Provider(
+    return MarketProvider(
         id=reader.req(table, "id", where, as_text),
         name=reader.opt(table, "name", where, as_text, ""),
         kind=reader.req(table, "kind", where, one_of(PROVIDER_KINDS)),
@@ -282,7 +282,7 @@ _PACKAGE_KEYS = {
 }  # fmt: skip
 
 
-def _read_package(reader: FieldReader, table: Table, where: str) -> Package:
+def _read_package(reader: FieldReader, table: Table, where: str) -> PackageSpec:
     reader.known(table, _PACKAGE_KEYS, where)
     referred = reader.req(table, "referred_at", where, _moment)
     postcode = reader.opt(table, "postcode", where, _nullable(_postcode), None)
@@ -297,7 +297,7 @@ def _read_package(reader: FieldReader, table: Table, where: str) -> Package:
             day.year - person.dob.year - ((day.month, day.day) < (person.dob.month, person.dob.day))
         )
     documents = table.get("documents")
-    return Package(
+    return PackageSpec(
         id=reader.req(table, "id", where, as_text),
         area=reader.req(table, "area", where, as_text),
         referred_at=referred,
@@ -381,7 +381,7 @@ def _read_event(
         reader.error(f"{where}.package", f"no package with id {package!r}")
     provider = reader.opt(table, "provider", where, _nullable(as_text), None)
     actor = reader.opt(table, "actor", where, _nullable(one_of(ACTORS)), None)
-    signal: Signal | None = None
+    signal: Input | None = None
     if isinstance(provider, str) and provider not in providers:
         reader.error(f"{where}.provider", f"no provider with id {provider!r}")
     if actor is not None:  # a council decision; `provider` may name whom it is about

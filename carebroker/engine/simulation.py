@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carebroker.engine.engine import begin, next_due, step
+from carebroker.engine.inputs import Input, ReferralInput, Tick
 from carebroker.engine.market import Market
 from carebroker.engine.scenario import Scenario
-from carebroker.engine.signals import Referral, Signal, Tick
 from carebroker.engine.state import PackageState
 
 _REFERRAL, _SCRIPTED, _CLOCK = 0, 1, 2
@@ -33,11 +33,11 @@ class Simulation:
 def simulate(scenario: Scenario) -> Simulation:
     market = Market.of(scenario.policy, scenario.providers)
     states = {package.id: begin(package) for package in scenario.packages}
-    heap: list[tuple[datetime, int, int, str, Signal | None]] = []
+    heap: list[tuple[datetime, int, int, str, Input | None]] = []
     sequence = 0
     for package in scenario.packages:
         at = max(package.referred_at, scenario.start)
-        heap.append((at, _REFERRAL, sequence, package.id, Referral(at)))
+        heap.append((at, _REFERRAL, sequence, package.id, ReferralInput(at)))
         sequence += 1
     for event in scenario.events:
         heap.append((event.signal.at, _SCRIPTED, sequence, event.package, event.signal))

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from carebroker.engine.market import Package
+from carebroker.engine.market import PackageSpec
+from carebroker.engine.vocabulary import EffectKind, EventType
 
 OPEN_OUTCOMES = ("open", "considering")
 
@@ -78,7 +79,7 @@ class Effect:
 class PackageState:
     """Where one package's sourcing stands."""
 
-    package: Package
+    package: PackageSpec
     status: str = "new"  # new | sourcing | on_hold | awarded | unfilled | returned | closed ...
     stage: str | None = None
     gate: str | None = None
@@ -154,13 +155,13 @@ class Draft:
         self.requests.append(Request(provider, stage, round_, at, deadline, cycle=cycle))
         self.event(
             at,
-            "request_sent",
+            EventType.REQUEST_SENT,
             provider=provider,
             stage=stage,
             round=round_,
             deadline=deadline,
         )
-        self.effect("send_request", provider, stage=stage, round=round_, deadline=deadline)
+        self.effect(EffectKind.SEND_REQUEST, provider, stage=stage, round=round_, deadline=deadline)
 
     def update(self, index: int, **changes: Any) -> Request:
         self.requests[index] = replace(self.requests[index], **changes)
@@ -186,9 +187,13 @@ class Draft:
         for i in self.indexes(stage=stage, open_only=True):
             request = self.update(i, outcome="withdrawn")
             self.event(
-                at, "request_withdrawn", provider=request.provider, stage=request.stage, why=why
+                at,
+                EventType.REQUEST_WITHDRAWN,
+                provider=request.provider,
+                stage=request.stage,
+                why=why,
             )
-            self.effect("withdraw", request.provider, stage=request.stage)
+            self.effect(EffectKind.WITHDRAW, request.provider, stage=request.stage)
 
     # -- stage runs ------------------------------------------------------------
 

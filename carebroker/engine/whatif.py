@@ -81,10 +81,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from carebroker.engine.engine import begin, next_due, step
+from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy
-from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
 from carebroker.engine.state import Effect, PackageState
+from carebroker.engine.vocabulary import PackageStatus
 from carebroker.engine.whatif_market import DECLINE_REASONS, Council, GeneratedMarket, MarketSpec
 from carebroker.engine.whatif_market import generate as generate_market
 from carebroker.engine.whatif_reader import load_market
@@ -110,7 +111,7 @@ class Reply:
     answer: Answer
 
 
-Payload = Referral | Reply | GateDue | None
+Payload = ReferralInput | Reply | GateDue | None
 
 
 @dataclass(frozen=True)
@@ -173,14 +174,14 @@ class _Run:
 
     def run(self) -> WhatIfRun:
         for index, package in enumerate(self.generated.packages):
-            self.push(package.referred_at, _REFERRAL, index, Referral(package.referred_at))
+            self.push(package.referred_at, _REFERRAL, index, ReferralInput(package.referred_at))
         steps = 0
         heap = self.heap
         while heap:
             at, _, sequence, index, payload = heapq.heappop(heap)
             if at > self.until:
                 break
-            signal: Signal
+            signal: Input
             if payload is None:
                 if self.scheduled[index] != at:
                     continue  # a clock that moved since it was set
@@ -258,7 +259,7 @@ class _Run:
 
     def _decision(self, index: int, at: datetime, due: GateDue) -> Decision | None:
         state = self.states[index]
-        if state.status != "on_hold" or state.gate != due.gate:
+        if state.status != PackageStatus.ON_HOLD or state.gate != due.gate:
             return None  # the gate was passed some other way meanwhile
         rule = self.market.policy.gate(due.gate)
         actor = rule.decided_by if rule else "manager"

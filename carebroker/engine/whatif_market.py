@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from carebroker.engine.market import Package, Provider
+from carebroker.engine.market import MarketProvider, PackageSpec
 from carebroker.engine.policy import Policy
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 
 DISTRIBUTIONS = ("uniform", "lognormal", "choice")
 PACKAGE_CHANCES = ("urgent", "hospital_discharge", "emergency", "change_to_existing")
@@ -121,7 +122,7 @@ class MarketSpec:
     until: datetime
     areas: tuple[tuple[str, PackageMix], ...]
     generated: ProviderMix | None
-    listed: tuple[tuple[Provider, Behaviour | None], ...]
+    listed: tuple[tuple[MarketProvider, Behaviour | None], ...]
     behaviour: Behaviour
     council: Council | None
 
@@ -130,9 +131,9 @@ class MarketSpec:
 class GeneratedMarket:
     """Providers with their behaviour and the packages in referral order."""
 
-    providers: tuple[Provider, ...]
+    providers: tuple[MarketProvider, ...]
     behaviours: Mapping[str, Behaviour]
-    packages: tuple[Package, ...]
+    packages: tuple[PackageSpec, ...]
 
 
 # -- generating ----------------------------------------------------------------------------
@@ -162,9 +163,9 @@ def _weighted[T](rng: random.Random, weights: tuple[tuple[T, float], ...]) -> T:
 
 def _generate_providers(
     spec: MarketSpec, mix: ProviderMix, rng: random.Random, offset: int
-) -> list[tuple[Provider, Behaviour]]:
+) -> list[tuple[MarketProvider, Behaviour]]:
     area_names = [name for name, _ in spec.areas]
-    drafts: list[tuple[Provider, Behaviour]] = []
+    drafts: list[tuple[MarketProvider, Behaviour]] = []
     for n in range(mix.count):
         kind = _weighted(rng, mix.kinds)
         tier = _weighted(rng, mix.tiers) if mix.tiers else None
@@ -177,7 +178,7 @@ def _generate_providers(
         if min_age is not None and max_age is not None and max_age < min_age:
             min_age, max_age = max_age, min_age
         pid = f"P{offset + n + 1:03d}"
-        provider = Provider(
+        provider = MarketProvider(
             id=pid,
             name=f"Made-up Care {offset + n + 1}",
             kind=kind,
@@ -231,7 +232,7 @@ def _vary(behaviour: Behaviour, spread: float, rng: random.Random) -> Behaviour:
 
 def _generate_packages(
     spec: MarketSpec, rng: random.Random, calendar: WorkingCalendar
-) -> tuple[Package, ...]:
+) -> tuple[PackageSpec, ...]:
     """Poisson arrivals in working time per area: exponential gaps in working minutes."""
     day_minutes = (
         calendar.working_hours_between(
@@ -259,7 +260,7 @@ def _generate_packages(
         after = max(0, round(mix.start_after_days.draw(rng)))
         hours = Decimal(max(1, round(mix.hours_per_week.draw(rng))))
         packages.append(
-            Package(
+            PackageSpec(
                 id=f"W{n + 1:06d}",
                 area=area,
                 referred_at=at,

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from carebroker.engine.market import Provider
+from carebroker.engine.market import MarketProvider
 from carebroker.engine.policy import (
     CQC_RATINGS,
     GATE_NAMES,
@@ -33,7 +33,7 @@ from carebroker.engine.whatif_market import (
     PackageMix,
     ProviderMix,
 )
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 
 Table = Mapping[str, object]
 
@@ -357,11 +357,11 @@ def _provider_mix(reader: _Reader, table: Table) -> ProviderMix:
 
 def _listed(
     reader: _Reader, value: object, behaviour: Behaviour
-) -> list[tuple[Provider, Behaviour | None]]:
+) -> list[tuple[MarketProvider, Behaviour | None]]:
     if not isinstance(value, list):
         reader.bad("providers.listed", "must be a list of [[providers.listed]] tables")
         return []
-    found: list[tuple[Provider, Behaviour | None]] = []
+    found: list[tuple[MarketProvider, Behaviour | None]] = []
     for i, row in enumerate(value):
         path = f"providers.listed[{i}]"
         if not isinstance(row, Mapping):
@@ -383,7 +383,7 @@ def _listed(
         rating = row.get("cqc_rating")
         if rating is not None and rating not in CQC_RATINGS:
             reader.bad(f"{path}.cqc_rating", f"must be one of {', '.join(CQC_RATINGS)}")
-        provider = Provider(
+        provider = MarketProvider(
             id=pid,
             name=str(row.get("name", pid)),
             kind=str(kind),

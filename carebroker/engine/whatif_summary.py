@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from carebroker.engine.market import Market, Package
+from carebroker.engine.market import Market, PackageSpec
 from carebroker.engine.policy import Stage
 from carebroker.engine.state import PackageState
-from carebroker.engine.workingtime import LONDON
+from carebroker.engine.vocabulary import EventType, PackageStatus
+from carebroker.lib.london import LONDON
 
 if TYPE_CHECKING:
     from carebroker.engine.whatif import WhatIfRun
@@ -42,7 +43,7 @@ def award_stage(state: PackageState) -> tuple[str, datetime, int] | None:
     """The stage, instant and timeline position of the package's award, if awarded."""
     for position in range(len(state.events) - 1, -1, -1):
         event = state.events[position]
-        if event.type == "award":
+        if event.type == EventType.AWARD:
             return str(event.details.get("stage", "")), event.at, position
     return None
 
@@ -89,7 +90,7 @@ def earliest_award(state: PackageState, market: Market) -> datetime | None:
     return awarded_at  # open market: only through its gate, handled above
 
 
-def policy_minimum(stage: Stage, package: Package, market: Market) -> datetime:
+def policy_minimum(stage: Stage, package: PackageSpec, market: Market) -> datetime:
     """The earliest award `stage` allows after the referral if every answer came at once."""
     referred = package.referred_at
     calendar = market.calendar
@@ -161,7 +162,7 @@ def _policy_block(run: WhatIfRun) -> list[str]:
         f"Policy {policy.name}: {len(market.providers)} providers, {len(states):,} packages, "
         f"{run.steps:,} engine steps"
     ]
-    counts = Counter("sourcing" if s.status == "new" else s.status for s in states)
+    counts = Counter("sourcing" if s.status == PackageStatus.NEW else s.status for s in states)
     shown = [f"{label} {counts.pop(status, 0):,}" for status, label in STATUS_LABELS]
     shown.extend(f"{status} {count:,}" for status, count in sorted(counts.items()))
     lines.append("  " + " | ".join(shown))

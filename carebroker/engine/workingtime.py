@@ -38,11 +38,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
 
 import holidays
 
-LONDON = ZoneInfo("Europe/London")
+from carebroker.lib.london import LONDON
 
 DeadlineKind = Literal["working_hours", "working_days", "next_working_day_at", "elapsed_hours"]
 DEADLINE_KINDS: tuple[str, ...] = get_args(DeadlineKind)

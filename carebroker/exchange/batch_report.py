@@ -31,9 +31,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON, london_time, long_date
 from carebroker.lib.postcodes import PostcodeError, parse_postcode
-from carebroker.outbox.templatetags.notice_time import london_time, long_date
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 

@@ -35,7 +35,7 @@ import openpyxl
 from django.db import transaction
 
 from carebroker.councils.models import Council
-from carebroker.engine.signals import Answer
+from carebroker.engine.inputs import Answer
 from carebroker.exchange.batch_report import (
     ABOUT_LABELS,
     ABOUT_SHEET,

@@ -46,7 +46,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from carebroker.councils.models import Council
-from carebroker.engine.signals import Answer
+from carebroker.engine.inputs import Answer
 from carebroker.exchange.models import InboundReply, ReplyStatus
 from carebroker.exchange.reply_text import CaseAnswer, read_reply, tokens, unquoted
 from carebroker.exchange.sheets import ImportRefused

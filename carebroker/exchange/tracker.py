@@ -32,8 +32,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from carebroker.councils.models import Council
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.exchange.batch_report import calendar_of
+from carebroker.lib.london import LONDON
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
 

@@ -1,27 +1,10 @@
 from django.db import models
 
+from carebroker.engine.vocabulary import NoticeKind as Kind
 
-class NoticeKind(models.TextChoices):
-    """Every email notice the seeds describe (docs/policies.md §4-6); one template each."""
-
-    BATCH_REPORT = "batch_report", "Daily batch report"  # §4.2
-    REQUEST_SENT = "request_sent", "Request with its deadline"  # §3
-    ISP_SENT = "isp_sent", "ISP sent"  # §4.2 offer round
-    CHASE = "chase", "Reminder (chase)"  # §6.3 outstanding at the deadline
-    QUERY_ANSWER = "query_answer", "Answer to a query"  # §6.3 to every provider approached
-    NOT_CHOSEN = "not_chosen", "Not chosen"  # §4.2, §6.3 (codes D1-D4)
-    AWARD = "award", "Award"
-    REQUEST_WITHDRAWN = "request_withdrawn", "Request withdrawn"  # §4.1 the other track won
-    DECLINE_ACKNOWLEDGEMENT = "decline_acknowledgement", "Decline acknowledgement"  # §5.2
-    REFERRAL_RETURNED = "referral_returned", "Referral returned"  # §5.1, §6.1
-    APPROVAL_NEEDED = "approval_needed", "Decision needed from a manager"  # §5.2, §5.4 gates
-    HOLD_PART_OFFER = "hold_part_offer", "On hold: part offers only"  # §6.3
-    HOLD_UNABLE_TO_FILL = "hold_unable_to_fill", "On hold: unable to fill"  # §6.5
-    OFF_FRAMEWORK_NOTICE = "off_framework_notice", "Going off framework"  # §6.4
-    FILLED = "filled", "Package filled"  # §6 "Filled: the worker is told"
-    OPEN_MARKET_LIST = "open_market_list", "Available packages list"  # §4.4
-    ESCALATION = "escalation", "Waiting-list escalation"  # §5 waiting list amber/red
-    HANDBACK = "handback", "Handback"  # §5 handbacks
+# Every email notice (docs/policies.md §4-6), one template each: the engine's vocabulary
+# (engine/vocabulary.py NoticeKind) with the words people read.
+NoticeKind = models.TextChoices("NoticeKind", [(k.name, (k.value, k.label)) for k in Kind])
 
 
 class NoticeStatus(models.TextChoices):

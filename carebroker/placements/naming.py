@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from carebroker.lib.london import LONDON
 
 # Characters Windows and the shared drives refuse in a file name (seed 004 saves to F:\).
 _NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from carebroker.engine.signals import Answer
-from carebroker.outbox.templatetags.notice_time import london_time
+from carebroker.engine.inputs import Answer
+from carebroker.lib.london import london_time
 from carebroker.sourcing import runner
 from carebroker.sourcing.models import SourcingRequest
 

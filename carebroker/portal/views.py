@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebroker.accounts.models import User
-from carebroker.engine.signals import Answer
+from carebroker.engine.inputs import Answer
 from carebroker.engine.state import OPEN_OUTCOMES
+from carebroker.engine.vocabulary import LIVE
 from carebroker.exchange.interest import InterestImporter, InterestReport
 from carebroker.exchange.sheets import ImportRefused
 from carebroker.portal.access import (
@@ -47,10 +48,9 @@ from carebroker.portal.forms import (
 )
 from carebroker.providers.models import Provider
 from carebroker.sourcing.market_db import policy_of
-from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
+from carebroker.sourcing.models import Package, SourcingRequest
 
 PAGE_SIZE = 50  # rows per list; the queries per page do not grow with it
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 
 
 def _user(request: HttpRequest) -> User:

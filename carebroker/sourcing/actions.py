@@ -27,10 +27,11 @@ from django.db import transaction
 from carebroker.accounts.models import Role, User
 from carebroker.engine import engine
 from carebroker.engine.engine import StepResult
+from carebroker.engine.inputs import Answer, Decision
 from carebroker.engine.progress import Progress
 from carebroker.engine.scenario import PROVIDER_ACTIONS
-from carebroker.engine.signals import Answer, Decision
 from carebroker.engine.state import Draft
+from carebroker.engine.vocabulary import LIVE
 from carebroker.outbox.models import NoticeKind
 from carebroker.providers.models import Provider
 from carebroker.sourcing.effects import notify
@@ -45,7 +46,6 @@ from carebroker.sourcing.models import (
 from carebroker.sourcing.runner import apply, locked, save_step, state_of
 
 STAFF = (Role.BROKER, Role.MANAGER)
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 ANSWER_FIELDS = ("coverage", "rate", "start", "reason", "until", "text", "accept", "call_times")
 
 

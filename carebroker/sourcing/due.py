@@ -27,8 +27,8 @@ from django.db import transaction
 
 from carebroker.councils.models import Council
 from carebroker.engine import engine
+from carebroker.engine.inputs import ReferralInput, Tick
 from carebroker.engine.market import Market
-from carebroker.engine.signals import Referral, Tick
 from carebroker.referrals.models import ReferralStatus
 from carebroker.sourcing.market_db import engine_package, market_of
 from carebroker.sourcing.models import EventSource, Package, PackageStatus, TimelineEvent
@@ -143,5 +143,5 @@ def _adopt_one(pk: int, now: datetime, markets: Markets) -> str | None:
             details={"why": "seeded before the engine ran; sourcing starts now"},
             source=EventSource.WORKER,
         )
-        apply(row, markets.of(row.council), engine.begin(package), Referral(now), now)
+        apply(row, markets.of(row.council), engine.begin(package), ReferralInput(now), now)
     return f"sourcing: {row.case_number}: started ({row.status} {row.stage})".rstrip()

@@ -27,7 +27,7 @@ from typing import Any
 from carebroker.accounts.models import Role, User
 from carebroker.engine.market import Market
 from carebroker.engine.state import Effect, Event, PackageState, Request
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 from carebroker.outbox.models import NoticeKind
 from carebroker.outbox.notices import queue_notice
 from carebroker.providers.models import Contact, ContactRole, Provider
@@ -35,19 +35,6 @@ from carebroker.referrals.models import Document
 from carebroker.sourcing.models import EventSource, Package, TimelineEvent
 
 K = NoticeKind
-# Engine notice names (Effect.details["notice"]) that are notice kinds under another name.
-NOTICE_KINDS = {
-    "not_chosen": K.NOT_CHOSEN,
-    "not_awarded": K.NOT_CHOSEN,
-    "decline_notice": K.DECLINE_ACKNOWLEDGEMENT,
-    "going_off_framework": K.OFF_FRAMEWORK_NOTICE,
-    "query_answer": K.QUERY_ANSWER,
-    "chase": K.CHASE,
-    "handback": K.HANDBACK,
-    "individual_placement_agreement": K.FILLED,  # §6 Filled: the worker is told
-    "consider_reassessment": K.ESCALATION,
-    "escalate_to_team_manager": K.ESCALATION,
-}
 GATE_NOTICES = {"part_offer": K.HOLD_PART_OFFER, "unable_to_fill": K.HOLD_UNABLE_TO_FILL}
 # What a manager is asked at each gate (approval_needed `decision`).
 GATE_DECISIONS = {
@@ -185,8 +172,8 @@ def _notice(
 ) -> int:
     details = effect.details
     name = str(details.get("notice"))
-    # A waiting-list crossing names the policy's own action; any action is an escalation.
-    kind = K.ESCALATION if "rag" in details else NOTICE_KINDS.get(name)
+    # The engine names its notices by their kind (engine/vocabulary.py NoticeKind).
+    kind = K(name) if name in K.values else None
     to = effect.to or ""
     case = row.case_number
     if kind is None:

@@ -35,8 +35,8 @@ def market_of(council: Council, policy: Policy | None = None) -> engine_market.M
     return engine_market.Market.of(policy or policy_of(council), providers)
 
 
-def _provider(row: Provider, areas: tuple[tuple[str, int], ...]) -> engine_market.Provider:
-    return engine_market.Provider(
+def _provider(row: Provider, areas: tuple[tuple[str, int], ...]) -> engine_market.MarketProvider:
+    return engine_market.MarketProvider(
         id=str(row.pk),
         name=row.name,
         kind=row.kind,
@@ -80,7 +80,7 @@ def view_of(person: Person) -> dict[str, object]:
     return provider_view(person_record(person))
 
 
-def engine_package(row: Package, referred_at: datetime | None = None) -> engine_market.Package:
+def engine_package(row: Package, referred_at: datetime | None = None) -> engine_market.PackageSpec:
     """The engine's package for a row; the referral's documents and flags come with it."""
     referral = row.referral
     person = row.person
@@ -88,7 +88,7 @@ def engine_package(row: Package, referred_at: datetime | None = None) -> engine_
     day = referred.date()
     dob = person.date_of_birth
     age = day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-    return engine_market.Package(
+    return engine_market.PackageSpec(
         id=row.case_number,
         area=row.area.name,
         referred_at=referred,

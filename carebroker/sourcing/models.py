@@ -3,17 +3,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from carebroker.engine.vocabulary import STORED_STATUSES
+from carebroker.engine.vocabulary import PackageStatus as Status
 
-class PackageStatus(models.TextChoices):
-    """docs/scenarios.md § Output `status`."""
-
-    SOURCING = "sourcing", "Being sourced"
-    AWARDED = "awarded", "Awarded"
-    ON_HOLD = "on_hold", "On hold"
-    UNFILLED = "unfilled", "Unfilled"
-    RETURNED = "returned", "Returned"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
+# The statuses and their words come from the engine's vocabulary (engine/vocabulary.py).
+PackageStatus = models.TextChoices(
+    "PackageStatus", [(s.name, (s.value, s.label)) for s in Status if s in STORED_STATUSES]
+)
 
 
 class Package(models.Model):

@@ -22,8 +22,8 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from carebroker.engine.workingtime import LONDON
 from carebroker.exchange.batch_report import XLSX, batch_report_xlsx, report_filename
+from carebroker.lib.london import LONDON
 from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import queue_notice
 from carebroker.providers.models import Contact, ContactRole

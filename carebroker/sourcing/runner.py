@@ -20,9 +20,9 @@ from django.db import transaction
 
 from carebroker.engine import engine
 from carebroker.engine.engine import StepResult
+from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
 from carebroker.engine.market import Market
 from carebroker.engine.result import plain
-from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
 from carebroker.engine.state import Event, PackageState, Request
 from carebroker.referrals.models import Referral as ReferralRow
 from carebroker.referrals.models import ReferralStatus
@@ -105,7 +105,7 @@ def do_referral(package: Package | int, now: datetime) -> StepResult:
                 )
             state = replace(state, package=fresh)
         market = market_of(row.council)
-        return apply(row, market, state, Referral(now), now)
+        return apply(row, market, state, ReferralInput(now), now)
 
 
 def do_answer(package: Package | int, answer: Answer, *, now: datetime | None = None) -> StepResult:
@@ -128,7 +128,7 @@ def do_tick(package: Package | int, now: datetime) -> StepResult:
     return _signal(package, Tick(now), now)
 
 
-def _signal(package: Package | int, signal: Signal, now: datetime) -> StepResult:
+def _signal(package: Package | int, signal: Input, now: datetime) -> StepResult:
     with transaction.atomic():
         row = locked(package)
         if row.held_reason and not (isinstance(signal, Decision) and signal.action == "cancel"):
@@ -141,7 +141,7 @@ def _signal(package: Package | int, signal: Signal, now: datetime) -> StepResult
 
 
 def apply(
-    row: Package, market: Market, state: PackageState, signal: Signal, now: datetime
+    row: Package, market: Market, state: PackageState, signal: Input, now: datetime
 ) -> StepResult:
     """Step the engine and save the result (the caller holds the row lock, in a transaction)."""
     outcome = engine.step(market, state, signal)

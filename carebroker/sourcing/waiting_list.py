@@ -25,13 +25,14 @@ from carebroker.councils.models import Council
 from carebroker.engine import engine
 from carebroker.engine.market import Market
 from carebroker.engine.policy import WaitingList
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.vocabulary import LIVE
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 from carebroker.sourcing import effects, snapshot
 from carebroker.sourcing.due import Markets, claim
-from carebroker.sourcing.models import EventSource, Package, PackageStatus, TimelineEvent
+from carebroker.sourcing.models import EventSource, Package, TimelineEvent
 from carebroker.sourcing.runner import state_of
 
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 RAG_EVENT = "waiting_list_rag"  # the engine's event type for a crossing
 
 

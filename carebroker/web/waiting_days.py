@@ -18,7 +18,8 @@ from django.db.models import Q
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy, WaitingList, load_policy
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 from carebroker.sourcing.models import Package
 
 # No threshold is further back than this many calendar days (a long closure would be odd).

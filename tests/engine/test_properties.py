@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carebroker.engine.market import Package, Provider
+from carebroker.engine.market import MarketProvider, PackageSpec
 from carebroker.engine.policy import Policy, Stage
 from carebroker.engine.whatif import WhatIfRun, simulate_market
 from carebroker.engine.whatif_summary import earliest_award
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 from tests.engine.whatif_markets import PRESET_MARKETS, spec
 
 PRESETS = sorted(PRESET_MARKETS)
@@ -60,7 +61,7 @@ def generated_runs(draw: st.DrawFn, preset: str) -> WhatIfRun:
     return simulate_market(market, market.policies[0], seed, keep_effects=True)
 
 
-def _is_urgent(policy: Policy, calendar: WorkingCalendar, package: Package) -> bool:
+def _is_urgent(policy: Policy, calendar: WorkingCalendar, package: PackageSpec) -> bool:
     """docs/policies.md §4.1: a flag the policy names, or a start within N working days."""
     flags = {
         "urgent": package.urgent,
@@ -77,7 +78,11 @@ def _is_urgent(policy: Policy, calendar: WorkingCalendar, package: Package) -> b
 
 
 def _why_excluded(
-    stage: Stage, provider: Provider, package: Package, policy: Policy, calendar: WorkingCalendar
+    stage: Stage,
+    provider: MarketProvider,
+    package: PackageSpec,
+    policy: Policy,
+    calendar: WorkingCalendar,
 ) -> str | None:
     """Why `stage` may not approach `provider` about `package` (None: it may)."""
     rule = stage.providers

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from carebroker.engine.whatif import WhatIfRun, run_whatif, simulate_market
 from carebroker.engine.whatif_reader import MarketError, load_market, read_market
 from carebroker.engine.whatif_summary import added_delay, earliest_award, policy_minimum
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 from tests.engine.whatif_markets import PRESET_MARKETS, essex, leics, spec
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "whatif-essex.toml"

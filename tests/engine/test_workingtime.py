@@ -14,11 +14,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from carebroker.engine.workingtime import (
-    LONDON,
     Deadline,
     WorkingCalendar,
     bank_holidays,
 )
+from carebroker.lib.london import LONDON
 
 CALENDAR = WorkingCalendar()
 GMT = timedelta(0)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from carebroker.engine.signals import Answer, Decision
+from carebroker.engine.inputs import Answer, Decision
 from carebroker.exchange.tracker import answer_code, tracker_xlsx
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.sourcing import runner

@@ -10,8 +10,8 @@ from typing import Any
 
 from carebroker.accounts.models import Role
 from carebroker.councils.models import Council
+from carebroker.engine.inputs import Answer, Decision
 from carebroker.engine.scenario import Scenario, parse_scenario
-from carebroker.engine.signals import Answer, Decision
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing import runner
 from carebroker.sourcing.models import Package

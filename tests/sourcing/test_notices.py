@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from carebroker.accounts.models import Role
-from carebroker.engine.signals import Answer
+from carebroker.engine.inputs import Answer
 from carebroker.outbox.models import Notice
 from carebroker.providers.models import Contact, ContactRole, Provider
 from carebroker.referrals.intake import do_submit_referral

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from carebroker.engine.signals import Answer
+from carebroker.engine.inputs import Answer
 from carebroker.outbox.models import Notice
 from carebroker.referrals.models import ReferralStatus
 from carebroker.sourcing import effects, runner

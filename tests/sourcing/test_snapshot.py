@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from carebroker.engine.scenario import parse_scenario
 from carebroker.engine.simulation import simulate
 from carebroker.engine.state import Event, Request
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 from carebroker.sourcing import snapshot
 from tests.sourcing.scenario_db import read_example
 

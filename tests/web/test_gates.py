@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from carebroker.accounts.models import Role
-from carebroker.engine.signals import Answer
+from carebroker.engine.inputs import Answer
 from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing.models import PackageStatus, TimelineEvent
 from carebroker.sourcing.runner import do_answer, do_tick

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.progress import Progress
-from carebroker.engine.signals import Answer
 from carebroker.engine.stages import batch, cascade, open_market, tender
 from carebroker.engine.state import StageRun
+from carebroker.engine.vocabulary import EventType
 
 # Which answers a request takes, by stage kind and round: a provider with two open requests
 # (the urgent call and the batch report, §4.1) is matched by what it says.
@@ -24,7 +25,7 @@ _KINDS = {"batch": batch, "cascade": cascade, "tender": tender, "open_market": o
 
 
 def start_stage(progress: Progress, stage: Stage, now: datetime) -> None:
-    progress.draft.event(now, "stage_started", stage=stage.name, kind=stage.kind)
+    progress.draft.event(now, EventType.STAGE_STARTED, stage=stage.name, kind=stage.kind)
     _KINDS[stage.kind].start(progress, stage, now)
 
 

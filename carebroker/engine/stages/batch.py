@@ -12,11 +12,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from carebroker.engine.awards import by_rank
+from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import AssessmentRule, Stage
 from carebroker.engine.progress import Progress
-from carebroker.engine.signals import Answer
 from carebroker.engine.state import StageRun
-from carebroker.engine.workingtime import LONDON
+from carebroker.engine.vocabulary import AnswerAction, EffectKind, EventType, NoticeKind
+from carebroker.lib.london import LONDON
 
 
 def next_issue(progress: Progress, stage: Stage, after: datetime) -> datetime:
@@ -50,7 +51,7 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
         _expire(progress, stage, run, "offer", at)
         _decide(progress, stage, run, at)
     elif run.phase == "assessing":
-        progress.draft.event(at, "assessment_expired", provider=run.assessor)
+        progress.draft.event(at, EventType.ASSESSMENT_EXPIRED, provider=run.assessor)
         _next_offerer(progress, stage, run, at)
 
 
@@ -58,7 +59,7 @@ def _issue(progress: Progress, stage: Stage, run: StageRun, at: datetime) -> Non
     providers = [p.id for p in progress.select(stage)]
     run = replace(run, cycle=run.cycle + 1, late_done=False)
     if not providers:  # no providers in the quadrant: no report (§4.2)
-        progress.draft.event(at, "batch_not_issued", stage=stage.name, why="no providers")
+        progress.draft.event(at, EventType.BATCH_NOT_ISSUED, stage=stage.name, why="no providers")
         progress.draft.put(replace(run, phase="offer", due=None))
         _round_end(progress, stage, progress.draft.run(stage.name) or run, at)
         return
@@ -68,7 +69,7 @@ def _issue(progress: Progress, stage: Stage, run: StageRun, at: datetime) -> Non
     flags = [name for name in progress.policy.report_flags if getattr(package, name, False)]
     progress.draft.event(
         at,
-        "batch_issued",
+        EventType.BATCH_ISSUED,
         stage=stage.name,
         providers=providers,
         urgent=progress.market.is_urgent(package),
@@ -84,7 +85,7 @@ def _expire(progress: Progress, stage: Stage, run: StageRun, round_: str, at: da
     for i in draft.indexes(stage=stage.name, round_=round_, cycle=_key(run), open_only=True):
         request = draft.update(i, outcome="expired")
         draft.event(
-            at, "request_expired", provider=request.provider, stage=stage.name, round=round_
+            at, EventType.REQUEST_EXPIRED, provider=request.provider, stage=stage.name, round=round_
         )
 
 
@@ -109,7 +110,7 @@ def _send_isps(
     deadline = progress.deadline(at, stage.offer_window)
     for provider in providers:
         progress.draft.send(at, provider, stage.name, "offer", deadline, cycle=key)
-        progress.draft.event(at, "isp_sent", provider=provider, password_protected=True)
+        progress.draft.event(at, EventType.ISP_SENT, provider=provider, password_protected=True)
     progress.draft.put(replace(run, phase="offer", due=deadline))
 
 
@@ -118,9 +119,9 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     request = draft.requests[index]
     now = answer.at
     if request.round == "interest":
-        if answer.action == "interest":
+        if answer.action == AnswerAction.INTEREST:
             draft.update(index, outcome="interest", responded_at=now)
-        elif answer.action == "decline":
+        elif answer.action == AnswerAction.DECLINE:
             draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
         else:
             progress.ignore(now, f"{answer.action} in an interest round", provider=answer.provider)
@@ -129,7 +130,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             now, answer.action, provider=answer.provider, stage=stage.name, round="interest"
         )
         return
-    if answer.action == "offer":
+    if answer.action == AnswerAction.OFFER:
         draft.update(
             index,
             outcome="offer",
@@ -138,9 +139,9 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             rate=answer.rate,
             start=answer.start,
         )
-    elif answer.action == "decline":
+    elif answer.action == AnswerAction.DECLINE:
         draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
-    elif answer.action == "assessment":
+    elif answer.action == AnswerAction.ASSESSMENT:
         draft.update(index, outcome="assessment", responded_at=now)
     else:
         progress.ignore(now, f"{answer.action} in an offer round", provider=answer.provider)
@@ -174,10 +175,10 @@ def _decide(progress: Progress, stage: Stage, run: StageRun, at: datetime) -> No
         other = progress.draft.requests[i]
         if other.outcome == "assessment" and (rule is None or rule.only_highest_ranked):
             progress.draft.update(i, not_awarded="assessment refused")
-            progress.draft.event(at, "assessment_refused", provider=other.provider)
+            progress.draft.event(at, EventType.ASSESSMENT_REFUSED, provider=other.provider)
     if top.outcome == "assessment" and rule is not None:
         due = _assessment_due(progress, rule, top.sent_at)
-        progress.draft.event(at, "assessment_agreed", provider=top.provider, due=due)
+        progress.draft.event(at, EventType.ASSESSMENT_AGREED, provider=top.provider, due=due)
         progress.draft.put(replace(run, phase="assessing", assessor=top.provider, due=due))
         return
     if top.outcome == "assessment":
@@ -203,10 +204,12 @@ def assessment_done(progress: Progress, run: StageRun, answer: Answer) -> None:
         for i in _ranked(progress, stage, run, ("assessment",)):
             if draft.requests[i].provider == answer.provider:
                 draft.update(i, outcome="offer", start=answer.start, coverage="full")
-                draft.event(answer.at, "assessment_done", provider=answer.provider, accept=True)
+                draft.event(
+                    answer.at, EventType.ASSESSMENT_DONE, provider=answer.provider, accept=True
+                )
                 _award(progress, stage, run, i, answer.at)
                 return
-    draft.event(answer.at, "assessment_done", provider=answer.provider, accept=False)
+    draft.event(answer.at, EventType.ASSESSMENT_DONE, provider=answer.provider, accept=False)
     _next_offerer(progress, stage, run, answer.at)
 
 
@@ -228,8 +231,12 @@ def _award(progress: Progress, stage: Stage, run: StageRun, index: int, at: date
     for i in others:  # lower-ranked offerers are told they were not chosen (§4.2)
         request = progress.draft.update(i, not_awarded="not_chosen")
         if stage.not_chosen_notice:
-            progress.draft.event(at, "notice_sent", notice="not_chosen", provider=request.provider)
-            progress.draft.effect("send_notice", request.provider, notice="not_chosen")
+            progress.draft.event(
+                at, EventType.NOTICE_SENT, notice=NoticeKind.NOT_CHOSEN, provider=request.provider
+            )
+            progress.draft.effect(
+                EffectKind.SEND_NOTICE, request.provider, notice=NoticeKind.NOT_CHOSEN
+            )
 
 
 def _round_end(progress: Progress, stage: Stage, run: StageRun, at: datetime) -> None:
@@ -242,13 +249,13 @@ def _round_end(progress: Progress, stage: Stage, run: StageRun, at: datetime) ->
         ]
         if late:  # late interest is kept for one further offer round (§4.2)
             run = draft.put(replace(run, late_done=True))
-            draft.event(at, "late_offer_round", providers=late)
+            draft.event(at, EventType.LATE_OFFER_ROUND, providers=late)
             _send_isps(progress, stage, run, late, at, _key(run))
             return
     if run.cycle < stage.rounds:  # a council may allow more rounds, one per working day
         after = next_issue(progress, stage, at)
         draft.put(replace(run, phase="waiting", due=after, late_done=False))
-        draft.event(at, "round_ended", stage=stage.name, next_batch=after)
+        draft.event(at, EventType.ROUND_ENDED, stage=stage.name, next_batch=after)
         return
     progress.stage_ended(run, at, why="round ended without an award")
 
@@ -262,7 +269,9 @@ def late_interest(progress: Progress, run: StageRun, provider: str, at: datetime
         request = progress.draft.requests[i]
         if request.provider == provider and request.outcome == "expired":
             progress.draft.update(i, outcome="interest", responded_at=at, late=True)
-            progress.draft.event(at, "late_interest_kept", provider=provider, stage=stage.name)
+            progress.draft.event(
+                at, EventType.LATE_INTEREST_KEPT, provider=provider, stage=stage.name
+            )
             if run.phase == "offer" and run.due is None:
                 _round_end(progress, stage, run, at)
             return True

@@ -11,11 +11,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.progress import Progress
-from carebroker.engine.signals import Answer
 from carebroker.engine.state import StageRun
-from carebroker.engine.workingtime import LONDON
+from carebroker.engine.vocabulary import (
+    AnswerAction,
+    EffectKind,
+    EventType,
+    NoticeKind,
+    PackageStatus,
+)
+from carebroker.lib.london import LONDON
 
 MEANWHILE = "meanwhile"  # a manager chose to approach the next provider during "considering"
 
@@ -26,7 +33,7 @@ def start(progress: Progress, stage: Stage, now: datetime) -> None:
     _, skipped = progress.market.select(stage, progress.package, approved)
     for provider, why in skipped:
         progress.draft.event(
-            now, "provider_skipped", stage=stage.name, provider=provider.id, why=why
+            now, EventType.PROVIDER_SKIPPED, stage=stage.name, provider=provider.id, why=why
         )
     _approach_next(progress, stage, run, now)
 
@@ -44,7 +51,7 @@ def _candidates(progress: Progress, stage: Stage) -> list[str]:
 
 def _approach_next(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
     draft = progress.draft
-    if draft.status != "sourcing":
+    if draft.status != PackageStatus.SOURCING:
         return  # at a gate (a later start date): the manager decides first
     remaining = _candidates(progress, stage)
     if not remaining:
@@ -77,8 +84,12 @@ def _waiting(progress: Progress, stage: Stage, run: StageRun) -> bool:
 
 def _said_no(progress: Progress, stage: Stage, provider: str, now: datetime) -> None:
     if stage.decline_notice:  # docs/policies.md §5.2 standard email; §5.3 none for other contracted
-        progress.draft.event(now, "notice_sent", notice="decline_notice", provider=provider)
-        progress.draft.effect("send_notice", provider, notice="decline_notice")
+        progress.draft.event(
+            now, EventType.NOTICE_SENT, notice=NoticeKind.DECLINE_ACKNOWLEDGEMENT, provider=provider
+        )
+        progress.draft.effect(
+            EffectKind.SEND_NOTICE, provider, notice=NoticeKind.DECLINE_ACKNOWLEDGEMENT
+        )
 
 
 def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
@@ -88,7 +99,10 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
         if request.deadline <= now:  # silence is a decline (docs/policies.md §5.2)
             draft.update(i, outcome="expired")
             draft.event(
-                request.deadline, "request_expired", provider=request.provider, stage=stage.name
+                request.deadline,
+                EventType.REQUEST_EXPIRED,
+                provider=request.provider,
+                stage=stage.name,
             )
             _said_no(progress, stage, request.provider, request.deadline)
     current = draft.run(stage.name)
@@ -103,7 +117,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     draft = progress.draft
     request = draft.requests[index]
     now = answer.at
-    if answer.action in ("accept", "offer"):
+    if answer.action in (AnswerAction.ACCEPT, AnswerAction.OFFER):
         start = answer.start
         draft.update(
             index,
@@ -113,7 +127,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             rate=answer.rate,
             start=start,
         )
-        draft.event(now, "offer", provider=request.provider, stage=stage.name, start=start)
+        draft.event(now, EventType.OFFER, provider=request.provider, stage=stage.name, start=start)
         if (
             stage.later_start_gate
             and start is not None
@@ -124,20 +138,26 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             _refresh(progress, stage.name)
             return
         progress.award(now, request.provider, stage.name, rate=answer.rate, start=start)
-    elif answer.action == "decline":
+    elif answer.action == AnswerAction.DECLINE:
         draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
         draft.event(
-            now, "decline", provider=request.provider, stage=stage.name, reason=answer.reason
+            now,
+            EventType.DECLINE,
+            provider=request.provider,
+            stage=stage.name,
+            reason=answer.reason,
         )
         _said_no(progress, stage, request.provider, now)
         if not _waiting(progress, stage, run):
             _approach_next(progress, stage, run, now)
-    elif answer.action == "considering" and stage.considering and answer.until is not None:
+    elif (
+        answer.action == AnswerAction.CONSIDERING and stage.considering and answer.until is not None
+    ):
         _considering(progress, stage, index, answer)
-    elif answer.action == "query":
+    elif answer.action == AnswerAction.QUERY:
         due = progress.deadline(now, stage.documents_within) if stage.documents_within else None
         draft.event(
-            now, "documents_requested", provider=request.provider, text=answer.text, due=due
+            now, EventType.DOCUMENTS_REQUESTED, provider=request.provider, text=answer.text, due=due
         )
     else:
         progress.ignore(
@@ -156,7 +176,7 @@ def _considering(progress: Progress, stage: Stage, index: int, answer: Answer) -
         # docs/policies.md §5.2: refused; the request keeps its deadline
         draft.event(
             answer.at,
-            "considering_refused",
+            EventType.CONSIDERING_REFUSED,
             provider=request.provider,
             until=until,
             why="not before the start date",
@@ -164,7 +184,7 @@ def _considering(progress: Progress, stage: Stage, index: int, answer: Answer) -
         return
     # the stated time becomes the request's deadline; the cascade waits for it
     draft.update(index, outcome="considering", responded_at=answer.at, deadline=until)
-    draft.event(answer.at, "considering", provider=request.provider, until=until)
+    draft.event(answer.at, EventType.CONSIDERING, provider=request.provider, until=until)
 
 
 def next_provider(progress: Progress, run: StageRun, now: datetime) -> bool:
@@ -178,7 +198,7 @@ def next_provider(progress: Progress, run: StageRun, now: datetime) -> bool:
     if not considering or run.phase == MEANWHILE:
         return False
     run = progress.draft.put(replace(run, phase=MEANWHILE))
-    progress.draft.event(now, "next_provider", stage=stage.name)
+    progress.draft.event(now, EventType.NEXT_PROVIDER, stage=stage.name)
     _approach_next(progress, stage, run, now)
     _refresh(progress, stage.name)
     return True

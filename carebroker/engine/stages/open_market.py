@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.progress import Progress
-from carebroker.engine.signals import Answer
 from carebroker.engine.state import StageRun
-from carebroker.engine.workingtime import LONDON
+from carebroker.engine.vocabulary import AnswerAction, EventType
+from carebroker.lib.london import LONDON
 
 
 def next_listing(progress: Progress, stage: Stage, after: datetime, strictly: bool) -> datetime:
@@ -45,7 +46,7 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
     at = run.due or now
     providers = [p.id for p in progress.select(stage)]
     following = next_listing(progress, stage, at, True)
-    draft.event(at, "open_market_listed", stage=stage.name, providers=providers)
+    draft.event(at, EventType.OPEN_MARKET_LISTED, stage=stage.name, providers=providers)
     asked = {draft.requests[i].provider: i for i in draft.indexes(stage=stage.name)}
     for provider in providers:
         if provider not in asked:
@@ -59,7 +60,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     draft = progress.draft
     request = draft.requests[index]
     now = answer.at
-    if answer.action == "offer":
+    if answer.action == AnswerAction.OFFER:
         draft.update(
             index,
             outcome="offer",
@@ -68,11 +69,13 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             rate=answer.rate,
             start=answer.start,
         )
-        draft.event(now, "offer", provider=request.provider, rate=str(answer.rate or "") or None)
+        draft.event(
+            now, EventType.OFFER, provider=request.provider, rate=str(answer.rate or "") or None
+        )
         if draft.gate is None and stage.choice_gate:  # the council chooses (§4.4)
             progress.raise_gate(now, stage.choice_gate, stage=stage.name)
-    elif answer.action == "decline":
+    elif answer.action == AnswerAction.DECLINE:
         draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
-        draft.event(now, "decline", provider=request.provider, reason=answer.reason)
+        draft.event(now, EventType.DECLINE, provider=request.provider, reason=answer.reason)
     else:
         progress.ignore(now, f"{answer.action} on the open market", provider=answer.provider)

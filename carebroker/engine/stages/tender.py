@@ -11,21 +11,22 @@ from dataclasses import replace
 from datetime import datetime
 
 from carebroker.engine.awards import choose
+from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.progress import Progress
-from carebroker.engine.signals import Answer
 from carebroker.engine.state import StageRun
+from carebroker.engine.vocabulary import AnswerAction, EffectKind, EventType, NoticeKind
 
 
 def start(progress: Progress, stage: Stage, now: datetime) -> None:
     draft = progress.draft
     run = draft.put(StageRun(stage.name, phase="open"))
     if stage.notify_referrer_on_start:  # §6.4: the worker is told first
-        draft.event(now, "referrer_told", why=f"going to {stage.name}", stage=stage.name)
-        draft.effect("send_notice", "referrer", notice="going_off_framework")
+        draft.event(now, EventType.REFERRER_TOLD, why=f"going to {stage.name}", stage=stage.name)
+        draft.effect(EffectKind.SEND_NOTICE, "referrer", notice=NoticeKind.OFF_FRAMEWORK_NOTICE)
     _, skipped = progress.market.select(stage, progress.package)
     for skip, why in skipped:
-        draft.event(now, "provider_skipped", stage=stage.name, provider=skip.id, why=why)
+        draft.event(now, EventType.PROVIDER_SKIPPED, stage=stage.name, provider=skip.id, why=why)
     providers = [p.id for p in progress.select(stage)]
     if not providers:
         progress.stage_ended(run, now, why="no provider matches")
@@ -43,7 +44,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     draft = progress.draft
     request = draft.requests[index]
     now = answer.at
-    if answer.action == "offer":
+    if answer.action == AnswerAction.OFFER:
         draft.update(
             index,
             outcome="offer",
@@ -52,17 +53,24 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             rate=answer.rate,
             start=answer.start,
         )
-        draft.event(now, "offer", provider=request.provider, coverage=answer.coverage or "full")
-    elif answer.action == "decline":
+        draft.event(
+            now, EventType.OFFER, provider=request.provider, coverage=answer.coverage or "full"
+        )
+    elif answer.action == AnswerAction.DECLINE:
         draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
-        draft.event(now, "decline", provider=request.provider, reason=answer.reason)
-    elif answer.action == "query":
-        draft.event(now, "query", provider=request.provider, text=answer.text)
+        draft.event(now, EventType.DECLINE, provider=request.provider, reason=answer.reason)
+    elif answer.action == AnswerAction.QUERY:
+        draft.event(now, EventType.QUERY, provider=request.provider, text=answer.text)
         if stage.queries_shared:  # §6.3: the answer goes to every provider approached
             everyone = [draft.requests[i].provider for i in draft.indexes(stage=stage.name)]
-            draft.event(now, "query_answer_shared", providers=everyone, text=answer.text)
+            draft.event(now, EventType.QUERY_ANSWER_SHARED, providers=everyone, text=answer.text)
             for provider in everyone:
-                draft.effect("send_notice", provider, notice="query_answer", text=answer.text)
+                draft.effect(
+                    EffectKind.SEND_NOTICE,
+                    provider,
+                    notice=NoticeKind.QUERY_ANSWER,
+                    text=answer.text,
+                )
     else:
         progress.ignore(
             now, f"{answer.action} is not an answer to a tender", provider=answer.provider
@@ -80,13 +88,13 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
         extended = progress.deadline(at, stage.chase_extend)
         for i in outstanding:
             request = draft.update(i, deadline=extended, chased=draft.requests[i].chased + 1)
-            draft.event(at, "chased", provider=request.provider, deadline=extended)
-            draft.effect("send_notice", request.provider, notice="chase")
+            draft.event(at, EventType.CHASED, provider=request.provider, deadline=extended)
+            draft.effect(EffectKind.SEND_NOTICE, request.provider, notice=NoticeKind.CHASE)
         draft.put(replace(run, chases=run.chases + 1, due=extended))
         return
     for i in outstanding:
         request = draft.update(i, outcome="expired")
-        draft.event(at, "request_expired", provider=request.provider, stage=stage.name)
+        draft.event(at, EventType.REQUEST_EXPIRED, provider=request.provider, stage=stage.name)
     draft.put(replace(run, due=None))
     full = [i for i in positive if draft.requests[i].coverage == "full"]
     if full:
@@ -133,13 +141,15 @@ def award_offer(progress: Progress, stage: Stage, index: int, at: datetime) -> N
         draft.update(i, not_awarded=code or reason)
         draft.event(
             at,
-            "notice_sent",
-            notice="not_awarded",
+            EventType.NOTICE_SENT,
+            notice=NoticeKind.NOT_CHOSEN,
             provider=request.provider,
             code=code,
             reason=reason,
         )
-        draft.effect("send_notice", request.provider, notice="not_awarded", code=code)
+        draft.effect(
+            EffectKind.SEND_NOTICE, request.provider, notice=NoticeKind.NOT_CHOSEN, code=code
+        )
 
 
 def offers(progress: Progress, stage: Stage, coverage: str | None = None) -> list[int]:

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from carebroker.councils.models import Council
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 from carebroker.providers.models import Provider
 
 

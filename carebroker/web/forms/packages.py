@@ -10,16 +10,15 @@ from django import forms
 from django.db.models import QuerySet
 
 from carebroker.councils.models import Area
+from carebroker.engine.vocabulary import LIVE
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import PackageStatus
 from carebroker.web.forms.govuk import GovukForm
 
 RAGS = [("", "Any"), ("green", "Green"), ("amber", "Amber"), ("red", "Red")]
 URGENCY = [("", "Any"), ("urgent", "Urgent only"), ("routine", "Not urgent")]
-LIVE_STATUSES = [
-    ("", "Being sourced or on hold"),
-    (PackageStatus.SOURCING.value, PackageStatus.SOURCING.label),
-    (PackageStatus.ON_HOLD.value, PackageStatus.ON_HOLD.label),
+LIVE_STATUSES = [("", "Any live package")] + [
+    (status.value, status.label) for status in PackageStatus if status in LIVE
 ]
 FULL_WIDTH = "govuk-!-width-full"
 SORTS = [("longest", "Longest waiting first"), ("shortest", "Shortest waiting first")]

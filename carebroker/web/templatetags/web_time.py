@@ -6,13 +6,12 @@ November 2026") is the outbox's `london_time` (`{% load notice_time %}`).
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import template
 
-register = template.Library()
+from carebroker.lib import london
 
-LONDON = ZoneInfo("Europe/London")
+register = template.Library()
 
 
 def _span(seconds: int) -> str:
@@ -47,7 +46,4 @@ def is_past(deadline: datetime | None, now: datetime | None) -> bool:
 
 @register.filter
 def london_short(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%b %Y}, {local:%H:%M}"
+    return "" if moment is None else london.london_short(moment)

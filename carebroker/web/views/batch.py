@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from carebroker.accounts.models import User
 from carebroker.councils.models import Area
 from carebroker.engine.policy import Policy, Stage
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 from carebroker.sourcing.models import Package, PackageStatus
 from carebroker.sourcing.reports import send_batch_reports
 from carebroker.sourcing.runner import do_tick, state_of

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebroker.accounts.models import Role, User
+from carebroker.engine.inputs import Decision
 from carebroker.engine.policy import Policy
-from carebroker.engine.signals import Decision
+from carebroker.engine.vocabulary import LIVE
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.sourcing.runner import do_decision
@@ -41,7 +42,6 @@ from carebroker.web.waiting_days import policy_and_calendar
 
 PER_PAGE = 50
 OWNER_WORDS = {"manager": "Area support manager", "broker": "Broker", "referrer": "Referrer"}
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 
 
 def decided_by(policy: Policy, gate: str) -> str:

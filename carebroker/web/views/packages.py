@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from carebroker.accounts.models import Role, User
+from carebroker.engine.vocabulary import LIVE
 from carebroker.placements.documents.facts import provider_view_of
 from carebroker.placements.documents.store import documents_for
 from carebroker.placements.models import PlacementDocument
@@ -40,7 +41,6 @@ from carebroker.web.waiting_days import (
 )
 
 PER_PAGE = 50
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 URGENT = Q(urgent=True) | Q(hospital_discharge=True) | Q(emergency=True)
 
 

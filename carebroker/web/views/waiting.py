@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from carebroker.engine.vocabulary import LIVE
 from carebroker.sourcing.models import PackageStatus, TimelineEvent
 from carebroker.sourcing.waiting_list import RAG_EVENT
 from carebroker.web.views.access import MANAGERS, _packages_for_user, role_required, the_user
@@ -24,7 +25,6 @@ from carebroker.web.waiting_days import (
 )
 
 PER_PAGE = 50
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 RAG_ORDER = ("red", "amber", "green")
 
 

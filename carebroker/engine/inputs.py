@@ -8,7 +8,7 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
-class Referral:
+class ReferralInput:
     """The referral arrives: check it and start sourcing."""
 
     at: datetime
@@ -50,4 +50,5 @@ class Decision:
     provider: str | None = None
 
 
-Signal = Referral | Tick | Answer | Decision
+Input = ReferralInput | Tick | Answer | Decision
+"""One input of `engine.step` (named apart from Django's signals and the referral model)."""

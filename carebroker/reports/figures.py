@@ -40,7 +40,9 @@ from django.db.models.functions import TruncDate
 
 from carebroker.councils.models import Council
 from carebroker.engine.policy import Policy, WaitingList
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.vocabulary import LIVE
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Referral
 from carebroker.reports import stats
@@ -48,9 +50,8 @@ from carebroker.reports.filters import Filters
 from carebroker.reports.tables import Table
 from carebroker.reports.waiting import DEFAULT_RULE, accepted_before, days_waiting, week_end
 from carebroker.reports.words import hours, percent, reason_words, words
-from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
+from carebroker.sourcing.models import Package, SourcingRequest, TimelineEvent
 
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 YES = ("offer", "accept")
 ANSWERED_YES_OR_NO = ("offer", "accept", "decline")
 LONG_WAIT_SHOWN = 200  # the page lists this many; the downloads list them all

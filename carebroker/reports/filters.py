@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from carebroker.councils.models import Area, Council
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 
 DEFAULT_WEEKS = 8
 LONGEST = timedelta(days=2 * 366)  # two years of weeks at most: a chart stays readable

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from carebroker.engine.policy import WaitingList
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 
 # Councils whose policy has no waiting list are shown Kent's thresholds (seed 003: amber
 # from 5 working days, red from 10), so every council sees the same picture.

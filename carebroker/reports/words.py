@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 
 # The decline reasons the portal offers (portal/forms.py DECLINE_REASONS), the what-if
 # generator's (engine/whatif_market.py) and the Kent handback reasons; anything else is

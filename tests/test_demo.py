@@ -395,7 +395,7 @@ def test_every_seeded_package_has_the_engine_state_its_columns_say(seeded, db):
 def test_a_decision_at_any_seeded_gate_moves_the_package_on(seeded, db, prefix, gate, decision):
     """A seeded package waiting at a gate takes the decision the gate is for (the demo's
     gates used to fail with "sourcing has not started (no engine state)")."""
-    from carebroker.engine.signals import Decision
+    from carebroker.engine.inputs import Decision
     from carebroker.sourcing.runner import do_decision
 
     package = Package.objects.filter(

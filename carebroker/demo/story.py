@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from carebroker.engine import engine
+from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
 from carebroker.engine.market import Market
-from carebroker.engine.market import Package as EnginePackage
-from carebroker.engine.signals import Answer, Decision, Referral, Signal, Tick
+from carebroker.engine.market import PackageSpec as EnginePackage
 from carebroker.engine.state import PackageState, Request
 
 # Made-up decline reasons, in words (what a provider says on the phone).
@@ -61,7 +61,7 @@ def tell(
 ) -> PackageState:
     """Drive one package through the engine from its referral until the plot's goal or `now`."""
     end = min(now, referred + plot.within) if plot.within else now
-    state = _step(market, engine.begin(package), Referral(referred))
+    state = _step(market, engine.begin(package), ReferralInput(referred))
     for _ in range(MAX_STEPS):
         if _reached(state, plot.goal):
             break
@@ -79,7 +79,7 @@ def tell(
     return state
 
 
-def _step(market: Market, state: PackageState, signal: Signal) -> PackageState:
+def _step(market: Market, state: PackageState, signal: Input) -> PackageState:
     return engine.step(market, state, signal).state
 
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from carebroker.councils.models import Council
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.exchange.models import EhmSubmission
+from carebroker.lib.london import LONDON
 from carebroker.providers.models import Provider
 from carebroker.reports.report import Report
 from carebroker.reports.tables import Table

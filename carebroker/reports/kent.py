@@ -30,7 +30,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KT
 
 from carebroker.councils.models import Council
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.vocabulary import LIVE
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 from carebroker.providers.models import Provider, ProviderKind
 from carebroker.referrals.models import Document, Referral, ReferralStatus
 from carebroker.reports.periods import Period
@@ -38,9 +40,8 @@ from carebroker.reports.report import Report
 from carebroker.reports.tables import Table
 from carebroker.reports.waiting import accepted_before, days_waiting
 from carebroker.reports.words import reason_words, words
-from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
+from carebroker.sourcing.models import Package, SourcingRequest, TimelineEvent
 
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 DOCUMENTS = dict(Document.choices)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 from carebroker.reports.words import day_words
 
 

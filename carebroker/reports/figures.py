@@ -13,7 +13,7 @@ Definitions (issue 13 is silent on these; each is pinned by tests/reports/test_f
   the sum of their hours per week (a package handed back and placed again counts at its
   latest award, the one on the package).
 - **Unfilled**: the engine's "unfilled" event, or the policy's "unable to fill" gate raised.
-- **Handed back**: handback events (policies.md §5 Handbacks).
+- **Handed back**: handback events (docs/policies.md §5 Handbacks).
 - **Referral to award**: working hours from the referral's receipt to the award, by the
   stage that awarded and by area; median and 90th percentile by the nearest-rank rule.
 - **Waiting list by RAG**: at the end of each week (now, for this week), the packages whose

@@ -1,5 +1,5 @@
 """Days waiting on the dashboard and in the reports: working days after the day the
-referral was accepted (policies.md §5 waiting list, docs/sourcing.md § Waiting list).
+referral was accepted (docs/policies.md §5 waiting list, docs/sourcing.md § Waiting list).
 
 Days waiting only grow with the age of the acceptance, so "waited N days by t" is
 "accepted before a moment": counts over many packages and many weeks run in the database.

@@ -3,8 +3,13 @@ from django.db import models
 from carebroker.engine.vocabulary import NoticeKind as Kind
 
 # Every email notice (docs/policies.md §4-6), one template each: the engine's vocabulary
-# (engine/vocabulary.py NoticeKind) with the words people read.
-NoticeKind = models.TextChoices("NoticeKind", [(k.name, (k.value, k.label)) for k in Kind])
+# (engine/vocabulary.py NoticeKind) with the words people read, and the notices the shell
+# sends of its own accord (no engine effect names them): the scheduled reports
+# (reports/schedule.py, Kent's weekly wash-up and monthly report, §5).
+SHELL_KINDS = [("REPORT", ("report", "Scheduled report"))]
+NoticeKind = models.TextChoices(
+    "NoticeKind", [(k.name, (k.value, k.label)) for k in Kind] + SHELL_KINDS
+)
 
 
 class NoticeStatus(models.TextChoices):

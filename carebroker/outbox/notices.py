@@ -51,6 +51,8 @@ Context keys by kind (optional ones in brackets):
 - filled (allocated worker): provider, preferred_start.
 - escalation (manager or team): level ("amber" or "red"), days_waiting, [accepted_at].
 - handback (area support manager): provider, reason.
+- report (managers): title, period (in words), lines (a few lines of its figures); the
+  report itself travels as an .xlsx attachment. No Mosaic ID of its own.
 """
 
 from __future__ import annotations
@@ -89,9 +91,10 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.FILLED: ("provider", "preferred_start"),
     K.ESCALATION: ("level", "days_waiting"),
     K.HANDBACK: ("provider", "reason"),
+    K.REPORT: ("title", "period", "lines"),
 }
 # A batch report or an open-market list covers many packages: no Mosaic ID of its own.
-WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST})
+WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST, K.REPORT})
 TIME_KEYS = ("deadline", "sent_at", "received_at", "accepted_at")
 # Context values a template branches on: anything else would read as the other branch.
 CHOICES = {"round": ("interest", "offer"), "level": ("amber", "red")}

@@ -101,6 +101,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     K.ESCALATION: {"recipient": "Team Manager", "level": "red", "days_waiting": 10},
     K.HANDBACK: {"recipient": "Sam Patel", "provider": "Birch Care", "reason": "staff shortage"},
+    K.REPORT: {
+        "recipient": "Area Support Manager",
+        "title": "Weekly Purchasing wash-up",
+        "period": "16 November 2026 to 22 November 2026",
+        "lines": [
+            "All areas: 4 referrals in, 2 placed",
+            "Waiting 10 or more working days: M1001, M1002",
+        ],
+    },
 }
 # What each kind's text must carry, beyond its subject's Mosaic ID.
 MUST_SAY = {
@@ -130,4 +139,5 @@ MUST_SAY = {
     K.FILLED: ["Birch Care", "Monday 7 December 2026"],
     K.ESCALATION: ["10 working days", "escalated"],
     K.HANDBACK: ["Birch Care", "staff shortage"],
+    K.REPORT: ["Weekly Purchasing wash-up", "is attached as a spreadsheet", "4 referrals in"],
 }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from carebroker.engine.policy import Policy, Stage
+from carebroker.lib.london import LONDON
 from carebroker.lib.postcodes import PostcodeError, parse_district
+from carebroker.web.forms.govuk import GovukDateField, GovukForm
 
 # Which answers a request takes, by stage kind and round: the engine's own table
 # (engine/stages/__init__.py _ANSWERS), less what the portal does not offer there.
@@ -41,14 +45,30 @@ DECLINE_REASONS = (
     ("start_date", "We cannot start by the requested date"),
     ("other", "Another reason"),
 )
-COVERAGE = (("full", "In full"), ("part", "In part"))
+COVERAGE = (("full", "Yes, all of it"), ("part", "Only part of it"))
 
 
-class RequestFilterForm(forms.Form):
+def asks_rate(policy: Policy, stage: Stage) -> bool:
+    """Whether an offer in `stage` names an hourly rate: where the award compares prices
+    (a tender; an open market taking rate proposals), or where each provider is paid its own
+    price (`award_rate = "provider"`, Kent). Where every award is at the framework rate
+    (Essex, policies.md §4) the rate is fixed and no provider is asked for one."""
+    if stage.kind in RATE_REQUIRED and (stage.kind != "open_market" or stage.rate_proposals):
+        return True
+    return policy.award_rate != "framework"
+
+
+class RequestFilterForm(GovukForm):
     """Filters of the request list: postcode district and specialism (both optional)."""
 
-    district = forms.CharField(label="Postcode district", required=False, max_length=8)
+    district = forms.CharField(
+        label="Postcode district",
+        help_text="The part of the postcode before the space, like CO4",
+        required=False,
+        max_length=8,
+    )
     specialism = forms.ChoiceField(label="Specialism", required=False)
+    widths = {"district": "govuk-input--width-5"}
 
     def __init__(self, *args: Any, specialisms: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,8 +108,14 @@ class InterestForm(forms.Form):
         self.fields["requests"].choices = choices
 
 
-class AnswerForm(forms.Form):
-    """One answer to one request; which actions are offered depends on its stage and round."""
+class AnswerForm(GovukForm):
+    """One answer to one request; which actions are offered depends on its stage and round.
+
+    Each action's details are GOV.UK conditional reveals under its radio: shown only when
+    that answer is chosen. The hourly rate is asked only where the award compares prices
+    (`RATE_REQUIRED`) or the provider sets its own (a non-contracted stage): under a fixed
+    framework rate (Essex batch and urgent calls, Kent's contracted providers) it is not.
+    """
 
     action = forms.ChoiceField(
         label="Your answer",
@@ -100,11 +126,13 @@ class AnswerForm(forms.Form):
         },
     )
     rate = forms.DecimalField(
-        label="Hourly rate in pounds",
+        label="Hourly rate",
+        help_text="In pounds and pence, for example 24.10",
         required=False,
         min_value=Decimal("0.01"),
         max_value=Decimal("999.99"),
         decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         error_messages={
             "invalid": "Enter the hourly rate as a number, like 24.10",
             "min_value": "Enter an hourly rate above £0",
@@ -113,57 +141,143 @@ class AnswerForm(forms.Form):
         },
     )
     coverage = forms.ChoiceField(
-        label="Can you take the package in full?", choices=COVERAGE, required=False
-    )
-    start = forms.DateField(
-        label="Earliest start date (optional)",
+        label="Can you take the whole package?",
+        choices=COVERAGE,
         required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "Enter the start date like 2026-12-07"},
+        widget=forms.RadioSelect,
+    )
+    part = forms.CharField(
+        label="Which part can you cover?",
+        help_text="The days or sessions, for example Saturdays 10am to 4pm, not Sundays",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    start = GovukDateField(
+        label="Earliest start date (optional)",
+        noun="the start date",
+        help_text="For example, 7 12 2026",
+        required=False,
     )
     reason = forms.ChoiceField(
-        label="Why are you declining?", choices=DECLINE_REASONS, required=False
-    )
-    until = forms.DateTimeField(
-        label="We will answer by",
+        label="Why are you declining?",
+        choices=DECLINE_REASONS,
         required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={"invalid": "Enter the date and time like 2026-11-24 14:00"},
+        widget=forms.RadioSelect,
     )
-    text = forms.CharField(label="Your question", required=False, max_length=2000)
+    until_date = GovukDateField(
+        label="Date you will answer by",
+        noun="the date you will answer by",
+        help_text="Before the requested start date, for example 24 11 2026",
+        required=False,
+    )
+    until_time = forms.CharField(
+        label="Time you will answer by",
+        help_text="For example, 14:00 or 2pm",
+        required=False,
+        max_length=10,
+    )
+    text = forms.CharField(
+        label="Your question",
+        help_text="The council answers every provider asked, so do not include names",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    widths = {"rate": "govuk-input--width-5", "until_time": "govuk-input--width-5"}
+    prefixes = {"rate": "£"}
 
     def __init__(
-        self, *args: Any, actions: tuple[str, ...], kind: str, now: datetime, **kwargs: Any
+        self,
+        *args: Any,
+        actions: tuple[str, ...],
+        kind: str,
+        now: datetime,
+        asks_rate: bool | None = None,
+        **kwargs: Any,
     ) -> None:
+        self.asks_rate = kind in RATE_REQUIRED if asks_rate is None else asks_rate
+        offer = ("rate", "coverage", "start") if self.asks_rate else ("coverage", "start")
+        self.reveals = {
+            "action": {
+                "offer": offer,
+                "decline": ("reason",),
+                "considering": ("until_date", "until_time"),
+                "query": ("text",),
+            },
+            "coverage": {"part": ("part",)},
+        }
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.now = now
         self.fields["action"].choices = [(a, ACTION_LABELS[a]) for a in actions]
         self.fields["reason"].error_messages["invalid_choice"] = "Select a reason from the list"
+        if not self.asks_rate:
+            del self.fields["rate"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         action = data.get("action")
+        # Only the chosen answer's details count: a hidden reveal's errors are dropped.
+        shown = set(self.reveals["action"].get(str(action), ()))
+        if "coverage" in shown and data.get("coverage") == "part":
+            shown.add("part")
+        for name in list(self.errors):
+            if name in ALL_DETAILS and name not in shown:
+                del self.errors[name]
         if action == "offer":
-            if (
-                data.get("rate") is None
-                and self.kind in RATE_REQUIRED
-                and "rate" not in self.errors
-            ):
+            priced = self.kind in RATE_REQUIRED and "rate" in self.fields
+            if data.get("rate") is None and priced and "rate" not in self.errors:
                 self.add_error("rate", "Enter your hourly rate: this award compares prices")
             if not data.get("coverage"):
                 data["coverage"] = "full"
+            if data["coverage"] == "part" and not str(data.get("part") or "").strip():
+                self.add_error("part", "Say which days or sessions you can cover")
         if action == "decline" and not data.get("reason") and "reason" not in self.errors:
             self.add_error("reason", "Select why you are declining")
-        if action == "considering" and "until" not in self.errors:
-            until = data.get("until")
-            if until is None:
-                self.add_error("until", "Enter the date and time you will answer by")
-            elif until <= self.now:
-                self.add_error("until", "Enter a date and time in the future")
+        if action == "considering":
+            self._clean_until(data)
         if action == "query" and not str(data.get("text") or "").strip():
             self.add_error("text", "Enter your question")
         return data
+
+    def _clean_until(self, data: dict[str, Any]) -> None:
+        day = data.get("until_date")
+        if "until_date" in self.errors:
+            return
+        if day is None:
+            self.add_error("until_date", "Enter the date you will answer by")
+            return
+        at = parse_time(str(data.get("until_time") or ""))
+        if at is None:
+            self.add_error("until_time", "Enter the time you will answer by, like 14:00 or 2pm")
+            return
+        until = datetime.combine(day, at, tzinfo=LONDON)
+        if until <= self.now:
+            self.add_error("until_date", "The time you will answer by must be in the future")
+            return
+        data["until"] = until
+
+
+ALL_DETAILS = ("rate", "coverage", "part", "start", "reason", "until_date", "until_time", "text")
+
+
+def parse_time(text: str) -> time | None:
+    """ "14:00", "14.00", "2pm", "2:30pm" as a time of day, or None."""
+    match = re.fullmatch(r"\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*", text.lower())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if match.group(3):
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match.group(3) == "pm" else 0)
+    elif match.group(2) is None:
+        return None  # a bare "14" could be a date: ask for 14:00
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
 
 
 # A batch report is a few hundred rows (tens of kilobytes); far less than the importer's own
@@ -172,11 +286,17 @@ MAX_RETURN_BYTES = 5 * 1024 * 1024
 RETURN_SUFFIXES = (".xlsx", ".csv")
 
 
-class InterestReturnForm(forms.Form):
+class InterestReturnForm(GovukForm):
     """A ticked batch report (or a list of Mosaic IDs) sent back through the portal."""
 
     file = forms.FileField(
         label="Upload your ticked batch report",
+        help_text=(
+            'The .xlsx batch report we sent, with Y under "Tick to request ISP" for each '
+            'package you are interested in, or a .csv with a "Mosaic ID" column. Smaller '
+            "than 5 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
         error_messages={
             "required": "Select the ticked batch report to upload",
             "empty": "The selected file is empty",

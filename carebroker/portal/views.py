@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebroker.accounts.models import User
 from carebroker.engine.inputs import Answer
+from carebroker.engine.policy import Stage
 from carebroker.engine.state import OPEN_OUTCOMES
 from carebroker.engine.vocabulary import LIVE
 from carebroker.exchange.interest import InterestImporter, InterestReport
@@ -45,6 +46,7 @@ from carebroker.portal.forms import (
     InterestForm,
     InterestReturnForm,
     RequestFilterForm,
+    asks_rate,
 )
 from carebroker.providers.models import Provider
 from carebroker.sourcing.market_db import policy_of
@@ -116,6 +118,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             "interest_form": interest_form,
             "return_form": InterestReturnForm(),
             "page_size": PAGE_SIZE,
+            "has_batch": _has_batch(provider),
         },
     )
 
@@ -129,24 +132,36 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     row = _get_request_for_provider(user, pk)
     now = timezone.now()
     package = row.package
-    kind = _stage_kind(package, row.stage)
+    stage = _stage_of(package, row.stage)
+    kind = stage.kind if stage is not None else ""
     actions = ANSWERS.get((kind, row.round), ())
     answerable = row.outcome in OPEN_OUTCOMES and package.status in LIVE and bool(actions)
     form = AnswerForm(
-        request.POST if request.method == "POST" else None, actions=actions, kind=kind, now=now
+        request.POST if request.method == "POST" else None,
+        actions=actions,
+        kind=kind,
+        now=now,
+        asks_rate=stage is not None and asks_rate(policy_of(package.council), stage),
     )
     if request.method == "POST" and answerable and form.is_valid():
         data = form.cleaned_data
+        action = data["action"]
+        part = data.get("coverage") == "part"
+        text = None
+        if action == "query":
+            text = (data.get("text") or "").strip() or None
+        elif action == "offer" and part:
+            text = (data.get("part") or "").strip() or None  # which days or sessions
         answer = Answer(
             at=now,
             provider=str(provider.pk),
-            action=data["action"],
-            coverage=data.get("coverage") or None if data["action"] == "offer" else None,
-            rate=data.get("rate") if data["action"] in ("offer", "accept") else None,
-            start=data.get("start") if data["action"] in ("offer", "accept") else None,
-            reason=data.get("reason") or None if data["action"] == "decline" else None,
-            until=data.get("until") if data["action"] == "considering" else None,
-            text=(data.get("text") or "").strip() or None if data["action"] == "query" else None,
+            action=action,
+            coverage=data.get("coverage") or None if action == "offer" else None,
+            rate=data.get("rate") if action in ("offer", "accept") else None,
+            start=data.get("start") if action in ("offer", "accept") else None,
+            reason=data.get("reason") or None if action == "decline" else None,
+            until=data.get("until") if action == "considering" else None,
+            text=text,
         )
         _tell(request, do_provider_answer(row, answer, now))
         return redirect("portal:request", pk=row.pk)
@@ -216,6 +231,7 @@ def documents_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "documents": list(page.object_list),
             "batch_reports": list(batch_reports_for_provider(user)[:PAGE_SIZE]),
+            "has_batch": _has_batch(provider),
         },
     )
 
@@ -248,6 +264,8 @@ def interest_return(request: HttpRequest) -> HttpResponse:
     arrived (docs/policies.md §4.2, seed 002); a refused file records nothing."""
     user = _user(request)
     provider = the_provider(user)
+    if not _has_batch(provider):  # nothing to send back: say so, record nothing
+        return render(request, "portal/interest_return.html", {"provider": provider})
     now = timezone.now()
     form = InterestReturnForm(
         request.POST if request.method == "POST" else None,
@@ -266,7 +284,7 @@ def interest_return(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/interest_return.html",
-        {"provider": provider, "form": form},
+        {"provider": provider, "form": form, "has_batch": True},
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -329,11 +347,17 @@ def _filtered(
     return rows
 
 
-def _stage_kind(package: Package, stage: str) -> str:
-    """The kind of the request's stage; "" when the council's policy no longer has it
-    (edited since the request was sent): the page shows, but takes no answer."""
-    stages = {s.name: s.kind for s in policy_of(package.council).stages}
-    return stages.get(stage, "")
+def _has_batch(provider: Provider) -> bool:
+    """Whether the provider's council issues a batch (Essex, policies.md §4.2): only then
+    are there batch reports to tick and send back."""
+    return any(stage.kind == "batch" for stage in policy_of(provider.council).stages)
+
+
+def _stage_of(package: Package, stage: str) -> Stage | None:
+    """The request's stage; None when the council's policy no longer has it (edited since
+    the request was sent): the page shows, but takes no answer."""
+    stages = {s.name: s for s in policy_of(package.council).stages}
+    return stages.get(stage)
 
 
 def _tell(request: HttpRequest, outcome: AnswerOutcome) -> None:

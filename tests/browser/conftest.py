@@ -115,9 +115,9 @@ class Pages:
         assert "Traceback" not in text and 'File "/' not in text, f"{name}: a stack trace"
         results = self.axe.run(page)
         bad = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in nodes][:3]}"
             for v in results.response["violations"]
-            if v.get("impact") in BLOCKING
+            if v.get("impact") in BLOCKING and (nodes := _real_nodes(v))
         ]
         assert bad == [], f"{name} ({page.url}): axe found {bad}"
         self.checked.append(page.url)
@@ -125,6 +125,27 @@ class Pages:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+
+
+def _real_nodes(violation: dict) -> list[dict]:
+    """The violation's nodes less GOV.UK Frontend's one known, deliberate finding: its radios
+    and checkboxes set `aria-expanded` on an input that reveals conditional content, which
+    axe reports as `aria-allowed-attr`. GOV.UK keeps it because screen readers announce it
+    (alphagov/govuk-frontend#979, a documented known issue); only that exact case is dropped."""
+    if violation.get("id") != "aria-allowed-attr":
+        return list(violation["nodes"])
+    return [
+        node
+        for node in violation["nodes"]
+        if not (
+            'aria-controls="conditional-' in node.get("html", "")
+            and re.fullmatch(
+                r"Fix all of the following:\s+ARIA attribute is not allowed: "
+                r'aria-expanded="(true|false)"',
+                str(node.get("failureSummary", "")).strip(),
+            )
+        )
+    ]
 
 
 @pytest.fixture

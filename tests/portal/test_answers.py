@@ -81,7 +81,7 @@ def test_still_considering_until_a_time_before_the_start(signed_in, clock):
     world = kent_world()
     row = _request_of(world, world.provider_a)
     signed_in(world.user_a).post(
-        f"/portal/requests/{row.pk}/", {"action": "considering", "until": "2026-11-23 15:00"}
+        f"/portal/requests/{row.pk}/", {"action": "considering", **_until(23, 11, 2026, "15:00")}
     )
     row.refresh_from_db()
     assert row.outcome == "considering"
@@ -95,7 +95,7 @@ def test_still_considering_past_the_start_is_refused(signed_in, clock):
     row = _request_of(world, world.provider_a)
     response = signed_in(world.user_a).post(
         f"/portal/requests/{row.pk}/",
-        {"action": "considering", "until": "2026-12-20T15:00"},
+        {"action": "considering", **_until(20, 12, 2026, "3pm")},
         follow=True,
     )
     assert "must be before the requested start date" in response.content.decode()
@@ -239,3 +239,13 @@ def test_asking_to_assess_in_the_batch_offer_round(signed_in, clock):
     world.packages[0].refresh_from_db()
     assert offer.outcome == "assessment"
     assert world.packages[0].awarded_provider is None
+
+
+def _until(day: int, month: int, year: int, at: str) -> dict[str, str]:
+    """The GOV.UK date input's three fields and the time, as the browser posts them."""
+    return {
+        "until_date_day": str(day),
+        "until_date_month": str(month),
+        "until_date_year": str(year),
+        "until_time": at,
+    }

@@ -127,7 +127,10 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             rate=answer.rate,
             start=start,
         )
-        draft.event(now, EventType.OFFER, provider=request.provider, stage=stage.name, start=start)
+        part = {"part": answer.text} if answer.coverage == "part" and answer.text else {}
+        draft.event(
+            now, EventType.OFFER, provider=request.provider, stage=stage.name, start=start, **part
+        )  # a part offer says which part (the days or sessions)
         if (
             stage.later_start_gate
             and start is not None

@@ -53,9 +53,14 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             rate=answer.rate,
             start=answer.start,
         )
+        part = {"part": answer.text} if answer.coverage == "part" and answer.text else {}
         draft.event(
-            now, EventType.OFFER, provider=request.provider, coverage=answer.coverage or "full"
-        )
+            now,
+            EventType.OFFER,
+            provider=request.provider,
+            coverage=answer.coverage or "full",
+            **part,
+        )  # a part offer says which part (the days or sessions)
     elif answer.action == AnswerAction.DECLINE:
         draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
         draft.event(now, EventType.DECLINE, provider=request.provider, reason=answer.reason)

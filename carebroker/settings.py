@@ -151,6 +151,8 @@ else:
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "carebroker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Replies come back to REPLY_TO_EMAIL with a per-notice token (outbox/reply_address.py).
+REPLY_TO_EMAIL = env_str("REPLY_TO_EMAIL", DEFAULT_FROM_EMAIL)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -4,8 +4,14 @@
 directory of .eml files (stdlib `email` and `mailbox`). For each message:
 
 1. **Once**: its Message-ID (or, without one, a digest of the message) is read once per
-   council; the same email again is skipped (`InboundReply` is unique on it).
-2. **The provider** is the one whose contact has the sender's address (`Contact.email`).
+   council; the same email again is skipped (`InboundReply` is unique on it). The same
+   Message-ID from another sender is read under a key of its own, so a forged or reused
+   one cannot hide a real reply. The email is saved (queued, "being read") before it is
+   parsed: one that stops the reader is never parsed again, a broker reads it.
+2. **The provider** is the one whose contact has the sender's address (`Contact.email`),
+   and the reply must have come to the reply address of a notice sent to that provider
+   (`outbox/reply_address.py`: a per-notice token only its recipients know); else it
+   is queued, never recorded (issue 12 finding 3: a From: header proves nothing).
 3. **The cases**: words of the subject and of the reply's own text (quotes dropped,
    `reply_text.py`) that are Mosaic IDs of the council's packages.
 4. **The answer** for each case (`reply_text.read_reply`) against the provider's latest
@@ -21,7 +27,8 @@ directory of .eml files (stdlib `email` and `mailbox`). For each message:
 
 An email never awards anything: at most it records an answer; the engine applies the
 stage's rule. The arrival time is the topmost Received header's date (our own server's),
-else the Date header, never later than `now` (a sender's clock cannot move a deadline).
+else the time it is read; never the sender's Date header, never later than `now`. HTML
+is read by lxml's parser (linear time), at most `MAX_HTML` characters of it.
 No IMAP poll: a mail system can deliver to a Maildir, which this reads.
 """
 
@@ -30,7 +37,6 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
-import html
 import logging
 import mailbox
 import re
@@ -48,8 +54,10 @@ from django.db import IntegrityError, transaction
 from carebroker.councils.models import Council
 from carebroker.engine.inputs import Answer
 from carebroker.exchange.models import InboundReply, ReplyStatus
-from carebroker.exchange.reply_text import CaseAnswer, read_reply, tokens, unquoted
+from carebroker.exchange.reply_text import CaseAnswer, html_text, read_reply, tokens, unquoted
 from carebroker.exchange.sheets import ImportRefused
+from carebroker.outbox.models import Notice
+from carebroker.outbox.reply_address import notice_ids_in
 from carebroker.providers.models import Contact
 from carebroker.sourcing import runner
 from carebroker.sourcing.market_db import policy_of
@@ -60,6 +68,8 @@ logger = logging.getLogger(__name__)
 MAX_BYTES = 25 * 1024 * 1024
 MAX_TEXT = 100_000
 MAX_TOKENS = 5_000
+MAX_HEAD = 256 * 1024
+MAX_HTML = 2_000_000  # lxml reads HTML in linear time; this bounds that time per email
 
 
 class Unsure(Exception):
@@ -93,13 +103,36 @@ class ReplyReader:
         return report
 
     def read(self, raw: bytes) -> tuple[str, str]:
-        """Read one email: ("recorded" | "queued" | "skipped", why)."""
+        """Read one email: ("recorded" | "queued" | "skipped", why).
+
+        The email is saved (queued, with its raw text) before it is parsed, so one that
+        kills or stalls the reader is never read again: it waits for a broker."""
         message_id = _message_id(raw)
-        if InboundReply.objects.filter(council=self.council, message_id=message_id).exists():
-            return "skipped", "already read"
+        sender = _sender_of(raw)
+        earlier = InboundReply.objects.filter(council=self.council, message_id=message_id)
+        if earlier.exists():
+            if earlier.filter(sender=sender).exists() or not sender:
+                return "skipped", "already read"
+            # The same Message-ID from another sender (forged or reused) must not hide
+            # this email: it is read under a key of its own (issue 12, low findings).
+            message_id = f"{message_id[:260]}#{hashlib.sha256(raw).hexdigest()[:16]}"
+            if InboundReply.objects.filter(council=self.council, message_id=message_id).exists():
+                return "skipped", "already read"
         reply = InboundReply(
-            council=self.council, message_id=message_id, read_at=self.now, received_at=self.now
+            council=self.council,
+            message_id=message_id,
+            sender=sender,
+            read_at=self.now,
+            received_at=self.now,
+            status=ReplyStatus.QUEUED,
+            reason="being read: still here means it could not be read; a broker must read it",
+            text=_clean(raw[:MAX_TEXT].decode("utf-8", "replace")),
         )
+        try:
+            with transaction.atomic():
+                reply.save()
+        except IntegrityError:  # another reader saved the same email a moment ago
+            return "skipped", "already read"
         try:
             message = email.message_from_bytes(raw, policy=email.policy.default)
             self._headers(reply, message)
@@ -109,15 +142,14 @@ class ReplyReader:
             return self._queue(reply, f"unreadable email ({type(error).__name__})")
         try:
             with transaction.atomic():
-                answers = self._answers(reply, body)
+                answers = self._answers(reply, body, message)
                 reply.status = ReplyStatus.RECORDED
+                reply.reason = ""
                 reply.answers = answers
                 reply.save()
             return "recorded", ", ".join(f"{a['case']} {a['action']}" for a in answers)
         except Unsure as unsure:
             return self._queue(reply, str(unsure))
-        except IntegrityError:  # another reader saved the same email a moment ago
-            return "skipped", "already read"
         except Exception as error:  # rolled back; a person reads it rather than no one
             logger.exception("reply %s could not be read", message_id)
             return self._queue(reply, f"could not be read ({type(error).__name__}): see the text")
@@ -125,11 +157,12 @@ class ReplyReader:
     # -- reading ------------------------------------------------------------------------
 
     def _headers(self, reply: InboundReply, message: EmailMessage) -> None:
-        reply.sender = _clean(parseaddr(str(message.get("From", "")))[1]).strip().lower()[:320]
         reply.subject = " ".join(_clean(str(message.get("Subject", ""))).split())[:300]
         reply.received_at = _arrived(message, self.now)
 
-    def _answers(self, reply: InboundReply, body: str) -> list[dict[str, Any]]:
+    def _answers(
+        self, reply: InboundReply, body: str, message: EmailMessage
+    ) -> list[dict[str, Any]]:
         provider_ids = (
             set(
                 Contact.objects.filter(
@@ -144,6 +177,7 @@ class ReplyReader:
         if len(provider_ids) > 1:
             raise Unsure(f"the sender {reply.sender} is a contact of several providers")
         reply.provider_id = provider_ids.pop()
+        self._authenticate(reply, message)
         words = tokens(reply.subject) | tokens(unquoted(body))
         if len(words) > MAX_TOKENS:
             raise Unsure("too long to read: a broker must read it")
@@ -161,6 +195,38 @@ class ReplyReader:
         for plan, package in ((p, packages[p["case"]]) for p in plans):
             self._record(package, plan, reply)
         return plans
+
+    def _authenticate(self, reply: InboundReply, message: EmailMessage) -> None:
+        """A From: header proves nothing: the reply must come back to the address of a
+        notice we sent this provider (outbox/reply_address.py, issue 12 finding 3)."""
+        addresses = " ".join(
+            str(value)
+            for header in ("To", "Cc", "Delivered-To", "X-Original-To")
+            for value in (message.get_all(header) or [])
+        )
+        notice_ids = notice_ids_in(addresses)
+        if not notice_ids:
+            raise Unsure(
+                "not sent to one of our reply addresses (no valid reply token): a broker must "
+                "check it really came from the provider"
+            )
+        recipients = {
+            address.lower()
+            for to, cc in Notice.objects.filter(
+                council=self.council, pk__in=notice_ids
+            ).values_list("to", "cc")
+            for address in [*to, *cc]
+        }
+        contacts = {
+            address.lower()
+            for address in Contact.objects.filter(provider_id=reply.provider_id).values_list(
+                "email", flat=True
+            )
+        }
+        if not contacts & recipients:
+            raise Unsure(
+                "the reply token is of a notice sent to another provider: a broker must check it"
+            )
 
     def _plan(self, package: Package, read: CaseAnswer, reply: InboundReply) -> dict[str, Any]:
         """The answer to record for one case, or Unsure."""
@@ -227,11 +293,8 @@ class ReplyReader:
         reply.status = ReplyStatus.QUEUED
         reply.reason = why[:500]
         reply.answers = []
-        try:
-            with transaction.atomic():
-                reply.save()
-        except IntegrityError:
-            return "skipped", "already read"
+        with transaction.atomic():
+            reply.save()
         return "queued", why
 
 
@@ -285,22 +348,32 @@ def _message_id(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def _sender_of(raw: bytes) -> str:
+    """The From: address, lower case, read from the header block alone ("" when none)."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:MAX_HEAD]
+    try:
+        message = email.message_from_bytes(head + b"\n\n", policy=email.policy.default)
+        sender = parseaddr(str(message.get("From", "")))[1]
+    except Exception:  # an unreadable From: is no sender; the reply is queued later
+        return ""
+    return _clean(sender).strip().lower()[:320]
+
+
 def _clean(text: str) -> str:
     # PostgreSQL text cannot hold NUL; an email may (a broken one): it is never meaningful.
     return text.replace("\x00", "")
 
 
 def _arrived(message: EmailMessage, now: datetime) -> datetime:
-    stamps: list[str] = []
+    """When the email reached our mail server: the topmost Received header (the last
+    hop, our own server's), never later than `now`; else `now`. The sender's Date:
+    header is never used (issue 12: a sender's clock cannot move a deadline)."""
     received = message.get_all("Received") or []
     if received:
-        stamps.append(str(received[0]).rpartition(";")[2])
-    stamps.append(str(message.get("Date", "")))
-    for stamp in stamps:
         try:
-            at = parsedate_to_datetime(stamp.strip())
+            at = parsedate_to_datetime(str(received[0]).rpartition(";")[2].strip())
         except (TypeError, ValueError, IndexError):
-            continue
+            return now
         if at.tzinfo is not None:
             return min(at, now)
     return now
@@ -315,9 +388,7 @@ def _text_of(message: EmailMessage) -> str:
         content = part.get_content()
         text = content if isinstance(content, str) else content.decode("utf-8", "replace")
         if kind == "html":
-            text = re.sub(r"(?is)<(script|style).*?</\1>", " ", text)
-            text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>", "\n", text)
-            text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+            text = html_text(text[:MAX_HTML])
         if text.strip():
             return text
     return ""

@@ -22,6 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import lxml.html
+from lxml import etree
+
 _QUOTE_STARTS = (
     re.compile(r"^\s*On .{0,200}wrote:\s*$", re.IGNORECASE),
     re.compile(r"^\s*-{2,}\s*(Original|Forwarded) Message", re.IGNORECASE),
@@ -69,6 +72,26 @@ class CaseAnswer:
     rates: set[Decimal] = field(default_factory=set)
     codes: set[str] = field(default_factory=set)
     lines: list[str] = field(default_factory=list)
+
+
+_BREAKS = ("br", "p", "div", "tr", "li", "table", "blockquote", "h1", "h2", "h3", "h4", "h5")
+
+
+def html_text(markup: str) -> str:
+    """The text of an HTML email, a line per paragraph, row or <br>; scripts, styles and
+    comments dropped. libxml2's HTML parser takes linear time on any input (the regex it
+    replaces took 103 s on 40,000 `<script>`; stdlib html.parser is quadratic on some)."""
+    if not markup.strip():
+        return ""
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = lxml.html.document_fromstring(markup, parser=parser)
+    except (etree.ParserError, ValueError):  # no element at all: nothing to read
+        return ""
+    etree.strip_elements(root, "script", "style", "head", "title", with_tail=False)
+    for element in root.iter(*_BREAKS):
+        element.tail = "\n" + (element.tail or "")
+    return str(root.text_content())
 
 
 def unquoted(text: str) -> str:

@@ -45,6 +45,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, When
 
+from carebroker.outbox.reply_address import reply_address
 from carebroker.outbox.models import Notice, NoticeStatus
 
 __all__ = ["LEASE", "MAX_ATTEMPTS", "DeliveryReport", "backoff", "deliver_due", "message_id"]
@@ -167,6 +168,8 @@ def _email(notice: Notice) -> mail.EmailMultiAlternatives:
         to=notice.to,
         cc=notice.cc,
         headers={"Message-ID": message_id(notice)},
+        # Only this notice's recipients know the token: a reply is authenticated by it.
+        reply_to=[reply_address(notice.pk)],
     )
     if notice.html:
         email.attach_alternative(notice.html, "text/html")

@@ -9,6 +9,8 @@ from email.utils import format_datetime
 
 from carebroker.accounts.models import Role
 from carebroker.councils.models import Council
+from carebroker.outbox.models import Notice
+from carebroker.outbox.reply_address import reply_address
 from carebroker.providers.models import Provider
 from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing.models import Package
@@ -69,6 +71,15 @@ def leics_tender() -> LeicsTender:
     return LeicsTender(council, providers, *packages)
 
 
+def reply_address_of(sender: str) -> str:
+    """The Reply-To of the latest notice sent to `sender`, as the provider's mail program
+    replies to it (outbox/reply_address.py); a made-up mailbox when none was sent."""
+    for notice in Notice.objects.order_by("-id"):
+        if sender in notice.to or sender in notice.cc:
+            return reply_address(notice.pk)
+    return "brokerage@council.example.org"
+
+
 def eml(
     sender: str,
     subject: str,
@@ -77,13 +88,21 @@ def eml(
     at: datetime = TUESDAY_11,
     message_id: str | None = "<reply-1@provider.example.org>",
     html: str | None = None,
+    to: str | None = None,
+    date: datetime | None = None,
+    received: bool = True,
 ) -> bytes:
-    """An email as a provider's mail program would send it."""
+    """An email as a provider's mail program sends it to the reply address of our latest
+    notice to `sender` (or to `to`), as our mail server delivers it at `at` (Received)."""
     message = EmailMessage()
+    if received:
+        message["Received"] = (
+            f"from mail.provider.example.org by mx.council.example.org; {format_datetime(at)}"
+        )
     message["From"] = f"Casey Contact <{sender}>"
-    message["To"] = "brokerage@council.example.org"
+    message["To"] = to or reply_address_of(sender)
     message["Subject"] = subject
-    message["Date"] = format_datetime(at)
+    message["Date"] = format_datetime(date or at)
     if message_id:
         message["Message-ID"] = message_id
     message.set_content(body)

@@ -45,8 +45,8 @@ from django.core import mail
 from django.db import connection, transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, When
 
-from carebroker.outbox.reply_address import reply_address
 from carebroker.outbox.models import Notice, NoticeStatus
+from carebroker.outbox.reply_address import reply_address
 
 __all__ = ["LEASE", "MAX_ATTEMPTS", "DeliveryReport", "backoff", "deliver_due", "message_id"]
 

@@ -17,6 +17,7 @@ from carebroker.councils.models import Council
 from carebroker.exchange.cells import CellError, got, read_date, read_minutes, read_moment
 from carebroker.exchange.models import EhmSubmission
 from carebroker.exchange.sheets import Column, ImportRefused, SheetRow, read_sheet
+from carebroker.lib.mosaic import mosaic_id_problem
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import Package
 
@@ -336,6 +337,8 @@ def _visit(row: SheetRow) -> Visit:
     case_number = row["case_number"]
     if not case_number:
         raise CellError("Mosaic ID: is required")
+    if problem := mosaic_id_problem(case_number):
+        raise CellError(f"Mosaic ID: {problem}")
     day = _read(row, "visit_date", read_date)
     planned_start = _at(row, "planned_start", day)
     if row["planned_end"]:

@@ -166,14 +166,12 @@ class InterestImporter:
                 if tick:
                     problems.append(f"row {row.number}, {MOSAIC_ID}: a tick without a Mosaic ID")
                 continue
-            if case not in known:
+            # One message whether or not the package exists: a return must not tell a
+            # provider which Mosaic IDs the council has (issue 12, low findings).
+            if case not in on_batch or case not in known:
                 problems.append(
-                    f"row {row.number}, {MOSAIC_ID}: no package {got(case)} in {self.council}"
-                )
-            elif case not in on_batch:
-                problems.append(
-                    f"row {row.number}, {MOSAIC_ID}: {case} is not on the {about.area} batch "
-                    f"of {about.day:%d/%m/%Y}"
+                    f"row {row.number}, {MOSAIC_ID}: {got(case)} is not on the {about.area} "
+                    f"batch of {about.day:%d/%m/%Y}"
                 )
             elif tick:
                 ticked.append((row.number, case))
@@ -196,13 +194,9 @@ class InterestImporter:
         )
         problems = []
         for number, case in listed:
-            if case not in known:
+            if case not in known or case not in sent:  # the same words: see _ticked
                 problems.append(
-                    f"row {number}, {MOSAIC_ID}: no package {got(case)} in {self.council}"
-                )
-            elif case not in sent:
-                problems.append(
-                    f"row {number}, {MOSAIC_ID}: {case} is not on a batch report sent to "
+                    f"row {number}, {MOSAIC_ID}: {got(case)} is not on a batch report sent to "
                     f"{self.provider}"
                 )
         if problems:

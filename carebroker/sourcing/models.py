@@ -5,11 +5,18 @@ from django.db import models
 
 from carebroker.engine.vocabulary import STORED_STATUSES
 from carebroker.engine.vocabulary import PackageStatus as Status
+from carebroker.lib.mosaic import RULE as MOSAIC_RULE
+from carebroker.lib.mosaic import mosaic_id_problem
 
 # The statuses and their words come from the engine's vocabulary (engine/vocabulary.py).
 PackageStatus = models.TextChoices(
     "PackageStatus", [(s.name, (s.value, s.label)) for s in Status if s in STORED_STATUSES]
 )
+
+
+def validate_mosaic_id(case: str) -> None:
+    if problem := mosaic_id_problem(case):
+        raise ValidationError(f"Mosaic ID: {problem}")
 
 
 class Package(models.Model):
@@ -24,7 +31,9 @@ class Package(models.Model):
     person = models.ForeignKey(
         "referrals.Person", on_delete=models.PROTECT, related_name="packages"
     )
-    case_number = models.CharField("Mosaic ID", max_length=30)
+    case_number = models.CharField(
+        "Mosaic ID", max_length=30, validators=[validate_mosaic_id], help_text=MOSAIC_RULE
+    )
     area = models.ForeignKey("councils.Area", on_delete=models.PROTECT, related_name="packages")
     hours_per_week = models.DecimalField(max_digits=5, decimal_places=2)
     preferred_start = models.DateField()
@@ -73,6 +82,13 @@ class Package(models.Model):
 
     def __str__(self) -> str:
         return self.case_number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever writes a package (a form, an importer, the API, a shell) cannot store a
+        # Mosaic ID that breaks its links: "a/b" gave 500s on every page (issue 12 #4).
+        if problem := mosaic_id_problem(self.case_number):
+            raise ValidationError({"case_number": f"Mosaic ID: {problem}"})
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()

@@ -155,7 +155,22 @@ def test_an_unknown_case_number_names_its_row(world, north_sheet, tmp_path):
         book[REPORT_SHEET]["B5"] = "M9999"
 
     path = ticked(north_sheet, {"M4001": "Y", "M4002": "Y"}, tmp_path / "back.xlsx", edit=retype)
-    refused(world, world.tier1[0], path, r"row 5, Mosaic ID: no package 'M9999'")
+    refused(world, world.tier1[0], path, r"row 5, Mosaic ID: 'M9999' is not on the North batch")
+
+
+def test_return_errors_do_not_tell_which_mosaic_ids_exist(world, tmp_path):
+    """Issue 12 (low): a listed ID that is no package and one that is a package of the
+    council never sent to this provider get the same words, so a provider cannot probe
+    which Mosaic IDs the council holds."""
+    messages = {}
+    for case in ("M9999", "M4004"):
+        path = tmp_path / f"{case}.csv"
+        path.write_text(f"Mosaic ID\n{case}\n", encoding="utf-8")
+        with pytest.raises(ImportRefused) as caught:
+            InterestImporter(world.council, world.tier1[0], now=MONDAY_0930).handle(path)
+        messages[case] = str(caught.value).replace(case, "ID")
+    assert messages["M9999"] == messages["M4004"]
+    assert "no package" not in messages["M9999"]
 
 
 def test_a_case_not_on_that_batch_names_its_row(world, north_sheet, tmp_path):
@@ -165,7 +180,7 @@ def test_a_case_not_on_that_batch_names_its_row(world, north_sheet, tmp_path):
         book[REPORT_SHEET].append(["Y", "M4005"])
 
     path = ticked(north_sheet, {"M4002": "Y"}, tmp_path / "back.xlsx", edit=add)
-    refused(world, world.tier1[0], path, r"row 7, Mosaic ID: M4005 is not on the North batch")
+    refused(world, world.tier1[0], path, r"row 7, Mosaic ID: 'M4005' is not on the North batch")
 
 
 def test_a_tick_that_is_not_a_tick_names_its_row(world, north_sheet, tmp_path):
@@ -195,7 +210,7 @@ def test_a_plain_list_with_a_case_never_sent_to_the_provider_is_refused(world, t
     """M4004 (a change to an existing service) was never on a batch report."""
     path = tmp_path / "list.csv"
     path.write_text("Mosaic ID\nM4001\nM4004\n", encoding="utf-8")
-    refused(world, world.tier1[0], path, r"row 3, Mosaic ID: M4004 is not on a batch report sent")
+    refused(world, world.tier1[0], path, r"row 3, Mosaic ID: 'M4004' is not on a batch report sent")
 
 
 def test_command_prints_what_was_recorded_and_refuses_with_the_row(world, north_sheet, tmp_path):

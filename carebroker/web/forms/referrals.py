@@ -15,6 +15,7 @@ from django import forms
 
 from carebroker.councils.areas import AreaNotFound, find_area
 from carebroker.councils.models import Area, Council
+from carebroker.lib.mosaic import mosaic_id_problem
 from carebroker.lib.postcodes import PostcodeError, normalise_postcode
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Document
@@ -219,6 +220,8 @@ class ReferralForm(GovukForm):
 
     def clean_case_number(self) -> str:
         case = self.cleaned_data["case_number"].strip()
+        if problem := mosaic_id_problem(case):
+            raise forms.ValidationError(f"The Mosaic ID {problem}")
         if Package.objects.filter(council=self.council, case_number=case).exists():
             raise forms.ValidationError(f"Mosaic ID {case} is already a package of this council")
         return case

@@ -1,8 +1,9 @@
 """The step function: a package's state + one input -> the new state, effects, timeline events.
 
 Inputs (`inputs.py`): the referral, "the time is now T", a provider's answer, a council
-decision. Nothing here reads the clock: time enters only in the inputs. `next_due` tells
-the caller when the package next needs a `Tick`.
+decision, and what brokers do by hand (`by_hand.py`: award, hold, release). Nothing here
+reads the clock: time enters only in the inputs. `next_due` tells the caller when the
+package next needs a `Tick`.
 """
 
 from __future__ import annotations
@@ -10,14 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from carebroker.engine import gates
-from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
+from carebroker.engine import by_hand, gates
+from carebroker.engine.inputs import (
+    Answer,
+    AwardByHand,
+    Decision,
+    Hold,
+    Input,
+    ReferralInput,
+    Release,
+    Tick,
+)
 from carebroker.engine.market import Market, PackageSpec
 from carebroker.engine.progress import Progress
 from carebroker.engine.stages import batch, on_answer, on_due, takes
 from carebroker.engine.state import Draft, Effect, Event, PackageState
 from carebroker.engine.vocabulary import (
-    LIVE,
+    RUNNING,
     AnswerAction,
     DecisionAction,
     EffectKind,
@@ -53,6 +63,12 @@ def step(market: Market, state: PackageState, signal: Input) -> StepResult:
         _tick(progress, signal.at)
     elif isinstance(signal, Answer):
         _answer(progress, signal)
+    elif isinstance(signal, AwardByHand):
+        by_hand.award(progress, signal)
+    elif isinstance(signal, Hold):
+        by_hand.hold(progress, signal)
+    elif isinstance(signal, Release):
+        by_hand.release(progress, signal)
     elif _live_or_new(draft, signal):
         gates.decide(progress, signal)
     return StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
@@ -60,7 +76,7 @@ def step(market: Market, state: PackageState, signal: Input) -> StepResult:
 
 def next_due(state: PackageState) -> datetime | None:
     """When the package next needs the clock (a deadline, a batch, a listing), if ever."""
-    if state.status not in LIVE:
+    if state.status not in RUNNING:  # held: the clocks wait
         return None
     times = [run.due for run in state.runs if run.status == "active" and run.due is not None]
     times.extend(at for at, _ in state.timers)
@@ -123,7 +139,7 @@ def _refer(progress: Progress, at: datetime) -> None:
 def _tick(progress: Progress, at: datetime) -> None:
     draft = progress.draft
     for _ in range(_MAX_DUE_PER_TICK):
-        if draft.status not in LIVE:
+        if draft.status not in RUNNING:
             return
         due: list[tuple[datetime, int, str]] = [
             (run.due, 0, run.name)
@@ -160,7 +176,7 @@ def _answer(progress: Progress, answer: Answer) -> None:
     if draft.status == PackageStatus.AWARDED:
         _after_award(progress, answer)
         return
-    if draft.status not in LIVE:
+    if draft.status not in RUNNING:
         progress.ignore(now, f"the package is {draft.status}", provider=answer.provider)
         return
     if answer.action == AnswerAction.ASSESSMENT_DONE:

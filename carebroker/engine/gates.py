@@ -32,6 +32,9 @@ def decide(progress: Progress, decision: Decision) -> None:
     if decision.action == DecisionAction.CANCEL:
         _finish(progress, decision, "cancelled")
         return
+    if draft.status == PackageStatus.HELD:  # a broker holds it: only a cancel moves it
+        progress.ignore(now, "the package is held: release it first", action=decision.action)
+        return
     if decision.action == DecisionAction.NEXT_PROVIDER:
         _next_provider(progress, decision)
         return
@@ -67,7 +70,8 @@ def _finish(progress: Progress, decision: Decision, status: str) -> None:
     draft.gate = None
     draft.gate_provider = None
     draft.timers = []
-    draft.event(decision.at, status, actor=decision.actor)
+    draft.held_reason = None
+    draft.event(decision.at, status, actor=decision.actor, reason=decision.reason)
 
 
 def _approved(decision: Decision) -> bool:

@@ -1,4 +1,9 @@
-"""The inputs of the engine: a referral, the time, a provider's answer, a council decision."""
+"""The inputs of the engine: a referral, the time, a provider's answer, a council decision,
+and what brokers and managers do by hand (award, hold, release).
+
+Every change to a package's sourcing is one of these, so `simulate` replays it
+(docs/scenarios.md `events[]`).
+"""
 
 from __future__ import annotations
 
@@ -48,7 +53,39 @@ class Decision:
     gate: str | None = None
     choice: str | None = None
     provider: str | None = None
+    reason: str | None = None  # why, for a cancel
 
 
-Input = ReferralInput | Tick | Answer | Decision
+@dataclass(frozen=True)
+class AwardByHand:
+    """A broker or manager awards to a provider of their choosing, overriding the stage's
+    award rule, with a reason. Before a tender's deadline (docs/policies.md §6.3: no award
+    before the deadline) it needs an override reason too, and is recorded as an override."""
+
+    at: datetime
+    actor: str  # manager | broker
+    provider: str
+    reason: str
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A broker holds a live package: its clocks wait and answers are refused until released."""
+
+    at: datetime
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """A held package goes on where it was (sourcing, or waiting at its gate)."""
+
+    at: datetime
+    actor: str
+
+
+ByHand = AwardByHand | Hold | Release
+Input = ReferralInput | Tick | Answer | Decision | AwardByHand | Hold | Release
 """One input of `engine.step` (named apart from Django's signals and the referral model)."""

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar, cast
 
 from carebroker.engine.field_reader import BadValue, FieldReader, as_count, as_flag, as_text, one_of
-from carebroker.engine.inputs import Answer, Decision, Input
+from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Input, Release
 from carebroker.engine.market import MarketProvider, PackageSpec
 from carebroker.engine.policy import (
     CQC_RATINGS,
@@ -44,7 +44,8 @@ PROVIDER_ACTIONS = (
     "confirm",
     "handback",
 )
-COUNCIL_ACTIONS = ("approve", "decide", "next_provider", "cancel")
+COUNCIL_ACTIONS = ("approve", "decide", "next_provider", "cancel", "award", "hold", "release")
+HAND_ACTORS = ("manager", "broker")  # who awards, holds and releases by hand
 ACTORS = ("manager", "referrer", "broker")
 CHOICES = ("accept_part", "off_framework", "continue", "close", "award", "accept", "approve")
 
@@ -366,7 +367,7 @@ def _read_person(
 
 _EVENT_KEYS = {
     "at", "package", "provider", "actor", "action", "coverage", "rate", "start", "reason",
-    "until", "text", "accept", "call_times", "gate", "choice",
+    "until", "text", "accept", "call_times", "gate", "choice", "override_reason",
 }  # fmt: skip
 
 
@@ -423,8 +424,12 @@ def _provider_answer(
 
 def _decision(
     reader: FieldReader, table: Table, where: str, at: datetime, actor: str, provider: str | None
-) -> Decision:
+) -> Input | None:
     action = reader.req(table, "action", where, one_of(COUNCIL_ACTIONS))
+    if "override_reason" in table and action != "award":
+        reader.error(f"{where}.override_reason", "only an award by hand takes an override reason")
+    if action in ("award", "hold", "release"):
+        return _by_hand(reader, table, where, at, actor, provider, action)
     gate = reader.opt(table, "gate", where, _nullable(one_of(GATE_NAMES)), None)
     choice = reader.opt(table, "choice", where, _nullable(one_of(CHOICES)), None)
     if action == "approve" and gate is None:
@@ -433,4 +438,55 @@ def _decision(
         reader.error(f"{where}.choice", "missing (decide names a choice)")
     if choice == "award" and provider is None:
         reader.error(f"{where}.provider", "missing (an award names the provider)")
-    return Decision(at=at, actor=actor, action=action, gate=gate, choice=choice, provider=provider)
+    reason = reader.opt(table, "reason", where, _nullable(as_text), None)
+    if reason is not None and action != "cancel":
+        reader.error(f"{where}.reason", f"{action} takes no reason (cancel and award do)")
+    return Decision(
+        at=at,
+        actor=actor,
+        action=action,
+        gate=gate,
+        choice=choice,
+        provider=provider,
+        reason=reason,
+    )
+
+
+def _by_hand(
+    reader: FieldReader,
+    table: Table,
+    where: str,
+    at: datetime,
+    actor: str,
+    provider: str | None,
+    action: str,
+) -> Input | None:
+    """An award by hand, a hold or a release (engine/by_hand.py); every bad field named."""
+    if actor not in HAND_ACTORS:
+        reader.error(f"{where}.actor", f"a {action} is by a {' or a '.join(HAND_ACTORS)}")
+    for key in ("gate", "choice"):
+        if key in table:
+            reader.error(f"{where}.{key}", f"{action} takes no {key}")
+    reason = reader.opt(table, "reason", where, _nullable(as_text), None)
+    if action == "release":
+        if reason is not None:
+            reader.error(f"{where}.reason", "release takes no reason")
+        if provider is not None:
+            reader.error(f"{where}.provider", "release names no provider")
+        return Release(at=at, actor=actor)
+    if reason is None:
+        if "reason" not in table:  # a bad one is named by the reader already
+            why = "says why the rule is overridden" if action == "award" else "says why it is held"
+            reader.error(f"{where}.reason", f"missing (a {action} {why})")
+        reason = ""
+    if action == "hold":
+        if provider is not None:
+            reader.error(f"{where}.provider", "hold names no provider")
+        return Hold(at=at, actor=actor, reason=reason)
+    if provider is None:
+        reader.error(f"{where}.provider", "missing (an award names the provider)")
+        return None
+    override = reader.opt(table, "override_reason", where, _nullable(as_text), None)
+    return AwardByHand(
+        at=at, actor=actor, provider=provider, reason=reason, override_reason=override
+    )

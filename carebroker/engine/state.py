@@ -80,7 +80,9 @@ class PackageState:
     """Where one package's sourcing stands."""
 
     package: PackageSpec
-    status: str = "new"  # new | sourcing | on_hold | awarded | unfilled | returned | closed ...
+    # new | sourcing | on_hold (at a gate) | held (by a broker) | awarded | unfilled | returned
+    # | closed | cancelled (vocabulary.PackageStatus)
+    status: str = "new"
     stage: str | None = None
     gate: str | None = None
     gate_provider: str | None = None
@@ -92,6 +94,7 @@ class PackageState:
     approvals: frozenset[tuple[str, str]] = frozenset()
     next_stage: int = 0
     timers: tuple[tuple[datetime, str], ...] = ()  # package-wide clocks (RAG)
+    held_reason: str | None = None  # why a broker holds it (status `held`)
 
 
 class Draft:
@@ -111,6 +114,7 @@ class Draft:
         self.approvals = set(state.approvals)
         self.next_stage = state.next_stage
         self.timers = list(state.timers)
+        self.held_reason = state.held_reason
         self.new_events: list[Event] = []
         self.effects: list[Effect] = []
 
@@ -129,6 +133,7 @@ class Draft:
             approvals=frozenset(self.approvals),
             next_stage=self.next_stage,
             timers=tuple(sorted(self.timers)),
+            held_reason=self.held_reason,
         )
 
     # -- timeline and effects ------------------------------------------------

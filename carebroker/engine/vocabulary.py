@@ -51,6 +51,9 @@ LIVE: frozenset[PackageStatus] = frozenset(
 )
 """A package still being sourced: at a stage, waiting at a gate, or held by a broker."""
 
+RUNNING: frozenset[PackageStatus] = frozenset({PackageStatus.SOURCING, PackageStatus.ON_HOLD})
+"""A live package whose clocks run and which takes answers and decisions: not held."""
+
 STORED_STATUSES: tuple[PackageStatus, ...] = tuple(
     s for s in PackageStatus if s is not PackageStatus.NEW
 )
@@ -79,6 +82,10 @@ class DecisionAction(StrEnum):
     DECIDE = "decide"
     NEXT_PROVIDER = "next_provider"
     CANCEL = "cancel"
+    # what brokers and managers do by hand (engine/by_hand.py, docs/policies.md §7)
+    AWARD = "award"
+    HOLD = "hold"
+    RELEASE = "release"
 
 
 class EffectKind(StrEnum):
@@ -193,6 +200,11 @@ class EventType(StrEnum):
     GATE_PASSED = "gate_passed"
     APPROVAL_RECORDED = "approval_recorded"
     NEXT_PROVIDER = "next_provider"
+    # by hand (engine/by_hand.py): an award overriding the rule, a hold and its release
+    AWARDED_BY_HAND = "awarded_by_hand"
+    AWARD_OVERRIDE = "award_override"  # before a tender's deadline (docs/policies.md §6.3)
+    HELD = "held"
+    RELEASED = "released"
     # the outcome
     AWARD = "award"
     UNFILLED = "unfilled"
@@ -215,7 +227,7 @@ class EventType(StrEnum):
     NOTICE_NOT_SENT = "notice_not_sent"
     ADOPTED = "adopted"
     QUERY_ANSWERED = "query_answered"
-    AWARDED_BY_HAND = "awarded_by_hand"
+    PHONE_ANSWER_RECORDED = "phone_answer_recorded"
+    # written by the shell before hold, release and cancel were engine inputs (older rows)
     CANCELLED_BY = "cancelled_by"
     PUT_ON_HOLD = "put_on_hold"
-    RELEASED = "released"

@@ -1,10 +1,10 @@
-"""What brokers and managers do by hand: award to a provider of their choosing, hold, release.
+"""What brokers and managers do by hand (docs/policies.md §7): award, hold, release.
 
 These are engine inputs like a provider's answer, so `simulate` replays them and the
 database runs them through the same `engine.step` (docs/scenarios.md `events[]`).
 
 - An award by hand overrides the stage's award rule, with a reason. Before a tender's
-  deadline (policies.md §6.3: no award before the deadline, even if everyone answered) it
+  deadline (docs/policies.md §6.3: no award before the deadline, even if everyone answered) it
   is refused unless an override reason is given too; then its timeline event is
   `award_override`, not `awarded_by_hand`, and names the deadline it overrode.
 - A hold stops the package's clocks (`next_due` is None while `held`) and answers are

@@ -397,7 +397,7 @@ def test_a_decision_at_any_seeded_gate_moves_the_package_on(seeded, db, prefix, 
     """A seeded package waiting at a gate takes the decision the gate is for (the demo's
     gates used to fail with "sourcing has not started (no engine state)")."""
     from carebroker.engine.inputs import Decision
-    from carebroker.sourcing.runner import do_decision
+    from carebroker.sourcing.runner import do_council
 
     package = Package.objects.filter(
         council__slug=f"demo-{prefix}", status=PackageStatus.ON_HOLD, gate=gate
@@ -409,7 +409,7 @@ def test_a_decision_at_any_seeded_gate_moves_the_package_on(seeded, db, prefix, 
     provider = str(offered.provider_id) if offered and decision == "award" else None
     at = max(NOW, package.timeline.latest("at").at)
     with transaction.atomic():
-        outcome = do_decision(
+        outcome = do_council(
             package,
             Decision(
                 at=at,

@@ -182,7 +182,7 @@ SPECS = {
 
 
 def _answer(package: Package, provider_pk: int, at: datetime, **fields: Any) -> None:
-    runner.do_answer(package, Answer(at=at, provider=str(provider_pk), **fields), now=at)
+    runner.record_answer(package, Answer(at=at, provider=str(provider_pk), **fields), now=at)
 
 
 def build_council(key: str) -> Council:

@@ -19,9 +19,9 @@ provider not Tier 1 in the area, an unknown Mosaic ID, a case not on that batch,
 that is not a tick, a mangled file.
 
 Each ticked case goes to the engine at the time the file arrived (`now`), through
-`runner.do_tick` then `runner.do_answer`, as the portal does: a tick after the interest
-deadline is late interest, which the engine keeps (§4.2); one the engine does not take
-(the package was placed meanwhile) is reported, not counted. All in one transaction.
+`runner.record_answer`, as the portal's answers do: a tick after the interest deadline is
+late interest, which the engine keeps (§4.2); one the engine does not take (the package
+was placed meanwhile) is reported, not counted. All in one transaction.
 """
 
 from __future__ import annotations
@@ -248,23 +248,13 @@ class InterestImporter:
             if self._already(package):
                 report.already.append(package.case_number)
                 continue
-            try:
-                with transaction.atomic():  # a savepoint: a refused package undoes only itself
-                    runner.do_tick(package.pk, self.now)
-                    result = runner.do_answer(
-                        package.pk,
-                        Answer(at=self.now, provider=provider_id, action="interest"),
-                        now=self.now,
-                    )
-            except runner.SourcingError as error:
-                report.not_counted.append((package.case_number, str(error)))
-                continue
-            types = {event.type: event for event in result.events}
-            if "late_interest_kept" in types:
+            outcome = runner.record_answer(
+                package.pk, Answer(at=self.now, provider=provider_id, action="interest")
+            )
+            if outcome.taken is runner.Taken.KEPT_LATE:
                 report.late.append(package.case_number)
-            elif "ignored" in types:
-                why = str(types["ignored"].details.get("ignored", "the engine did not take it"))
-                report.not_counted.append((package.case_number, why))
+            elif outcome.taken is runner.Taken.REFUSED:
+                report.not_counted.append((package.case_number, outcome.why))
             else:
                 report.recorded.append(package.case_number)
         return report

@@ -19,7 +19,7 @@ directory of .eml files (stdlib `email` and `mailbox`). For each message:
    (§4.2); in an offer round, yes is a full offer (`accept` in a cascade) with its rate,
    "part" a part offer, "no" a decline with its code (§6.3).
 5. **Sure**: every answer goes to the engine at the time the email arrived, through
-   `runner.do_tick` then `runner.do_answer`, in one transaction with the `InboundReply`
+   `runner.record_answer`, in one transaction with the `InboundReply`
    (status recorded). **Unsure** — unknown sender, no case number, several conflicting
    answers, a rate missing where the stage awards on price, no request to this provider,
    an answer the engine does not take, an unreadable email — nothing is recorded and the
@@ -278,16 +278,10 @@ class ReplyReader:
             rate=Decimal(plan["rate"]) if plan.get("rate") else None,
             reason=plan.get("reason"),
         )
-        try:
-            runner.do_tick(package.pk, reply.received_at)
-            result = runner.do_answer(package.pk, answer, now=reply.received_at)
-        except runner.SourcingError as error:
-            raise Unsure(f"{plan['case']}: {error}") from None
-        types = {event.type: event for event in result.events}
-        if "ignored" in types and "late_interest_kept" not in types:
-            why = types["ignored"].details.get("ignored", "not taken")
-            raise Unsure(f"{plan['case']}: the answer was not taken: {why}")
-        plan["late"] = "late_interest_kept" in types
+        outcome = runner.record_answer(package.pk, answer, now=reply.received_at)
+        if outcome.taken is runner.Taken.REFUSED:
+            raise Unsure(f"{plan['case']}: the answer was not taken: {outcome.why}")
+        plan["late"] = outcome.taken is runner.Taken.KEPT_LATE
 
     def _queue(self, reply: InboundReply, why: str) -> tuple[str, str]:
         reply.status = ReplyStatus.QUEUED

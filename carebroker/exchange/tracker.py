@@ -38,7 +38,7 @@ from carebroker.lib.london import LONDON
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
 
-OPEN = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
+OPEN = (PackageStatus.SOURCING, PackageStatus.ON_HOLD, PackageStatus.HELD)
 CLOSED = (PackageStatus.CLOSED, PackageStatus.CANCELLED, PackageStatus.UNFILLED)
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1D70B8")

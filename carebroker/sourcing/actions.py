@@ -1,23 +1,28 @@
-"""Broker actions (issue 4 item 7), Zulip style: `check_*` authorises and validates, `do_*`
-changes the package in one transaction and queues its notices.
+"""Broker actions, Zulip style: each `check_*` authorises and validates (PermissionDenied,
+or a ValidationError naming the field) and changes nothing; its `do_*` calls it, then
+changes the package through `sourcing.runner` in one transaction and queues its notices.
 
 - `do_record_phone_answer`: a provider's answer taken by telephone goes to the engine like
-  any other answer, and who recorded what, and when, is audited on the timeline.
+  any other answer (`runner.record_answer`), and who recorded what, and when, is audited on
+  the timeline. An answer the engine does not take is refused and nothing is recorded.
 - `do_award_by_hand`: a broker or manager awards to a provider of their choosing, with a
-  reason, overriding the stage's award rule; audited. Two at once give one award: the
-  package row is locked, and the second finds it awarded (`AlreadyAwarded`).
-- `do_cancel`, `do_hold`, `do_release`: cancel (a council decision the engine knows);
-  put on hold and release. A hold stops the package's clocks (`next_due` cleared) and
-  refuses answers until released; what ran out meanwhile runs out at the next sweep after
-  the release (the policies name no pause, so none is invented).
+  reason, overriding the stage's award rule (`engine/by_hand.py`). Before a tender's
+  deadline (docs/policies.md §6.3) an override reason is required too, and the timeline
+  records an override. Two at once give one award: the package row is locked, and the
+  second finds it awarded (`AlreadyAwarded`).
+- `do_hold`, `do_release`, `do_cancel`, `do_next_provider`: engine inputs too, so
+  `simulate` replays them (docs/policies.md §7). A held package's clocks wait and answers
+  are refused until released.
 - `do_answer_query`: the broker's answer to a provider's question goes to every provider
   approached for the package (docs/policies.md §6.3), audited as `query_answered`.
+
+The engine's events of a broker's input carry the user on their timeline rows (`actor`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -25,15 +30,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from carebroker.accounts.models import Role, User
-from carebroker.engine import engine
+from carebroker.engine.by_hand import tender_deadline
 from carebroker.engine.engine import StepResult
-from carebroker.engine.inputs import Answer, Decision
-from carebroker.engine.progress import Progress
+from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Release
 from carebroker.engine.scenario import PROVIDER_ACTIONS
-from carebroker.engine.state import Draft
-from carebroker.engine.vocabulary import LIVE
+from carebroker.engine.vocabulary import LIVE, RUNNING
+from carebroker.lib.london import london_time
 from carebroker.outbox.models import NoticeKind
 from carebroker.providers.models import Provider
+from carebroker.sourcing import runner
 from carebroker.sourcing.effects import notify
 from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import (
@@ -43,10 +48,11 @@ from carebroker.sourcing.models import (
     SourcingRequest,
     TimelineEvent,
 )
-from carebroker.sourcing.runner import apply, locked, save_step, state_of
+from carebroker.sourcing.runner import apply, locked, state_of
 
 STAFF = (Role.BROKER, Role.MANAGER)
 ANSWER_FIELDS = ("coverage", "rate", "start", "reason", "until", "text", "accept", "call_times")
+REASON_LENGTH = 300  # Package.held_reason
 
 
 class ActionError(ValueError):
@@ -57,19 +63,13 @@ class AlreadyAwarded(ActionError):
     """The package was awarded (by the rule, or by another broker a moment ago)."""
 
 
+# -- check_*: who may, and is the input well formed (nothing changes) -----------------
+
+
 def check_staff(user: User, package: Package) -> None:
     """A broker or manager of the package's council; PermissionDenied otherwise."""
     if not user.is_active or user.role not in STAFF or user.council_id != package.council_id:
         raise PermissionDenied("Only a broker or manager of the package's council may do this.")
-
-
-def get_package_for_user(user: User, case_number: str) -> Package:
-    """The package with this Mosaic ID in the user's council, if the user may act on it."""
-    package = Package.objects.filter(council_id=user.council_id, case_number=case_number).first()
-    if package is None:
-        raise Package.DoesNotExist(f"No package {case_number!r} in your council.")
-    check_staff(user, package)
-    return package
 
 
 def check_provider(package: Package, provider: Provider) -> None:
@@ -77,8 +77,27 @@ def check_provider(package: Package, provider: Provider) -> None:
         raise ValidationError({"provider": f"{provider} is not a provider of this council."})
 
 
-def phone_answer(provider: Provider, answer: Mapping[str, object], at: datetime) -> Answer:
+def check_reason(field: str, text: str | None, missing: str) -> str:
+    """The reason, trimmed; ValidationError naming `field` when there is none."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: missing})
+    if len(text) > REASON_LENGTH:
+        raise ValidationError({field: f"Keep it to {REASON_LENGTH} characters."})
+    return text
+
+
+def check_phone_answer(
+    user: User,
+    package: Package,
+    provider: Provider,
+    answer: Mapping[str, object],
+    at: datetime,
+    now: datetime,
+) -> Answer:
     """The engine's Answer from what the broker typed; ValidationError naming the field."""
+    check_staff(user, package)
+    check_provider(package, provider)
     action = answer.get("action")
     if action not in PROVIDER_ACTIONS:
         raise ValidationError({"action": f"Must be one of {', '.join(PROVIDER_ACTIONS)}."})
@@ -95,7 +114,35 @@ def phone_answer(provider: Provider, answer: Mapping[str, object], at: datetime)
         raise ValidationError({"start": "Must be a date."})
     if at.tzinfo is None:
         raise ValidationError({"at": "Must be a time with its time zone."})
+    if at > now:
+        raise ValidationError({"at": "A phone answer cannot be recorded before it was given."})
     return Answer(at=at, provider=str(provider.pk), action=str(action), **fields)  # type: ignore[arg-type]
+
+
+def check_award_by_hand(
+    user: User, package: Package, provider: Provider, reason: str, override_reason: str | None
+) -> tuple[str, str | None]:
+    """The reason and the override reason (None when not given), trimmed."""
+    check_staff(user, package)
+    check_provider(package, provider)
+    reason = check_reason("reason", reason, "Say why the rule is overridden.")
+    override = (override_reason or "").strip() or None
+    if override is not None:
+        override = check_reason("override_reason", override, "")
+    return reason, override
+
+
+def check_hold(user: User, package: Package, reason: str) -> str:
+    check_staff(user, package)
+    return check_reason("reason", reason, "Say why the package is held.")
+
+
+def check_cancel(user: User, package: Package, reason: str) -> str:
+    check_staff(user, package)
+    return check_reason("reason", reason, "Say why sourcing is cancelled.")
+
+
+# -- do_*: the change, through the runner, in one transaction -------------------------
 
 
 def do_record_phone_answer(
@@ -106,21 +153,16 @@ def do_record_phone_answer(
     at: datetime,
     *,
     now: datetime | None = None,
-) -> StepResult:
+) -> StepResult | None:
     """Record a provider's answer taken by phone at `at`; who recorded it is audited."""
-    check_staff(user, package)
-    check_provider(package, provider)
-    signal = phone_answer(provider, answer, at)
     now = now or at
-    if at > now:
-        raise ValidationError({"at": "A phone answer cannot be recorded before it was given."})
+    signal = check_phone_answer(user, package, provider, answer, at, now)
     with transaction.atomic():
-        row = locked(package)
-        if row.held_reason:
-            raise ActionError(f"Package {row.case_number} is on hold: {row.held_reason}")
-        outcome = apply(row, market_of(row.council), state_of(row), signal, now)
+        outcome = runner.record_answer(package, signal, now=now)
+        if not outcome.counted:  # rolled back: a refused answer records nothing
+            raise ActionError(f"Package {package.case_number}: not taken: {outcome.why}.")
         _audit(
-            row,
+            package,
             user,
             now,
             "phone_answer_recorded",
@@ -129,92 +171,122 @@ def do_record_phone_answer(
             taken_at=at.isoformat(),
             recorded_at=now.isoformat(),
         )
-    return outcome
+    return outcome.result
 
 
 def do_award_by_hand(
-    user: User, package: Package, provider: Provider, reason: str, now: datetime
+    user: User,
+    package: Package,
+    provider: Provider,
+    reason: str,
+    now: datetime,
+    *,
+    override_reason: str | None = None,
 ) -> StepResult:
-    """Award `package` to `provider`, overriding the stage's rule, with a reason (audited)."""
-    check_staff(user, package)
-    check_provider(package, provider)
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": "Say why the rule is overridden."})
+    """Award `package` to `provider`, overriding the stage's rule, with a reason; before a
+    tender's deadline only with an override reason (docs/policies.md §6.3)."""
+    reason, override = check_award_by_hand(user, package, provider, reason, override_reason)
     with transaction.atomic():
         row = locked(package)  # two brokers at once: the second waits here, then sees the award
         if row.status == PackageStatus.AWARDED:
             winner = row.awarded_provider
-            when = row.awarded_at.isoformat() if row.awarded_at else "?"
+            when = london_time(row.awarded_at) if row.awarded_at else "a moment ago"
             raise AlreadyAwarded(
                 f"Package {row.case_number} is already awarded (to {winner}, at {when})."
             )
-        if row.status not in LIVE:
-            raise ActionError(f"Package {row.case_number} is {row.get_status_display().lower()}.")
+        _check_status(row, LIVE)
         market = market_of(row.council)
-        before = state_of(row)
-        draft = Draft(before)
-        pid = str(provider.pk)
-        offer = next((r for r in reversed(draft.requests) if r.provider == pid), None)
-        # The engine's own award: open requests withdrawn, other stages stopped, award notice.
-        Progress(market, draft).award(
-            now,
-            pid,
-            draft.stage or "by_hand",
-            rate=offer.rate if offer else None,
-            start=offer.start if offer else None,
+        state = state_of(row)
+        kinds = {stage.name: stage.kind for stage in market.policy.stages}
+        deadline = tender_deadline(state.runs, kinds, now)
+        if deadline is not None and override is None:  # docs/policies.md §6.3
+            raise ValidationError(
+                {
+                    "override_reason": "No award before the tender's deadline, "
+                    f"{london_time(deadline)}. To award now, say why the deadline is "
+                    "overridden."
+                }
+            )
+        signal = AwardByHand(
+            at=now,
+            actor=str(user.role),
+            provider=str(provider.pk),
+            reason=reason,
+            override_reason=override if deadline is not None else None,
         )
-        outcome = StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
-        row.held_reason = ""
-        save_step(row, market, before, outcome, now)
-        _audit(row, user, now, "awarded_by_hand", provider=pid, reason=reason.strip())
-    return outcome
+        return _step(row, user, signal, now)
+
+
+def do_hold(user: User, package: Package, reason: str, now: datetime) -> StepResult | None:
+    """Hold a live package with a reason: its clocks wait, answers are refused."""
+    reason = check_hold(user, package, reason)
+    with transaction.atomic():
+        row = locked(package)
+        if row.status == PackageStatus.HELD:
+            raise ActionError(f"Package {row.case_number} is already held.")
+        _check_status(row, RUNNING)
+        if row.engine_state is None:  # seeded before the engine ran: held by the shell alone
+            row.held_reason, row.status, row.next_due = reason, PackageStatus.HELD, None
+            row.save(update_fields=["held_reason", "status", "next_due"])
+            _audit(row, user, now, "held", reason=reason)
+            return None
+        return _step(row, user, Hold(at=now, actor=str(user.role), reason=reason), now)
+
+
+def do_release(user: User, package: Package, now: datetime) -> StepResult | None:
+    """Release a held package: it goes on where it was; what ran out meanwhile runs out now."""
+    check_staff(user, package)
+    with transaction.atomic():
+        row = locked(package)
+        if row.status != PackageStatus.HELD:
+            raise ActionError(f"Package {row.case_number} is not held.")
+        if row.engine_state is None:  # seeded: adopted by the engine at the next sweep
+            row.held_reason, row.status, row.next_due = "", PackageStatus.SOURCING, None
+            row.save(update_fields=["held_reason", "status", "next_due"])
+            _audit(row, user, now, "released")
+            return None
+        return _step(row, user, Release(at=now, actor=str(user.role)), now)
 
 
 def do_cancel(user: User, package: Package, reason: str, now: datetime) -> StepResult:
     """Cancel sourcing: open requests withdrawn (their providers told), clocks stopped."""
+    reason = check_cancel(user, package, reason)
+    with transaction.atomic():
+        row = locked(package)
+        _check_status(row, LIVE)
+        decision = Decision(at=now, actor=str(user.role), action="cancel", reason=reason)
+        return _step(row, user, decision, now)
+
+
+def do_next_provider(user: User, package: Package, now: datetime) -> StepResult:
+    """A cascade moves on to its next provider while the current one considers (§5.2)."""
     check_staff(user, package)
     with transaction.atomic():
         row = locked(package)
-        if row.status not in LIVE:
-            raise ActionError(f"Package {row.case_number} is {row.get_status_display().lower()}.")
-        row.held_reason = ""
-        decision = Decision(at=now, actor=str(user.role), action="cancel")
-        outcome = apply(row, market_of(row.council), state_of(row), decision, now)
-        _audit(row, user, now, "cancelled_by", reason=reason)
+        _check_status(row, RUNNING)
+        decision = Decision(at=now, actor=str(user.role), action="next_provider")
+        return _step(row, user, decision, now)
+
+
+def _check_status(row: Package, allowed: Collection[str]) -> None:
+    if row.status not in allowed:
+        raise ActionError(f"Package {row.case_number} is {row.get_status_display().lower()}.")
+
+
+def _step(
+    row: Package,
+    user: User,
+    signal: AwardByHand | Hold | Release | Decision,
+    now: datetime,
+) -> StepResult:
+    """One broker input through the engine; refused (and rolled back) when it is ignored."""
+    outcome = apply(
+        row, market_of(row.council), state_of(row), signal, now, actor=user.get_username()
+    )
+    refused = [str(e.details.get("ignored")) for e in outcome.events if e.type == "ignored"]
+    if refused:
+        raise ActionError(f"Package {row.case_number}: {'; '.join(refused)}.")
     return outcome
-
-
-def do_hold(user: User, package: Package, reason: str, now: datetime) -> None:
-    """Put a package on hold with a reason: its clocks wait, answers are refused."""
-    check_staff(user, package)
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": "Say why the package is on hold."})
-    with transaction.atomic():
-        row = locked(package)
-        if row.status not in LIVE or row.held_reason:
-            raise ActionError(f"Package {row.case_number} cannot be put on hold now.")
-        row.held_reason = reason.strip()[:300]
-        row.status = PackageStatus.ON_HOLD
-        row.next_due = None
-        row.save(update_fields=["held_reason", "status", "next_due"])
-        _audit(row, user, now, "put_on_hold", reason=row.held_reason)
-
-
-def do_release(user: User, package: Package, now: datetime) -> None:
-    """Release a held package: it is as the engine left it; clocks due run at the next sweep."""
-    check_staff(user, package)
-    with transaction.atomic():
-        row = locked(package)
-        if not row.held_reason:
-            raise ActionError(f"Package {row.case_number} is not on hold.")
-        row.held_reason = ""
-        if row.engine_state is None:  # seeded before the engine ran: adopted at the next sweep
-            row.status, row.next_due = PackageStatus.SOURCING, None
-        else:
-            state = state_of(row)
-            row.status, row.next_due = state.status, engine.next_due(state)
-        row.save(update_fields=["held_reason", "status", "next_due"])
-        _audit(row, user, now, "released")
 
 
 def do_answer_query(

@@ -71,7 +71,9 @@ class Package(models.Model):
         null=True, blank=True, db_index=True, help_text="When the worker must next tick it."
     )
     held_reason = models.CharField(
-        max_length=300, blank=True, help_text="Put on hold by a broker: the clocks wait."
+        max_length=300,
+        blank=True,
+        help_text="Why a broker holds it (status held): the clocks wait.",
     )
 
     class Meta:

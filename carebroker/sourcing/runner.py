@@ -1,6 +1,9 @@
 """The sourcing engine on the database: one input to one package, in one transaction.
 
-Every `do_*` here locks the package row (`select_for_update`), rebuilds the engine's state
+Every change to a package's sourcing comes through here: `do_referral`, `record_answer`
+(a provider's answer, however it came), `do_council` (a gate decision, or what a broker
+does by hand: award, hold, release, cancel, next provider) and `do_tick` (the worker).
+Each locks the package row (`select_for_update`), rebuilds the engine's state
 from its snapshot, calls the pure `engine.step`, and saves what came out — the new state,
 the status columns, the request rows, the new timeline events, `next_due` for the worker
 — and queues the effects as outbox notices, all inside one `transaction.atomic()`. Either
@@ -13,14 +16,24 @@ the timeline `simulate` gives for the same scenario (tests/sourcing/test_end_to_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 
 from django.db import transaction
 
 from carebroker.engine import engine
 from carebroker.engine.engine import StepResult
-from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
+from carebroker.engine.inputs import (
+    Answer,
+    AwardByHand,
+    Decision,
+    Hold,
+    Input,
+    ReferralInput,
+    Release,
+    Tick,
+)
 from carebroker.engine.market import Market
 from carebroker.engine.result import plain
 from carebroker.engine.state import Event, PackageState, Request
@@ -37,18 +50,21 @@ from carebroker.sourcing.models import (
 )
 
 __all__ = [
+    "AnswerOutcome",
     "NotStarted",
-    "PackageHeld",
     "SourcingError",
+    "Taken",
     "apply",
-    "do_answer",
-    "do_decision",
+    "do_council",
     "do_referral",
     "do_tick",
     "locked",
     "plain",
+    "record_answer",
     "state_of",
 ]
+
+Council = Decision | AwardByHand | Hold | Release
 
 
 class SourcingError(ValueError):
@@ -59,8 +75,25 @@ class NotStarted(SourcingError):
     """The package has no engine state yet (its referral was never checked here)."""
 
 
-class PackageHeld(SourcingError):
-    """A broker put the package on hold: nothing moves until it is released."""
+class Taken(StrEnum):
+    """What became of a provider's answer."""
+
+    RECORDED = "recorded"
+    KEPT_LATE = "kept_late"  # late interest in a batch, kept (docs/policies.md §4.2)
+    REFUSED = "refused"  # not counted; `AnswerOutcome.why` says why
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """A provider's answer as recorded: taken or not, why not, and the engine's step."""
+
+    taken: Taken
+    why: str = ""
+    result: StepResult | None = None
+
+    @property
+    def counted(self) -> bool:
+        return self.taken is not Taken.REFUSED
 
 
 def locked(package: Package | int) -> Package:
@@ -82,7 +115,7 @@ def state_of(row: Package) -> PackageState:
     return state
 
 
-# -- the four inputs ---------------------------------------------------------------
+# -- the inputs --------------------------------------------------------------------
 
 
 def do_referral(package: Package | int, now: datetime) -> StepResult:
@@ -91,8 +124,6 @@ def do_referral(package: Package | int, now: datetime) -> StepResult:
     again (after more documents came) is read afresh from the referral row."""
     with transaction.atomic():
         row = locked(package)
-        if row.held_reason:
-            raise PackageHeld(f"package {row.case_number} is on hold: {row.held_reason}")
         fresh = engine_package(row)
         if row.engine_state is None:
             state = engine.begin(fresh)
@@ -108,49 +139,90 @@ def do_referral(package: Package | int, now: datetime) -> StepResult:
         return apply(row, market, state, ReferralInput(now), now)
 
 
-def do_answer(package: Package | int, answer: Answer, *, now: datetime | None = None) -> StepResult:
-    """A provider's answer (by the portal, the API, email, or a broker taking a call).
+def record_answer(
+    package: Package | int, answer: Answer, *, now: datetime | None = None
+) -> AnswerOutcome:
+    """A provider's answer, however it came (the portal, an email, a ticked return, a
+    broker taking a call): the one way an answer reaches a package.
 
-    `answer.provider` is the engine's provider id: the provider row's primary key as text.
+    In one transaction, the package's clocks first run up to the answer's time (what the
+    worker's sweep would have done: a request past its deadline has expired, and the
+    engine then refuses the answer, docs/policies.md §5.2), then the answer. `now` (default
+    the answer's time) is when it is recorded; an answer given after `now` is refused.
+    `answer.provider` is the provider row's primary key as text.
     """
-    return _signal(package, answer, now or answer.at)
+    now = now or answer.at
+    if answer.at > now:
+        return AnswerOutcome(Taken.REFUSED, "an answer cannot be recorded before it was given")
+    try:
+        with transaction.atomic():
+            row = locked(package)
+            market = market_of(row.council)
+            ticked = apply(row, market, state_of(row), Tick(answer.at), now)
+            result = apply(row, market, ticked.state, answer, now)
+    except SourcingError as error:
+        return AnswerOutcome(Taken.REFUSED, str(error))
+    return _taken(result)
 
 
-def do_decision(
-    package: Package | int, decision: Decision, *, now: datetime | None = None
+def _taken(result: StepResult) -> AnswerOutcome:
+    types = {event.type: event for event in result.events}
+    if "late_interest_kept" in types:
+        return AnswerOutcome(Taken.KEPT_LATE, result=result)
+    if "ignored" in types:
+        why = str(types["ignored"].details.get("ignored") or "the engine did not take it")
+        return AnswerOutcome(Taken.REFUSED, why, result)
+    if "considering_refused" in types:  # docs/policies.md §5.2
+        why = "a time to consider until must be before the requested start date"
+        return AnswerOutcome(Taken.REFUSED, f"{why}; the request keeps its deadline", result)
+    return AnswerOutcome(Taken.RECORDED, result=result)
+
+
+def do_council(
+    package: Package | int, signal: Council, *, now: datetime | None = None, actor: str = ""
 ) -> StepResult:
-    """A council decision: a gate passed, an approval, next provider, cancel."""
-    return _signal(package, decision, now or decision.at)
+    """A council input: a gate decision, an approval, next provider, cancel, or what a
+    broker does by hand (award, hold, release). `actor` (the user) is kept on the
+    timeline rows the step writes."""
+    now = now or signal.at
+    with transaction.atomic():
+        row = locked(package)
+        return apply(row, market_of(row.council), state_of(row), signal, now, actor=actor)
 
 
 def do_tick(package: Package | int, now: datetime) -> StepResult:
     """The time is `now`: every clock of the package due by then runs out."""
-    return _signal(package, Tick(now), now)
-
-
-def _signal(package: Package | int, signal: Input, now: datetime) -> StepResult:
     with transaction.atomic():
         row = locked(package)
-        if row.held_reason and not (isinstance(signal, Decision) and signal.action == "cancel"):
-            raise PackageHeld(f"package {row.case_number} is on hold: {row.held_reason}")
-        state = state_of(row)
-        return apply(row, market_of(row.council), state, signal, now)
+        return apply(row, market_of(row.council), state_of(row), Tick(now), now)
 
 
 # -- saving a step -------------------------------------------------------------------
 
 
 def apply(
-    row: Package, market: Market, state: PackageState, signal: Input, now: datetime
+    row: Package,
+    market: Market,
+    state: PackageState,
+    signal: Input,
+    now: datetime,
+    *,
+    actor: str = "",
 ) -> StepResult:
     """Step the engine and save the result (the caller holds the row lock, in a transaction)."""
     outcome = engine.step(market, state, signal)
-    save_step(row, market, state, outcome, now)
+    save_step(row, market, state, outcome, now, actor=actor)
     return outcome
 
 
 def save_step(
-    row: Package, market: Market, before: PackageState, outcome: StepResult, now: datetime
+    row: Package,
+    market: Market,
+    before: PackageState,
+    outcome: StepResult,
+    now: datetime,
+    *,
+    actor: str = "",
 ) -> None:
     """Persist one engine step: state, columns, requests, timeline, referral, notices."""
     after = outcome.state
@@ -160,12 +232,13 @@ def save_step(
     row.gate = after.gate or ""
     row.awarded_provider_id = int(after.provider) if after.provider else None
     row.awarded_at = after.awarded_at
-    row.next_due = None if row.held_reason else engine.next_due(after)
+    row.held_reason = (after.held_reason or "")[:300]
+    row.next_due = engine.next_due(after)  # None while held: its clocks wait
     if row.provider_view is None and row.status != PackageStatus.RETURNED:
         row.provider_view = view_of(row.person)  # docs/policies.md §6.2: made once, on acceptance
     row.save()
     _save_requests(row, before.requests, after.requests)
-    append_events(row, outcome.events)
+    append_events(row, outcome.events, actor=actor)
     _referral_outcome(row.referral, outcome.events)
     effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
 

@@ -40,7 +40,7 @@ def tracked():
     oak1, oak2 = world.providers
 
     def answer(package, provider, **fields):
-        runner.do_answer(package, Answer(at=TUESDAY_11, provider=str(provider.pk), **fields))
+        runner.record_answer(package, Answer(at=TUESDAY_11, provider=str(provider.pk), **fields))
 
     answer(world.package, oak1, action="offer", coverage="full", rate=Decimal("24.10"))
     answer(world.package, oak2, action="offer", coverage="full", rate=Decimal("25.00"))
@@ -97,7 +97,7 @@ def test_providers_approached_have_their_answer_codes(tracked):
 
 def test_closed_sheet_lists_a_cancelled_case_with_its_date(tracked):
     """A case the council cancelled is closed, with the day and the reason."""
-    runner.do_decision(
+    runner.do_council(
         tracked.other, Decision(at=EXPORTED - timedelta(hours=1), actor="broker", action="cancel")
     )
     [closed] = sheet_rows(tracker_xlsx(tracked.council, EXPORTED), "Closed")

@@ -10,7 +10,7 @@ from typing import Any
 
 from carebroker.accounts.models import Role
 from carebroker.councils.models import Council
-from carebroker.engine.inputs import Answer, Decision
+from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Release
 from carebroker.engine.scenario import Scenario, parse_scenario
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing import runner
@@ -153,14 +153,15 @@ def drive(loaded: Loaded) -> list[str]:
         while scripted and scripted[0][0] == now:
             _, _, event = scripted.pop(0)
             signal = event.signal
-            if signal.provider is not None:
-                signal = replace(signal, provider=str(loaded.provider_pk[signal.provider]))
+            provider = getattr(signal, "provider", None)
+            if provider is not None:
+                signal = replace(signal, provider=str(loaded.provider_pk[provider]))
             package = loaded.packages[event.package]
             if isinstance(signal, Answer):
-                runner.do_answer(package, signal)
+                runner.record_answer(package, signal)
             else:
-                assert isinstance(signal, Decision)
-                runner.do_decision(package, signal)
+                assert isinstance(signal, Decision | AwardByHand | Hold | Release)
+                runner.do_council(package, signal)
         for line in sweep(now, SOURCING_DUTIES):
             assert "FAILED" not in line, line
             worker_lines.append(line)

@@ -91,8 +91,8 @@ def test_award_by_hand_overrides_the_protocol_order_and_is_audited_with_its_reas
     first_request = SourcingRequest.objects.get(package=package, provider=kent.providers[0])
     assert first_request.outcome == "withdrawn"
     assert package.next_due is None
-    audit = _events(package, "council")[-1]
-    assert (audit.type, audit.actor) == ("awarded_by_hand", kent.manager.username)
+    (audit,) = [e for e in _events(package) if e.type == "awarded_by_hand"]
+    assert (audit.actor, audit.details["actor"]) == (kent.manager.username, "manager")
     assert audit.details["reason"] == "continuity: carers known to the family"
     assert Notice.objects.get(package=package, kind="award").to == [third.contacts.get().email]
 
@@ -125,7 +125,9 @@ def test_cancel_withdraws_the_open_request_and_stops_the_clocks():
     assert (package.status, package.next_due) == ("cancelled", None)
     assert SourcingRequest.objects.get(package=package).outcome == "withdrawn"
     assert Notice.objects.filter(package=package, kind="request_withdrawn").count() == 1
-    assert _events(package, "council")[-1].details["reason"] == "the person moved to a care home"
+    (cancelled,) = [e for e in _events(package) if e.type == "cancelled"]
+    assert cancelled.details["reason"] == "the person moved to a care home"
+    assert cancelled.actor == kent.broker.username
 
 
 def test_a_held_package_waits_and_runs_out_its_clocks_after_release():
@@ -136,7 +138,9 @@ def test_a_held_package_waits_and_runs_out_its_clocks_after_release():
     do_hold(kent.broker, package, "the person is in hospital", NOW)
     afternoon = NOW + timedelta(hours=3)  # 13:00: the 12:00 deadline passed meanwhile
     assert advance_due(afternoon) == []
-    with pytest.raises(ActionError, match="on hold"):
+    package.refresh_from_db()
+    assert (package.status, package.held_reason) == ("held", "the person is in hospital")
+    with pytest.raises(ActionError, match="the package is held"):
         do_record_phone_answer(kent.broker, package, providers[0], {"action": "accept"}, afternoon)
     do_release(kent.broker, package, afternoon)
     lines = advance_due(afternoon)

@@ -1,5 +1,6 @@
-"""Each preset's example scenario driven through the database, the runner and the worker
-equals what `carebroker simulate` gives for it (issue 4 item 3)."""
+"""Each example scenario (one per preset, and one of what brokers do by hand) driven
+through the database, the runner and the worker equals what `carebroker simulate` gives
+for it (issue 4 item 3)."""
 
 import pytest
 
@@ -7,16 +8,20 @@ from carebroker.engine.result import result
 from carebroker.engine.simulation import simulate
 from carebroker.outbox.models import Notice
 from carebroker.providers.models import Contact
-from carebroker.sourcing.models import Package
+from carebroker.sourcing.models import Package, TimelineEvent
 from carebroker.sourcing.record import package_record
 from tests.sourcing.scenario_db import drive, load, read_example, translated
 
 PRESETS = ["essex-lah", "kent-oppd", "leics-short-breaks"]
-# How each preset first approaches providers (docs/policies.md §4.2: the 16:00 batch report).
+# leics-by-hand: an award by hand refused before the tender's deadline and then given with
+# an override reason, a hold over the deadline and its release, an award at a gate, a cancel.
+EXAMPLES = [*PRESETS, "leics-by-hand"]
+# How each example first approaches providers (docs/policies.md §4.2: the 16:00 batch report).
 FIRST_APPROACH = {
     "essex-lah": "batch_report",
     "kent-oppd": "request_sent",
     "leics-short-breaks": "request_sent",
+    "leics-by-hand": "request_sent",
 }
 
 
@@ -25,7 +30,7 @@ def _without_view(record):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("preset", EXAMPLES)
 def test_database_timeline_equals_simulate(preset):
     """Referral to award through the database with a pinned clock and the worker: status,
     award, every request and every engine event are those of `carebroker simulate`."""
@@ -41,7 +46,7 @@ def test_database_timeline_equals_simulate(preset):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("preset", EXAMPLES)
 def test_every_award_queues_one_award_notice_to_the_winner(preset):
     """An award in the timeline is one award notice to the winning provider's contact."""
     loaded = load(read_example(preset))
@@ -56,7 +61,7 @@ def test_every_award_queues_one_award_notice_to_the_winner(preset):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("preset", EXAMPLES)
 def test_no_email_to_a_provider_carries_the_full_record(preset):
     """§6.2: whatever a provider is sent (batch report, request, ISP, award, not chosen),
     the person's name, telephone, address line and full postcode are not in it."""
@@ -79,3 +84,24 @@ def test_no_email_to_a_provider_carries_the_full_record(preset):
                     notice.kind,
                     secret,
                 )
+
+
+@pytest.mark.django_db
+def test_the_by_hand_example_drives_every_broker_action_through_the_database():
+    """The hand award, the override, the hold and release and the cancel of
+    examples/leics-by-hand.json all reach the database (and so are compared above)."""
+    loaded = load(read_example("leics-by-hand"))
+    drive(loaded)
+    types = set(
+        TimelineEvent.objects.filter(package__council=loaded.council).values_list("type", flat=True)
+    )
+    assert {"award_override", "awarded_by_hand", "held", "released", "cancelled"} <= types
+    statuses = dict(
+        Package.objects.filter(council=loaded.council).values_list("case_number", "status")
+    )
+    assert statuses == {
+        "L4001": "awarded",
+        "L4002": "awarded",
+        "L4003": "awarded",
+        "L4004": "cancelled",
+    }

@@ -71,7 +71,7 @@ def test_kent_decline_is_acknowledged_with_the_senior_contact_copied():
         provider=first, role=ContactRole.SENIOR, name="Sam Senior", email="sam@alder.example.org"
     )
     at = NOW + timedelta(minutes=30)
-    runner.do_answer(
+    runner.record_answer(
         kent.packages[0],
         Answer(at=at, provider=str(first.pk), action="decline", reason="no carers"),
     )
@@ -97,7 +97,7 @@ def test_leics_part_offers_only_hold_the_package_for_the_worker():
     do_submit_referral(referral, NOW)
     offer = Answer(at=NOW + timedelta(hours=1), provider=str(provider.pk), action="offer",
                    coverage="part")  # fmt: skip
-    runner.do_answer(package, offer)
+    runner.record_answer(package, offer)
     advance_due(NOW + timedelta(days=7))  # past the 5 working day deadline
     package.refresh_from_db()
     assert (package.status, package.gate) == ("on_hold", "part_offer")

@@ -50,7 +50,7 @@ def test_the_rows_mirror_the_rebuilt_engine_state_after_each_input():
     decline = Answer(
         at=NOW + timedelta(minutes=5), provider=str(kent.providers[0].pk), action="decline"
     )
-    runner.do_answer(package, decline)
+    runner.record_answer(package, decline)
     row = Package.objects.get(pk=package.pk)
     state = runner.state_of(row)
     record = package_record(row)
@@ -66,8 +66,9 @@ def test_an_answer_for_a_package_never_referred_is_refused_clearly():
     kent = kent_cluster(packages=0)
     package = make_package(kent.council, area=kent.council.areas.get())
     answer = Answer(at=NOW, provider=str(kent.providers[0].pk), action="accept")
-    with pytest.raises(runner.NotStarted, match="sourcing has not started"):
-        runner.do_answer(package, answer)
+    outcome = runner.record_answer(package, answer)
+    assert outcome.taken is runner.Taken.REFUSED
+    assert "sourcing has not started" in outcome.why
 
 
 def test_a_referral_accepted_once_cannot_be_accepted_again():

@@ -1,6 +1,6 @@
 """Gates on the web (docs/policies.md §3): the list with who must act; a manager's approval, a
 broker's mini-competition award, a referrer's answer to a hold; each only by who the
-policy names, each through `do_decision`."""
+policy names, each through `do_council`."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,7 +11,7 @@ from carebroker.accounts.models import Role
 from carebroker.engine.inputs import Answer
 from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing.models import PackageStatus, TimelineEvent
-from carebroker.sourcing.runner import do_answer, do_tick
+from carebroker.sourcing.runner import do_tick, record_answer
 from tests.factories import (
     make_area,
     make_council,
@@ -35,7 +35,7 @@ def _kent_at_approval(packages: int = 1):
     for package in kent.packages:
         for minute, provider in enumerate(kent.providers, 1):
             answer = Answer(NOW + timedelta(minutes=minute), str(provider.pk), "decline")
-            do_answer(package, answer)
+            record_answer(package, answer)
         package.refresh_from_db()
     return kent
 
@@ -65,7 +65,7 @@ def _leics_offers(rates, coverage="part"):
             coverage=coverage,
             rate=Decimal(rate),
         )
-        do_answer(package, answer)
+        record_answer(package, answer)
     package.refresh_from_db()
     do_tick(package, package.next_due)  # the deadline: no award before it (§6.3)
     package.refresh_from_db()
@@ -250,7 +250,7 @@ def _kent_later_start():
     kent = kent_cluster()
     package = kent.packages[0]
     later = package.preferred_start + timedelta(days=14)
-    do_answer(
+    record_answer(
         package,
         Answer(NOW + timedelta(minutes=5), str(kent.providers[0].pk), "accept", start=later),
     )  # noqa: E501

@@ -195,7 +195,8 @@ def test_award_by_hand_without_a_reason_names_the_reason_field():
 
 
 def test_hold_then_release():
-    """A hold stops the clocks (audited with its reason); release starts them again."""
+    """A hold (status held, not a gate's on_hold) stops the clocks, with its reason and who
+    held it on the timeline; release starts them again."""
     kent = kent_cluster()
     package = kent.packages[0]
     client = client_for(kent.broker)
@@ -204,10 +205,15 @@ def test_hold_then_release():
     package.refresh_from_db()
     assert held.status_code == 302
     assert (package.status, package.held_reason, package.next_due) == (
-        "on_hold",
+        "held",
         "in hospital",
         None,
     )  # noqa: E501
+    held_event = TimelineEvent.objects.get(package=package, type="held")
+    assert (held_event.actor, held_event.details["reason"]) == (kent.broker.username, "in hospital")
+    with clock(LATER):
+        page = client.get(f"/packages/{package.case_number}/").content.decode()
+    assert 'data-status="held">Held<' in page
     with clock(LATER):
         released = client.post(f"/packages/{package.case_number}/release/")
     package.refresh_from_db()
@@ -282,7 +288,7 @@ def test_releasing_a_package_not_on_hold_is_a_form_error_not_a_500():
     with clock(LATER):
         response = client_for(kent.broker).post(f"/packages/{package.case_number}/release/")
     assert response.status_code == 400
-    assert f"Package {package.case_number} is not on hold." in response.content.decode()
+    assert f"Package {package.case_number} is not held." in response.content.decode()
 
 
 def test_a_change_without_the_csrf_token_is_refused():

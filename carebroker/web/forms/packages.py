@@ -131,7 +131,8 @@ class PhoneAnswerForm(GovukForm):
 
 
 class AwardForm(GovukForm):
-    """Award by hand, overriding the stage's rule: a reason is required (audited)."""
+    """Award by hand, overriding the stage's rule: a reason is required (audited); before a
+    tender's deadline an override reason too (docs/policies.md §6.3)."""
 
     provider = ProviderChoice(queryset=Provider.objects.none(), empty_label="Choose a provider")
     reason = forms.CharField(
@@ -139,6 +140,12 @@ class AwardForm(GovukForm):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the award overrides the rule"},
+    )
+    override_reason = forms.CharField(
+        label="Why the tender's deadline is overridden (only before a tender's deadline)",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, providers: QuerySet[Provider], **kw: Any) -> None:

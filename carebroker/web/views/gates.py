@@ -2,7 +2,7 @@
 
 The policy names who decides each gate (`[gates.<name>] decided_by`): a manager's gate is
 decided by a manager, a broker's by a broker or a manager, a referrer's by the referrer of
-the package's referral (`holds/<Mosaic ID>/`). Each decision is `runner.do_decision`.
+the package's referral (`holds/<Mosaic ID>/`). Each decision is `runner.do_council`.
 A sanctioned provider (Kent §5.2) is approved by a manager for one package at a time.
 """
 
@@ -24,7 +24,7 @@ from carebroker.engine.policy import Policy
 from carebroker.engine.vocabulary import LIVE
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
-from carebroker.sourcing.runner import do_decision
+from carebroker.sourcing.runner import do_council
 from carebroker.web.forms.gates import APPROVALS, GateDecisionForm
 from carebroker.web.summaries import GATE_OWNERS
 from carebroker.web.views.access import (
@@ -162,7 +162,7 @@ def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
         data = form.cleaned_data
         decision = _decision(user.role, deciding, data["choice"], data.get("provider"), now)
         try:
-            outcome = do_decision(package, decision, now=now)
+            outcome = do_council(package, decision, now=now, actor=user.get_username())
         except SERVICE_ERRORS as error:
             form.add_service_error(error)
         else:
@@ -214,7 +214,7 @@ def hold_page(request: HttpRequest, case_number: str) -> HttpResponse:
             now = timezone.now()
             decision = _decision("referrer", gate, form.cleaned_data["choice"], None, now)
             try:
-                outcome = do_decision(package, decision, now=now)
+                outcome = do_council(package, decision, now=now, actor=user.get_username())
             except SERVICE_ERRORS as error:
                 form.add_service_error(error)
             else:

@@ -97,7 +97,12 @@ def award_by_hand(request: HttpRequest, case_number: str) -> HttpResponse:
         provider = form.cleaned_data["provider"]
         try:
             outcome = actions.do_award_by_hand(
-                user, package, provider, form.cleaned_data["reason"], now
+                user,
+                package,
+                provider,
+                form.cleaned_data["reason"],
+                now,
+                override_reason=form.cleaned_data["override_reason"],
             )
         except SERVICE_ERRORS as error:
             form.add_service_error(error)
@@ -120,7 +125,7 @@ def hold(request: HttpRequest, case_number: str) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_error(error)
         else:
-            tell(request, f"Package {package.case_number} is on hold: its clocks wait.")
+            tell(request, f"Package {package.case_number} is held: its clocks wait.")
             return _to_page(package)
     return render_package(request, user, package, now, ERROR_STATUS, hold_form=form)
 

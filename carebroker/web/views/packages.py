@@ -105,6 +105,7 @@ def _counts(live: QuerySet[Package], bounds: dict[str, tuple[Any, Any]]) -> dict
         "all": Count("id"),
         "sourcing": Count("id", filter=Q(status=PackageStatus.SOURCING)),
         "on_hold": Count("id", filter=Q(status=PackageStatus.ON_HOLD)),
+        "held": Count("id", filter=Q(status=PackageStatus.HELD)),
         "urgent": Count("id", filter=URGENT),
     }
     for rag, bound in bounds.items():

@@ -1,20 +1,23 @@
 """The manager's waiting list by RAG with its escalations, and the overview per area
-(docs/policies.md §5 waiting list: amber from 5 working days, red from 10 in Kent)."""
+(docs/policies.md §5 waiting list: amber from 5 working days, red from 10 in Kent), with the
+awards by hand that overrode a tender's deadline (docs/policies.md §6.3, §7)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from carebroker.engine.vocabulary import LIVE
-from carebroker.sourcing.models import PackageStatus, TimelineEvent
+from carebroker.providers.models import Provider
+from carebroker.sourcing.models import Package, PackageStatus, TimelineEvent
 from carebroker.sourcing.waiting_list import RAG_EVENT
 from carebroker.web.views.access import MANAGERS, _packages_for_user, role_required, the_user
 from carebroker.web.waiting_days import (
@@ -25,7 +28,9 @@ from carebroker.web.waiting_days import (
 )
 
 PER_PAGE = 50
+OVERRIDES_SHOWN = 50
 RAG_ORDER = ("red", "amber", "green")
+OVERRIDE_EVENT = "award_override"  # engine/by_hand.py
 
 
 @require_GET
@@ -112,6 +117,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         for area in areas
     ]  # fmt: skip
     totals = [sum(row[1][i] for row in table) for i in range(len(statuses))]
+    overrides = _overrides(packages)
     return render(
         request,
         "web/waiting/overview.html",
@@ -122,5 +128,34 @@ def overview(request: HttpRequest) -> HttpResponse:
             "has_rag": bool(bounds),
             "total_amber": sum(row[2] for row in table),
             "total_red": sum(row[3] for row in table),
+            "overrides": overrides,
         },
     )
+
+
+def _overrides(packages: QuerySet[Package]) -> list[dict[str, Any]]:
+    """The latest awards by hand before a tender's deadline, newest first, in words."""
+    events = list(
+        TimelineEvent.objects.filter(package__in=packages, type=OVERRIDE_EVENT)
+        .select_related("package")
+        .order_by("-at", "-id")[:OVERRIDES_SHOWN]
+    )
+    ids = {int(p) for e in events if str(p := e.details.get("provider", "")).isdigit()}
+    names = dict(Provider.objects.filter(pk__in=ids).values_list("pk", "name"))
+    rows = []
+    for event in events:
+        details = event.details or {}
+        provider = str(details.get("provider", ""))
+        deadline = details.get("deadline")
+        rows.append(
+            {
+                "package": event.package,
+                "at": event.at,
+                "actor": event.actor,
+                "provider": names.get(int(provider), provider) if provider.isdigit() else provider,
+                "reason": details.get("reason", ""),
+                "override_reason": details.get("override_reason", ""),
+                "deadline": datetime.fromisoformat(deadline) if deadline else None,
+            }
+        )
+    return rows

@@ -29,7 +29,7 @@ def on_hold_status(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sourcing", "0003_package_status_held"),
+        ("sourcing", "0004_mosaic_id_format"),
     ]
 
     operations = [

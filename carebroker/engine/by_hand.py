@@ -32,7 +32,7 @@ HAND_AWARD_EVENTS = (EventType.AWARDED_BY_HAND, EventType.AWARD_OVERRIDE)
 def tender_deadline(
     runs: Iterable[StageRun], kinds: Mapping[str, str], at: datetime
 ) -> datetime | None:
-    """The deadline of a tender still running at `at` (policies.md §6.3), if any.
+    """The deadline of a tender still running at `at` (docs/policies.md §6.3), if any.
 
     `kinds` maps each stage name to its kind (the policy's).
     """

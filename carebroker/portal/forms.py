@@ -52,7 +52,7 @@ def asks_rate(policy: Policy, stage: Stage) -> bool:
     """Whether an offer in `stage` names an hourly rate: where the award compares prices
     (a tender; an open market taking rate proposals), or where each provider is paid its own
     price (`award_rate = "provider"`, Kent). Where every award is at the framework rate
-    (Essex, policies.md §4) the rate is fixed and no provider is asked for one."""
+    (Essex, docs/policies.md §4) the rate is fixed and no provider is asked for one."""
     if stage.kind in RATE_REQUIRED and (stage.kind != "open_market" or stage.rate_proposals):
         return True
     return policy.award_rate != "framework"

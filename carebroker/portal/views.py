@@ -348,7 +348,7 @@ def _filtered(
 
 
 def _has_batch(provider: Provider) -> bool:
-    """Whether the provider's council issues a batch (Essex, policies.md §4.2): only then
+    """Whether the provider's council issues a batch (Essex, docs/policies.md §4.2): only then
     are there batch reports to tick and send back."""
     return any(stage.kind == "batch" for stage in policy_of(provider.council).stages)
 

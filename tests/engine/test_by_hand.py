@@ -1,5 +1,5 @@
 """What brokers and managers do by hand, replayed by `simulate`: award with a reason (and an
-override reason before a tender's deadline, policies.md §6.3), hold and release, cancel
+override reason before a tender's deadline, docs/policies.md §6.3), hold and release, cancel
 with a reason, next provider (engine/by_hand.py, engine/gates.py)."""
 
 import pytest

@@ -1,5 +1,5 @@
 """Each council's providers see only their council's ways of answering: the ticked batch
-report is Essex's alone (policies.md §4.2); Kent and Leicestershire send no batch."""
+report is Essex's alone (docs/policies.md §4.2); Kent and Leicestershire send no batch."""
 
 import pytest
 

@@ -10,7 +10,7 @@ def words(code: object) -> str:
     return str(code or "").replace("_", " ")
 
 
-# The demo policies' stage names as their councils say them (policies.md §3, §4, §5, §6);
+# The demo policies' stage names as their councils say them (docs/policies.md §3, §4, §5, §6);
 # a stage a council adds later reads as its name in words.
 STAGE_NAMES = {
     "urgent": "Urgent calls",

@@ -1,5 +1,5 @@
-"""Benchmark: the broker list and the provider portal with 100,000 historical packages,
-under 8 concurrent clients, against a trivial page served by the same server.
+"""Benchmark: the broker list, the provider portal and the dashboard with 100,000 historical
+packages, under 8 concurrent clients, against a trivial page served by the same server.
 
 Run: .venv/bin/python bench/web.py [--packages N] [--requests R] [--clients C] [--workers W]
 (see bench/README.md; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL instead)
@@ -46,6 +46,8 @@ PAGES = {  # name -> (path, who asks)
     "broker list (/packages/)": ("/packages/", "broker"),
     "provider portal (/portal/)": ("/portal/", "provider"),
     "provider history (/portal/history/)": ("/portal/history/", "provider"),
+    # issue 13: the dashboard's default range (the last eight weeks), every figure
+    "dashboard (/reports/dashboard/)": ("/reports/dashboard/", "broker"),
 }
 
 

@@ -29,14 +29,13 @@ Definitions (issue 13 is silent on these; each is pinned by tests/reports/test_f
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncDate
 
 from carebroker.councils.models import Council
 from carebroker.engine.policy import Policy, WaitingList
@@ -97,15 +96,30 @@ class Scope:
         return rows
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+def _week_bounds(filters: Filters) -> list[tuple[date, datetime, datetime]]:
+    """Each week of the range: its Monday and the instants it covers, cut to the range."""
+    bounds = []
+    for monday in filters.weeks():
+        start = datetime.combine(monday, time(0), tzinfo=LONDON)
+        end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=LONDON)
+        bounds.append((monday, max(start, filters.since), min(end, filters.until)))
+    return bounds
 
 
-def _by_week(rows: Iterable[tuple[date, int | Decimal | None]]) -> dict[date, int | Decimal]:
-    weeks: dict[date, int | Decimal] = defaultdict(int)
-    for day, n in rows:
-        weeks[_monday(day)] += n or 0
-    return weeks
+def _per_week(
+    rows: QuerySet, field: str, weeks: list[tuple[date, datetime, datetime]], **values: Any
+) -> dict[str, list[Any]]:
+    """One aggregate over `rows`: each value (an aggregate given a `filter=`-less template
+    as a (function, column, extra filter) triple) for each week, by comparing `field` with
+    the week's bounds: plain comparisons, so the database needs no time-zone functions."""
+    aggregates = {}
+    for name, (function, column, extra) in values.items():
+        for i, (_, start, end) in enumerate(weeks):
+            within = Q(**{f"{field}__gte": start, f"{field}__lt": end}) & extra
+            options = {"distinct": True} if function is Count else {}
+            aggregates[f"{name}_{i}"] = function(column, filter=within, **options)
+    found = rows.aggregate(**aggregates) if aggregates else {}
+    return {name: [found[f"{name}_{i}"] or 0 for i in range(len(weeks))] for name in values}
 
 
 # -- flow per week ---------------------------------------------------------------------
@@ -114,35 +128,28 @@ def _by_week(rows: Iterable[tuple[date, int | Decimal | None]]) -> dict[date, in
 def flow(scope: Scope) -> Table:
     """Referrals in, placed, unfilled and handed back per week."""
     f = scope.filters
+    weeks = _week_bounds(f)
     referrals = Referral.objects.filter(
         council=scope.council, received_at__gte=f.since, received_at__lt=f.until
     )
     if f.area is not None:
         referrals = referrals.filter(packages__area=f.area)
-    referred = _by_week(
-        referrals.values_list(TruncDate("received_at", tzinfo=LONDON))
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
+    referred = _per_week(referrals, "received_at", weeks, n=(Count, "id", Q()))["n"]
+    placed = _per_week(_awarded(scope), "awarded_at", weeks, n=(Count, "id", Q()))["n"]
+    ends = _per_week(
+        scope.events("unfilled", "gate_raised", "handback"),
+        "at",
+        weeks,
+        unfilled=(
+            Count,
+            "id",
+            Q(type="unfilled") | Q(type="gate_raised", details__gate="unable_to_fill"),
+        ),
+        handback=(Count, "id", Q(type="handback")),
     )
-    placed = _by_week(_awarded(scope).values_list("day").annotate(n=Count("id")).order_by())
-    ends: dict[str, dict[date, int]] = {"unfilled": defaultdict(int), "handback": defaultdict(int)}
-    for kind, day, n in (
-        scope.events("unfilled", "gate_raised", "handback")
-        .filter(~Q(type="gate_raised") | Q(details__gate="unable_to_fill"))
-        .values_list("type", TruncDate("at", tzinfo=LONDON))
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        ends["handback" if kind == "handback" else "unfilled"][_monday(day)] += n
     rows = [
-        (
-            week,
-            referred.get(week, 0),
-            placed.get(week, 0),
-            ends["unfilled"].get(week, 0),
-            ends["handback"].get(week, 0),
-        )
-        for week in f.weeks()
+        (monday, referred[i], placed[i], ends["unfilled"][i], ends["handback"][i])
+        for i, (monday, _, _) in enumerate(weeks)
     ]
     return Table(
         "flow",
@@ -155,19 +162,14 @@ def flow(scope: Scope) -> Table:
 
 def _awarded(scope: Scope) -> QuerySet[Package]:
     f = scope.filters
-    return (
-        scope.packages()
-        .filter(awarded_at__gte=f.since, awarded_at__lt=f.until)
-        .annotate(day=TruncDate("awarded_at", tzinfo=LONDON))
-    )
+    return scope.packages().filter(awarded_at__gte=f.since, awarded_at__lt=f.until)
 
 
 def hours_sourced(scope: Scope) -> Table:
     """Hours of care a week placed, per week of award."""
-    weeks = _by_week(
-        _awarded(scope).values_list("day").annotate(h=Sum("hours_per_week")).order_by()
-    )
-    rows = [(week, Decimal(weeks.get(week, 0))) for week in scope.filters.weeks()]
+    weeks = _week_bounds(scope.filters)
+    found = _per_week(_awarded(scope), "awarded_at", weeks, h=(Sum, "hours_per_week", Q()))["h"]
+    rows = [(monday, Decimal(found[i])) for i, (monday, _, _) in enumerate(weeks)]
     return Table(
         "hours",
         "Hours of care sourced per week",
@@ -243,7 +245,14 @@ def waiting_by_rag(scope: Scope) -> Table:
             filter=waiting & Q(referral__accepted_at__gte=red, referral__accepted_at__lt=amber),
         )
         counts[f"r{i}"] = Count("id", filter=waiting & Q(referral__accepted_at__lt=red))
-    found = scope.packages().aggregate(**counts) if counts else {}
+    # Only packages waiting at some week's end can count: accepted by the last moment, and
+    # live now or awarded after the first (most awarded packages are long past).
+    candidates = scope.packages()
+    if moments:
+        candidates = candidates.filter(referral__accepted_at__lt=max(moments)).filter(
+            Q(status__in=LIVE) | Q(awarded_at__gt=min(moments))
+        )
+    found = candidates.aggregate(**counts) if counts else {}
     rows = [
         (week, found[f"g{i}"], found[f"a{i}"], found[f"r{i}"])
         for i, week in enumerate(scope.filters.weeks())
@@ -296,13 +305,24 @@ def long_waits(scope: Scope, limit: int | None = LONG_WAIT_SHOWN) -> tuple[Table
 
 def responsiveness(scope: Scope) -> tuple[Table, Table]:
     """Provider responsiveness per provider and per area (see the module docstring)."""
+    # The working hours to answer of each answered request, worked out once for both tables.
+    by_provider: dict[str, list[Decimal]] = defaultdict(list)
+    by_area: dict[str, list[Decimal]] = defaultdict(list)
+    for provider, area, sent, responded in (
+        scope.requests()
+        .filter(responded_at__isnull=False)
+        .values_list("provider__name", "package__area__name", "sent_at", "responded_at")
+    ):
+        spent = scope.calendar.working_hours_between(sent, responded)
+        by_provider[provider].append(spent)
+        by_area[area].append(spent)
     return (
-        _responsiveness(scope, "provider__name", "provider__pk", "Provider"),
-        _responsiveness(scope, "package__area__name", "package__area__pk", "Area"),
+        _responsiveness(scope, "provider__name", "Provider", by_provider),
+        _responsiveness(scope, "package__area__name", "Area", by_area),
     )
 
 
-def _responsiveness(scope: Scope, name: str, pk: str, label: str) -> Table:
+def _responsiveness(scope: Scope, name: str, label: str, waits: dict[str, list[Decimal]]) -> Table:
     requests = scope.requests()
     answered = Q(responded_at__isnull=False)
     totals = {
@@ -318,11 +338,6 @@ def _responsiveness(scope: Scope, name: str, pk: str, label: str) -> Table:
         )
         .order_by()
     }
-    waits: dict[str, list[Decimal]] = defaultdict(list)
-    for key, sent, responded in requests.filter(answered).values_list(
-        name, "sent_at", "responded_at"
-    ):
-        waits[key].append(scope.calendar.working_hours_between(sent, responded))
     handbacks = _handbacks(scope, name)
     rows = []
     for key in sorted(set(totals) | set(handbacks)):

@@ -23,12 +23,8 @@ from carebroker.engine.market import Market
 from carebroker.engine.market import PackageSpec as EnginePackage
 from carebroker.engine.state import PackageState, Request
 
-# Made-up decline reasons, in words (what a provider says on the phone).
-DECLINES = (
-    "No capacity in the area",
-    "Cannot cover the times asked for",
-    "No carers with the skills needed",
-)
+# The portal's decline reasons (portal/forms.py DECLINE_REASONS), which pages show in words.
+DECLINES = ("no_capacity", "call_times", "needs", "area")
 MAX_STEPS = 400  # a story that would run longer stops where it is
 
 

@@ -35,6 +35,7 @@ class EhmSubmission(models.Model):
     )
 
     class Meta:
+        verbose_name = "EHM submission"
         ordering = ["provider", "-period_start"]
         constraints = [
             models.UniqueConstraint(
@@ -84,6 +85,7 @@ class InboundReply(models.Model):
     read_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "inbound replies"  # not Django's "inbound replys"
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -56,8 +56,13 @@ def packages_on_hold(council: Council) -> QuerySet[Package]:
 
 
 def packages_waiting(council: Council) -> int:
-    """Packages still being sourced: the waiting list."""
-    return Package.objects.filter(council=council, status=PackageStatus.SOURCING).count()
+    """The waiting list, counted as its page counts it (views/waiting.py): packages being
+    sourced or on hold whose referral was accepted."""
+    return Package.objects.filter(
+        council=council,
+        status__in=(PackageStatus.SOURCING, PackageStatus.ON_HOLD),
+        referral__accepted_at__isnull=False,
+    ).count()
 
 
 def referrals_of(user: User) -> QuerySet[Referral]:

@@ -3,7 +3,15 @@ from django.urls import path
 
 from carebroker.web import views
 from carebroker.web.forms import SignInForm
-from carebroker.web.views import batch, gates, package_actions, packages, referrals, waiting
+from carebroker.web.views import (
+    batch,
+    changes,
+    gates,
+    package_actions,
+    packages,
+    referrals,
+    waiting,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -58,4 +66,7 @@ urlpatterns = [
     path("batch/<int:area_id>/issue/", batch.issue, name="batch_issue"),
     path("waiting/", waiting.waiting_page, name="waiting"),
     path("overview/", waiting.overview, name="overview"),
+    # What changed since the broker last looked; the header's count.
+    path("changes/", changes.changes_page, name="changes"),
+    path("changes/count/", changes.changes_count, name="changes_count"),
 ]

@@ -78,8 +78,8 @@ def test_gate_list_shows_who_must_act():
     assert package.gate == "non_contracted_approval"
     page = main_of(client_for(kent.broker).get("/gates/"))
     assert f'data-package="{package.case_number}"' in page
-    assert "non_contracted_approval" in page
-    assert "Area support manager" in page
+    assert "Non-contracted approval" in page  # the gate in words, not its code
+    assert "Area Support Manager" in page  # Kent's own name for who decides
 
 
 @pytest.mark.parametrize("role", [Role.REFERRER, Role.PROVIDER])

@@ -11,6 +11,7 @@ from carebroker.providers.models import Provider
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing.models import Package, PackageStatus
 from carebroker.web.views import ON_HOLD_SHOWN
+from carebroker.web.words import gate_words
 from tests.factories import make_council, make_provider, make_user
 
 DEMO_LOGINS = [(spec.prefix, spec.name, role) for spec in DEMO_COUNCILS for role in Role]
@@ -54,7 +55,7 @@ def test_manager_home_lists_own_council_packages_on_hold(demo, db, sign_in):
     assert f'data-count="on_hold">{on_hold.count()}<' in page
     for package in on_hold.order_by("referral__received_at", "case_number")[:ON_HOLD_SHOWN]:
         assert f">{package.case_number}<" in page
-        assert package.gate in page
+        assert gate_words(package.gate) in page  # the gate in words, not its code
     others = Package.objects.exclude(council=council).filter(status=PackageStatus.ON_HOLD)
     assert others.exists()
     for package in others:
@@ -87,10 +88,12 @@ def test_provider_home_shows_its_organisation_and_no_person(demo, db, sign_in):
         assert provider.name not in page
 
 
-def test_integration_home_says_it_uses_the_api(demo, db, sign_in):
-    """An integration login has nothing to do on the web: its home points to the API."""
+def test_integration_home_promises_no_api_that_does_not_exist(demo, db, sign_in):
+    """An integration login has nothing to do on the web; its home says there is no API
+    yet instead of promising one (issue 10 item 9)."""
     page = main_of(sign_in("leics-integration"))
-    assert "JSON API" in page
+    assert "JSON API" not in page
+    assert "no API" in page
     assert "data-status" not in page
 
 

@@ -47,14 +47,16 @@ class PackageFilterForm(GovukForm):
     sort = forms.ChoiceField(choices=SORTS, required=False, label="Sort by")
     widths = dict.fromkeys(("area", "status", "stage", "urgency", "rag", "sort"), FULL_WIDTH)
 
-    def __init__(self, *args: Any, areas: QuerySet[Area], stages: list[str], **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, areas: QuerySet[Area], stages: list[tuple[str, str]], **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         area_field = self.fields["area"]
         assert isinstance(area_field, forms.ModelChoiceField)
         area_field.queryset = areas
         stage_field = self.fields["stage"]
         assert isinstance(stage_field, forms.ChoiceField)
-        stage_field.choices = [("", "Any"), *((name, name) for name in stages)]
+        stage_field.choices = [("", "Any"), *stages]
 
 
 class ProviderChoice(forms.ModelChoiceField):

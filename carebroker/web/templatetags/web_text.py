@@ -1,12 +1,18 @@
-"""Codes from the policy in words: "escalate_to_team_manager" -> "escalate to team manager"."""
+"""Codes in words on pages (carebroker/web/words.py): `{{ package.stage|stage:policy }}`,
+`{{ package.gate|gate }}`, `{{ request.outcome|outcome }}`, `{{ code|words }}`."""
 
 from django import template
+
+from carebroker.councils.models import Council
+from carebroker.web import words as vocabulary
+from carebroker.web.waiting_days import policy_and_calendar
 
 register = template.Library()
 
 
 @register.filter
 def words(code: object) -> str:
+    """Any other code: "escalate_to_team_manager" -> "escalate to team manager"."""
     return str(code or "").replace("_", " ")
 
 
@@ -30,3 +36,59 @@ STAGE_NAMES = {
 def stage_name(code: object) -> str:
     name = str(code or "")
     return STAGE_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+@register.filter
+def capfirst_words(code: object) -> str:
+    """An event type as a title: "request_expired" -> "No answer in time"."""
+    return vocabulary.event_words(str(code or ""))
+
+
+@register.filter
+def stage(code: str | None, policy_name: str = "") -> str:
+    return vocabulary.stage_words(code, policy_name)
+
+
+@register.filter
+def gate(code: str | None) -> str:
+    return vocabulary.gate_words(code)
+
+
+@register.filter
+def gate_question(code: str | None) -> str:
+    return vocabulary.gate_question(code)
+
+
+@register.filter
+def outcome(code: str | None) -> str:
+    return vocabulary.outcome_words(code)
+
+
+@register.filter(name="round")
+def round_(code: str | None, policy_name: str = "") -> str:
+    return vocabulary.round_words(code, policy_name)
+
+
+@register.filter
+def reason(code: str | None) -> str:
+    return vocabulary.reason_words(code)
+
+
+@register.filter
+def document(code: str) -> str:
+    return vocabulary.document_words(code)
+
+
+@register.filter
+def when(value: object) -> str:
+    return vocabulary.when_words(value)
+
+
+@register.simple_tag
+def council_has_batch(council: Council | None) -> bool:
+    """Whether the council's policy issues a daily batch (Essex, docs/policies.md §4.2): only
+    then do its staff get "Today's batch"."""
+    if council is None:
+        return False
+    policy, _ = policy_and_calendar(council)
+    return any(stage.kind == "batch" for stage in policy.stages)

@@ -39,9 +39,10 @@ from carebroker.web.views.access import (
 )
 from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
 from carebroker.web.waiting_days import policy_and_calendar
+from carebroker.web.words import owner_words
 
 PER_PAGE = 50
-OWNER_WORDS = {"manager": "Area support manager", "broker": "Broker", "referrer": "Referrer"}
+OWNERS = ("manager", "broker", "referrer")
 
 
 def decided_by(policy: Policy, gate: str) -> str:
@@ -69,6 +70,7 @@ def gate_list(request: HttpRequest) -> HttpResponse:
     council = user.council
     assert council is not None
     policy, _ = policy_and_calendar(council)
+    policy_name = council.policy_name
     owner = request.GET.get("owner", "")
     rows = (
         _packages_for_user(user)
@@ -77,14 +79,14 @@ def gate_list(request: HttpRequest) -> HttpResponse:
         .select_related("area", "referral", "referral__referrer")
         .order_by("referral__received_at", "case_number")
     )
-    if owner in OWNER_WORDS:
+    if owner in OWNERS:
         gates = set(rows.order_by().values_list("gate", flat=True).distinct())
         rows = rows.filter(gate__in=[g for g in gates if decided_by(policy, g) == owner])
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     lines = []
     for package in page.object_list:
         who = decided_by(policy, package.gate)
-        lines.append((package, OWNER_WORDS.get(who, who), may_decide(user, who)))
+        lines.append((package, owner_words(who, policy_name), may_decide(user, who)))
     return render(
         request,
         "web/gates/list.html",
@@ -92,7 +94,7 @@ def gate_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "lines": lines,
             "owner": owner,
-            "owners": OWNER_WORDS,
+            "owners": {who: owner_words(who, policy_name) for who in OWNERS},
             "query": f"owner={owner}" if owner else "",
         },
     )
@@ -171,7 +173,7 @@ def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
     context = {
         "package": package,
         "gate": gate,
-        "who": OWNER_WORDS.get(who, who),
+        "who": owner_words(who, package.council.policy_name) if who else "",
         "may_decide": bool(gate) and may_decide(user, who),
         "gate_form": gate_form,
         "sanction_open": sanction_open,

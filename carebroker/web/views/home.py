@@ -6,6 +6,9 @@ from django.shortcuts import render
 
 from carebroker.accounts.models import Role, User
 from carebroker.web import summaries
+from carebroker.web.views.gates import decided_by
+from carebroker.web.waiting_days import policy_and_calendar
+from carebroker.web.words import owner_words
 
 REFERRALS_SHOWN = 20
 ON_HOLD_SHOWN = 20
@@ -26,8 +29,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.MANAGER:
         on_hold = summaries.packages_on_hold(user.council)
         context["on_hold_count"] = on_hold.count()
+        policy, _ = policy_and_calendar(user.council)
+        policy_name = user.council.policy_name
         context["on_hold"] = [
-            (package, summaries.GATE_OWNERS.get(package.gate, ""))
+            (package, owner_words(decided_by(policy, package.gate), policy_name))
             for package in on_hold[:ON_HOLD_SHOWN]
         ]
     if user.role == Role.REFERRER:

@@ -24,7 +24,6 @@ from carebroker.placements.models import PlacementDocument
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, PhoneAnswerForm, ReasonForm
-from carebroker.web.summaries import GATE_OWNERS
 from carebroker.web.views.access import (
     STAFF,
     _get_package_for_user,
@@ -32,6 +31,7 @@ from carebroker.web.views.access import (
     role_required,
     the_user,
 )
+from carebroker.web.views.gates import decided_by
 from carebroker.web.views.package_questions import questions_of
 from carebroker.web.waiting_days import (
     policy_and_calendar,
@@ -39,6 +39,7 @@ from carebroker.web.waiting_days import (
     rag_condition,
     waiting_rows,
 )
+from carebroker.web.words import event_details, owner_words, stage_words
 
 PER_PAGE = 50
 URGENT = Q(urgent=True) | Q(hospital_discharge=True) | Q(emergency=True)
@@ -58,7 +59,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
     form = PackageFilterForm(
         request.GET or None,
         areas=council.areas.order_by("name"),
-        stages=[stage.name for stage in policy.stages],
+        stages=[(s.name, stage_words(s.name, council.policy_name)) for s in policy.stages],
     )
     chosen: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     live = _packages_for_user(user).filter(status__in=LIVE)
@@ -162,7 +163,9 @@ def render_package(
             "query_form": query_form,
             "documents": documents_for(package),
             "waiting": rows[0],
-            "gate_owner": GATE_OWNERS.get(package.gate, ""),
+            "gate_owner": owner_words(decided_by(policy, package.gate), package.council.policy_name)
+            if package.gate
+            else "",
             "live": live,
             "can_manage": user.role in STAFF,
             "is_manager": user.role == Role.MANAGER,
@@ -185,22 +188,13 @@ def _counting(requests: list[SourcingRequest]) -> bool:
 
 
 def _timeline(package: Package, names: dict[int, str]) -> list[tuple[Any, str]]:
-    """Each event with its details in words (provider ids shown as provider names)."""
-    lines = []
-    for event in package.timeline.order_by("id"):
-        parts = []
-        for key, value in (event.details or {}).items():
-            if key in ("provider", "assessor") and str(value).isdigit():
-                value = names.get(int(value), value)
-            elif key in ("providers", "tied") and isinstance(value, list):
-                value = ", ".join(
-                    names.get(int(v), str(v)) if str(v).isdigit() else str(v) for v in value
-                )
-            elif isinstance(value, list):
-                value = ", ".join(map(str, value))
-            parts.append(f"{key.replace('_', ' ')}: {value}")
-        lines.append((event, "; ".join(parts)))
-    return lines
+    """Each event with its details in words (web/words.py): provider ids as names, codes,
+    times and documents in words, the engine's bookkeeping left out."""
+    policy_name = package.council.policy_name
+    return [
+        (event, event_details(event.type, event.details or {}, names, policy_name))
+        for event in package.timeline.order_by("id")
+    ]
 
 
 @require_GET

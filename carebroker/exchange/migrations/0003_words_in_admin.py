@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0002_inbound_reply'),
+        ("exchange", "0002_inbound_reply"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='ehmsubmission',
-            options={'ordering': ['provider', '-period_start'], 'verbose_name': 'EHM submission'},
+            name="ehmsubmission",
+            options={"ordering": ["provider", "-period_start"], "verbose_name": "EHM submission"},
         ),
         migrations.AlterModelOptions(
-            name='inboundreply',
-            options={'ordering': ['-received_at', '-id'], 'verbose_name_plural': 'inbound replies'},
+            name="inboundreply",
+            options={"ordering": ["-received_at", "-id"], "verbose_name_plural": "inbound replies"},
         ),
     ]

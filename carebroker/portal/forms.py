@@ -10,9 +10,9 @@ from typing import Any
 from django import forms
 
 from carebroker.engine.policy import Policy, Stage
+from carebroker.govuk.forms import GovukDateField, GovukForm
 from carebroker.lib.london import LONDON
 from carebroker.lib.postcodes import PostcodeError, parse_district
-from carebroker.web.forms.govuk import GovukDateField, GovukForm
 
 # Which answers a request takes, by stage kind and round: the engine's own table
 # (engine/stages/__init__.py _ANSWERS), less what the portal does not offer there.

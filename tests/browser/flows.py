@@ -39,12 +39,26 @@ def cast(policy: str, area: str, districts: list[str], **provider: object) -> Ca
     )
 
 
+def fill(page, name: str, value: str) -> None:
+    """Fill one field as a person would: a GOV.UK date input day, month and year ("2026-12-07"
+    written ISO here), a list by choosing, any other by typing."""
+    if page.locator(f"#id_{name}_day").count():
+        year, month, day = value.split("-")
+        page.fill(f"#id_{name}_day", str(int(day)))
+        page.fill(f"#id_{name}_month", str(int(month)))
+        page.fill(f"#id_{name}_year", year)
+    elif page.locator(f"select#id_{name}").count():
+        page.select_option(f"#id_{name}", value)
+    else:
+        page.fill(f"#id_{name}", value)
+
+
 def refer(pages: Pages, people: Cast, fields: dict[str, str], documents: list[str]) -> Referral:
     """The referrer fills the referral form and sends it."""
     page = pages.sign_in(people.referrer.username)
     pages.goto(page, "/referrals/new/", "referral-form")
     for name, value in fields.items():
-        page.fill(f"#id_{name}", value)
+        fill(page, name, value)
     for document in documents:
         page.check(f"input[name=documents][value={document}]")
     with page.expect_navigation():
@@ -70,7 +84,7 @@ def check(pages: Pages, people: Cast, referral: Referral) -> str:
     return case
 
 
-def provider_answers(pages: Pages, people: Cast, case: str, label: str, **fill: str) -> None:
+def provider_answers(pages: Pages, people: Cast, case: str, label: str, **fields: str) -> None:
     """The provider opens the request from its list and answers it."""
     page = pages.sign_in(people.provider_user.username)
     pages.goto(page, "/portal/", "portal-requests")
@@ -80,8 +94,8 @@ def provider_answers(pages: Pages, people: Cast, case: str, label: str, **fill: 
     text = page.content()
     assert "Answer by" in text
     page.check(f"label:has-text('{label}')")
-    for selector, value in fill.items():
-        page.fill(f"#id_{selector}", value)
+    for selector, value in fields.items():
+        fill(page, selector, value)
     with page.expect_navigation():
         page.click("button:has-text('Send answer')")
     pages.look(page, "portal-answered")

@@ -96,7 +96,7 @@ def test_leics_framework_tender_from_referral_to_award(pages, clock):
         people,
         {**PERSON, "date_of_birth": "2014-05-09", "town": "Leicester", "postcode": "LE3 9QP",
          "case_number": "L-7001", "preferred_start": "2027-01-04", "lot": "1",
-         "support_type": "domiciliary"},
+         "support_type": "domiciliary", "when_needed": "Saturdays 10am to 4pm"},
         ["manager_signature"],
     )  # fmt: skip
     clock.now = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)

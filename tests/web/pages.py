@@ -60,3 +60,19 @@ class QueryCounter:
 
     def __exit__(self, *exc: object) -> None:
         self._wrapper.__exit__(*exc)
+
+
+DATE_FIELDS = ("date_of_birth", "preferred_start", "start", "until_date")
+
+
+def as_date_parts(form: dict) -> dict:
+    """A form written with ISO dates ("2026-12-07"), posted as the GOV.UK date input posts
+    it: day, month and year apart (`preferred_start_day`, ...)."""
+    posted = {}
+    for name, value in form.items():
+        if name in DATE_FIELDS and isinstance(value, str) and value.count("-") == 2:
+            year, month, day = value.split("-")
+            posted.update({f"{name}_day": day, f"{name}_month": month, f"{name}_year": year})
+        else:
+            posted[name] = value
+    return posted

@@ -2,6 +2,7 @@
 naming what is missing, or accepted into sourcing), resubmission, and a referrer who sees
 only their own referrals."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -17,7 +18,14 @@ from tests.factories import (
     make_referral,
     make_user,
 )
-from tests.web.pages import QueryCounter, client_for, clock, field_error, main_of
+from tests.web.pages import (
+    QueryCounter,
+    as_date_parts,
+    client_for,
+    clock,
+    field_error,
+    main_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +67,7 @@ def _form(**changes):
         "documents": KENT_BASE,
     }
     form.update(changes)
-    return {k: v for k, v in form.items() if v is not None}
+    return as_date_parts({k: v for k, v in form.items() if v is not None})
 
 
 def _send(client, **changes):
@@ -86,7 +94,8 @@ def test_a_bad_postcode_is_named_on_the_postcode_field_and_nothing_is_saved(kent
 
 
 def test_every_missing_required_field_is_named(kent):
-    response = _send(client_for(kent["referrer"]), **dict.fromkeys(_form()))
+    blank = dict.fromkeys([*_form(), "date_of_birth", "preferred_start"])
+    response = _send(client_for(kent["referrer"]), **blank)
     page = response.content.decode()
     assert response.status_code == 400
     for field, message in [
@@ -277,26 +286,65 @@ def test_referrals_to_check_queries_do_not_grow_with_the_referrals(kent):
     assert counted(2) == counted(18)
 
 
-def test_leics_form_suggests_and_checks_the_lots_and_support_types_of_its_providers():
-    """§6.3: Leicestershire matches packages on lot and support type, so the form offers
-    the ones its providers have; a lot no provider has is refused by field."""
+def test_leics_form_lists_its_providers_lots_by_name_and_support_types_to_choose():
+    """§6.3: Leicestershire matches packages on lot and support type, so the form lists the
+    ones its providers have, lots by name, each chosen from a list; and asks the days and
+    times of the short breaks. A lot no provider has is refused by field."""
     council = make_council("leics-short-breaks")
     area = make_area(council, "City", districts=["LE3"])
     make_provider(council, areas={area: 1}, lots=[1, 3], support_types=["play_and_leisure"])
     referrer = make_user(council, Role.REFERRER)
     client = client_for(referrer)
     page = main_of(client.get("/referrals/new/"))
-    assert '<option value="3"></option>' in page  # suggested as the referrer types
-    assert '<option value="play_and_leisure"></option>' in page
-    leics = {"postcode": "LE3 9QP", "documents": ["manager_signature"]}
-    refused = _send(client, lot="7", **leics)
-    assert "No provider works in lot 7; lots: 1, 3" in field_error(
-        refused.content.decode(), "id_lot"
-    )
+    assert '<select name="lot"' in page and '<select name="support_type"' in page
+    assert '<option value="3">Lot 3: Short breaks with personal care</option>' in page
+    assert '<option value="play_and_leisure">Play and leisure</option>' in page
+    assert "Which days and times are the short breaks needed?" in page
+    assert "Child&#x27;s full name" in page
+    leics = {
+        "postcode": "LE3 9QP",
+        "documents": ["manager_signature"],
+        "when_needed": "Saturdays 10am to 4pm",
+    }
+    refused = _send(client, lot="7", support_type="play_and_leisure", **leics)
+    assert "Choose a lot from the list" in field_error(refused.content.decode(), "id_lot")
+    blank_when = {**leics, "when_needed": ""}
+    unasked = _send(client, lot="3", support_type="play_and_leisure", **blank_when)
+    assert "Say which days and times" in field_error(unasked.content.decode(), "id_when_needed")
     sent = _send(client, lot="3", support_type="play_and_leisure", **leics)
     assert sent.status_code == 302
     package = Package.objects.get(council=council)
     assert (package.lot, package.support_type) == (3, "play_and_leisure")
+    assert "Days and times needed: Saturdays 10am to 4pm" in package.person.needs
+
+
+@pytest.mark.parametrize(
+    ("policy", "shown", "hidden"),
+    [
+        ("essex-lah", [], ["BICA", "KEaH", "Enablement was bypassed", "Documents"]),
+        ("leics-short-breaks", ["Brokerage form signed by a manager"],
+         ["BICA", "KEaH", "Enablement was bypassed", "Signed charging letter"]),
+        ("kent-oppd", ["Financial authorisation", "BICA up to date", "Enablement was bypassed"],
+         ["Brokerage form signed by a manager"]),
+    ],
+)  # fmt: skip
+def test_each_council_form_lists_only_the_documents_its_policy_asks(policy, shown, hidden):
+    council = make_council(policy)
+    page = main_of(client_for(make_user(council, Role.REFERRER)).get("/referrals/new/"))
+    for words in shown:
+        assert words in page, words
+    for words in hidden:
+        assert words not in page, words
+
+
+def test_kent_form_marks_which_documents_are_required_and_when():
+    council = make_council("kent-oppd")
+    page = main_of(client_for(make_user(council, Role.REFERRER)).get("/referrals/new/"))
+    assert re.search(r"Financial authorisation</label>\s*<div[^>]*>Required</div>", page)
+    assert re.search(
+        r"BICA up to date</label>\s*<div[^>]*>Required when known to the adult community team",
+        page,
+    )
 
 
 def test_kent_form_does_not_ask_for_lots(kent):

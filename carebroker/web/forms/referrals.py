@@ -15,15 +15,65 @@ from django import forms
 
 from carebroker.councils.areas import AreaNotFound, find_area
 from carebroker.councils.models import Area, Council
+from carebroker.govuk.forms import GovukDateField, GovukForm
 from carebroker.lib.mosaic import mosaic_id_problem
 from carebroker.lib.postcodes import PostcodeError, normalise_postcode
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Document
+from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package
-from carebroker.web.forms.govuk import GovukForm
 
 FLAGS = ("known_to_team", "from_enablement", "risk", "times_stipulated", "bypassed_enablement")
-DATE = forms.DateInput(attrs={"type": "date"})
+FLAG_WORDS = {
+    "known_to_team": "known to the adult community team",
+    "from_enablement": "referred from enablement (KEaH)",
+    "risk": "a risk assessment applies",
+    "times_stipulated": "call times are stipulated",
+    "bypassed_enablement": "enablement was bypassed",
+}
+DOCUMENT_LABELS = dict(Document.choices)
+# Seed 004 names Leicestershire's lots only by number ("Lot number (number in brackets)"),
+# under the title "Short Breaks (Play & Leisure) and Domiciliary Care for Disabled Children";
+# these names are ours until the council gives its own. A lot not here reads "Lot N".
+LOT_NAMES = {
+    1: "Short breaks: play and leisure",
+    2: "Domiciliary care",
+    3: "Short breaks with personal care",
+}
+
+
+def lot_name(lot: int) -> str:
+    name = LOT_NAMES.get(lot)
+    return f"Lot {lot}: {name}" if name else f"Lot {lot}"
+
+
+def policy_documents(council: Council) -> list[tuple[str, str, str]]:
+    """The documents the council's policy asks of a referral, in its order, each with why:
+    (name, label, hint). Essex asks none (docs/policies.md §4), Kent five (§5.1),
+    Leicestershire the signed brokerage form (§6.1)."""
+    check = policy_of(council).referral
+    rows: dict[str, list[str]] = {}
+    for name in check.required:
+        rows.setdefault(name, []).append("")
+    for flag, names in check.required_when:
+        for name in names:
+            rows.setdefault(name, []).append(FLAG_WORDS.get(flag, flag.replace("_", " ")))
+    documents = []
+    for name, whens in rows.items():
+        when = " or ".join(w for w in whens if w)
+        hint = "Required" if "" in whens else f"Required when {when}"
+        documents.append((name, DOCUMENT_LABELS.get(name, name.replace("_", " ")), hint))
+    return documents
+
+
+def policy_flags(council: Council) -> list[str]:
+    """The circumstances that change what the council's policy asks (Kent's, §5.1)."""
+    return [flag for flag, _ in policy_of(council).referral.required_when if flag in FLAGS]
+
+
+def is_childrens(council: Council) -> bool:
+    """A children's service: the council matches providers on the child's age (§6.3)."""
+    return any("age" in stage.providers.match for stage in policy_of(council).stages)
 
 
 def _uk_phone(text: str, field: str) -> str:
@@ -53,7 +103,9 @@ class DocumentsField(forms.MultipleChoiceField):
 class ReferralForm(GovukForm):
     # The person (the full record: only the council sees it before an award).
     name = forms.CharField(max_length=200, label="Person's full name")
-    date_of_birth = forms.DateField(label="Date of birth", widget=DATE)
+    date_of_birth = GovukDateField(
+        label="Date of birth", noun="the date of birth", help_text="For example, 27 3 1941"
+    )
     address = forms.CharField(max_length=300, label="Address (house and street)")
     town = forms.CharField(max_length=100, required=False, label="Town")
     postcode = forms.CharField(max_length=40, label="Postcode")
@@ -79,23 +131,21 @@ class ReferralForm(GovukForm):
         max_value=Decimal("168"),
         label="Hours a week",
     )
-    preferred_start = forms.DateField(label="Preferred start date", widget=DATE)
+    preferred_start = GovukDateField(
+        label="Preferred start date", noun="the start date", help_text="For example, 7 12 2026"
+    )
+    when_needed = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Which days and times are the short breaks needed?",
+        help_text="For example, Saturdays 10am to 4pm and one weekday after school",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     urgent = forms.BooleanField(required=False, label="Urgent")
     hospital_discharge = forms.BooleanField(required=False, label="Hospital discharge")
     emergency = forms.BooleanField(required=False, label="Emergency")
-    lot = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=99,
-        label="Lot",
-        widget=forms.NumberInput(attrs={"list": "lot-options"}),
-    )
-    support_type = forms.CharField(
-        max_length=50,
-        required=False,
-        label="Support type",
-        widget=forms.TextInput(attrs={"list": "support-type-options"}),
-    )
+    lot = forms.TypedChoiceField(required=False, label="Lot", coerce=int, empty_value=None)
+    support_type = forms.ChoiceField(required=False, label="Type of support")
     change_to_existing = forms.BooleanField(
         required=False,
         label="Change to an existing service (increase, decrease, continuation)",
@@ -114,8 +164,6 @@ class ReferralForm(GovukForm):
         "principal_contact_phone": "govuk-input--width-20",
         "case_number": "govuk-input--width-10",
         "hours_per_week": "govuk-input--width-5",
-        "lot": "govuk-input--width-3",
-        "support_type": "govuk-input--width-20",
     }
 
     def __init__(self, *args: Any, council: Council, today: date, **kwargs: Any) -> None:
@@ -123,7 +171,9 @@ class ReferralForm(GovukForm):
         self.council = council
         self.today = today
         self.area: Area | None = None
+        self.childrens = is_childrens(council)
         self._offer_what_providers_offer(council)
+        self._ask_what_the_policy_asks(council)
         messages = {
             "name": "Enter the person's full name",
             "date_of_birth": "Enter the person's date of birth",
@@ -152,23 +202,75 @@ class ReferralForm(GovukForm):
         self.lots = sorted(lots)
         self.support_types = sorted(types)
 
+        self.fields["lot"].choices = [("", "Choose a lot")] + [
+            (lot, lot_name(lot)) for lot in self.lots
+        ]
+        self.fields["support_type"].choices = [("", "Choose the type of support")] + [
+            (kind, kind.replace("_", " ").capitalize()) for kind in self.support_types
+        ]
+        for name in ("lot", "support_type"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Choose a {'lot' if name == 'lot' else 'type of support'} from the list"
+            )
+        if not self.asks_lot_and_support:
+            del self.fields["lot"], self.fields["support_type"]
+        elif self.childrens:  # the tender matches on both (docs/policies.md §6.3)
+            self.fields["lot"].required = True
+            self.fields["lot"].error_messages["required"] = "Choose the lot"
+            self.fields["support_type"].required = True
+            self.fields["support_type"].error_messages["required"] = "Choose the type of support"
+
+    def _ask_what_the_policy_asks(self, council: Council) -> None:
+        """Only this council's documents and circumstances; a children's form in its words."""
+        documents = policy_documents(council)
+        if documents:
+            field = self.fields["documents"]
+            field.choices = [(name, label) for name, label, _ in documents]
+            field.help_text = f"Tick each document sent with the referral. {council.name} asks for:"
+            self.option_hints = {"documents": {name: hint for name, _, hint in documents}}
+        else:
+            del self.fields["documents"]
+        asked = policy_flags(council)
+        for flag in FLAGS:
+            if flag not in asked:
+                del self.fields[flag]
+        policy = policy_of(council)
+        # Package flags this council's policy reads (docs/policies.md §4.1, §6.3), no others.
+        for flag in ("hospital_discharge", "emergency"):
+            if flag not in policy.urgent.flags:
+                del self.fields[flag]
+        if not any(stage.exclude_change_to_existing for stage in policy.stages):
+            del self.fields["change_to_existing"]
+        if self.childrens:
+            self.fields["name"].label = "Child's full name"
+            self.fields["name"].error_messages["required"] = "Enter the child's full name"
+            self.fields["principal_contact"].label = "Parent or carer (principal contact)"
+            self.fields["principal_contact_phone"].label = "Parent or carer's phone"
+            self.fields["needs"].label = "The child's needs"
+            self.fields["needs"].error_messages["required"] = "Enter the child's needs"
+            self.fields["hours_per_week"].label = "Hours of short breaks a week"
+            self.fields[
+                "relations"
+            ].help_text = (
+                'One a line, relation then name: "mum: Ann Lovelock", "brother: Sam Lovelock"'
+            )
+            self.fields["when_needed"].required = True
+            self.fields["when_needed"].error_messages["required"] = (
+                "Say which days and times the short breaks are needed"
+            )
+        else:
+            del self.fields["when_needed"]
+
     @property
     def asks_lot_and_support(self) -> bool:
         return bool(self.lots or self.support_types)
 
-    def clean_lot(self) -> int | None:
-        lot: int | None = self.cleaned_data["lot"]
-        if lot is not None and self.lots and lot not in self.lots:
-            offered = ", ".join(map(str, self.lots))
-            raise forms.ValidationError(f"No provider works in lot {lot}; lots: {offered}")
-        return lot
+    @property
+    def flag_fields(self) -> list[Any]:
+        return [self[flag] for flag in FLAGS if flag in self.fields]
 
     def clean_support_type(self) -> str:
-        kind = self.cleaned_data["support_type"].strip()
-        if kind and self.support_types and kind not in self.support_types:
-            offered = ", ".join(self.support_types)
-            raise forms.ValidationError(f"No provider offers {kind!r}; support types: {offered}")
-        return kind
+        return str(self.cleaned_data.get("support_type") or "").strip()
 
     def clean_date_of_birth(self) -> date:
         born: date = self.cleaned_data["date_of_birth"]
@@ -240,7 +342,11 @@ class ReferralForm(GovukForm):
             "principal_contact_phone",
             "needs",
         )
-        return {name: self.cleaned_data[name] for name in names}
+        fields = {name: self.cleaned_data[name] for name in names}
+        when = str(self.cleaned_data.get("when_needed") or "").strip()
+        if when:  # the days and times go with the needs, so providers see them (anonymised)
+            fields["needs"] = f"{fields['needs']}\n\nDays and times needed: {when}"
+        return fields
 
     def package_fields(self) -> dict[str, Any]:
         names = (
@@ -254,11 +360,16 @@ class ReferralForm(GovukForm):
             "support_type",
             "change_to_existing",
         )
-        return {name: self.cleaned_data[name] for name in names}
+        fields = {name: self.cleaned_data.get(name) for name in names}
+        fields["lot"] = fields["lot"] if fields["lot"] not in ("", None) else None
+        fields["support_type"] = fields["support_type"] or ""
+        for flag in ("urgent", "hospital_discharge", "emergency", "change_to_existing"):
+            fields[flag] = bool(fields[flag])  # a flag the council does not ask is off
+        return fields
 
     def referral_fields(self) -> dict[str, Any]:
-        fields = {flag: self.cleaned_data[flag] for flag in FLAGS}
-        fields["documents"] = list(self.cleaned_data["documents"])
+        fields = {flag: bool(self.cleaned_data.get(flag)) for flag in FLAGS}
+        fields["documents"] = list(self.cleaned_data.get("documents") or [])
         return fields
 
 

@@ -1,10 +1,28 @@
+import tomllib
 from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from carebroker.engine.policy import PRESETS, Policy, PolicyError, load_policy
 from carebroker.lib.postcodes import PostcodeError, parse_district
+
+
+def council_policy(policy_name: str, policy_toml: str) -> Policy:
+    """The policy a council runs: its own TOML text when it has one, else the preset.
+    The text is always read as TOML, never as a file name (load_policy reads paths)."""
+    if policy_toml.strip():
+        try:
+            table = tomllib.loads(policy_toml)
+        except tomllib.TOMLDecodeError as error:
+            raise PolicyError([f"not valid TOML: {error}"]) from None
+        return load_policy(table)
+    if policy_name not in PRESETS:
+        raise PolicyError(
+            [f"policy_name: {policy_name!r} is not a preset ({', '.join(sorted(PRESETS))})"]
+        )
+    return load_policy(policy_name)
 
 
 class AreaKind(models.TextChoices):
@@ -30,6 +48,17 @@ class Council(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # A policy edit is checked as `carebroker policy check` checks a file, every bad
+        # field named; a refused edit is not saved, so the last good policy stays in force
+        # (issue 12 finding 5: "not [valid" once took every page and duty down).
+        super().clean()
+        try:
+            council_policy(self.policy_name, self.policy_toml)
+        except PolicyError as error:
+            field = "policy_toml" if self.policy_toml.strip() else "policy_name"
+            raise ValidationError({field: list(error.errors)}) from None
 
 
 class Area(models.Model):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from carebroker.councils.models import Council
+from carebroker.councils.models import Council, council_policy
 from carebroker.engine import market as engine_market
-from carebroker.engine.policy import DOCUMENT_FLAGS, Policy, load_policy
+from carebroker.engine.policy import DOCUMENT_FLAGS, Policy
 from carebroker.engine.provider_view import PersonRecord, Relation, provider_view
 from carebroker.providers.models import Provider, ProviderArea
 from carebroker.referrals.models import Person
@@ -20,7 +20,7 @@ from carebroker.sourcing.models import Package
 
 def policy_of(council: Council) -> Policy:
     """The council's policy: its own TOML copy when it has one, else the preset."""
-    return load_policy(council.policy_toml or council.policy_name)
+    return council_policy(council.policy_name, council.policy_toml)
 
 
 def market_of(council: Council, policy: Policy | None = None) -> engine_market.Market:

@@ -14,6 +14,7 @@ so each is queued once however many sweeps see it. No packages, no email.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -31,13 +32,17 @@ from carebroker.sourcing.effects import hours, stamp
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import SourcingRequest
 
+logger = logging.getLogger(__name__)
+
 Group = tuple[int, int, str, datetime]  # council, provider, area ("" for any), batch instant
 
 
 def send_batch_reports(now: datetime) -> list[str]:
     """Queue the batch reports of batches issued by `now` whose answers are still due."""
-    groups = _open_requests(now, "batch", "interest", lambda r: (r.package.area.name, r.sent_at))
-    lines = []
+    lines: list[str] = []
+    groups = _open_requests(
+        now, "batch", "interest", lambda r: (r.package.area.name, r.sent_at), lines
+    )
     workbooks: dict[tuple[object, ...], list[tuple[str, bytes, str]]] = {}
     for (council_id, provider_id, area, sent_at), rows in groups.items():
         key = f"batch_report:{provider_id}:{area}:{stamp(sent_at)}"
@@ -54,8 +59,8 @@ def send_batch_reports(now: datetime) -> list[str]:
 
 def send_open_market_lists(now: datetime) -> list[str]:
     """Queue each provider's Available Packages list of the listing made by `now`."""
-    groups = _open_requests(now, "open_market", "offer", lambda r: ("", r.deadline))
-    lines = []
+    lines: list[str] = []
+    groups = _open_requests(now, "open_market", "offer", lambda r: ("", r.deadline), lines)
     for (council_id, provider_id, _, following), rows in groups.items():
         key = f"open_market_list:{provider_id}:{stamp(following)}"
         context = {"issued_on": timezone.localdate(now)}
@@ -69,7 +74,10 @@ def _open_requests(
     stage_kind: str,
     round_: str,
     group_of: Callable[[SourcingRequest], tuple[str, datetime]],
+    failed: list[str],
 ) -> dict[Group, list[SourcingRequest]]:
+    """The open requests by group; a council whose policy cannot be loaded is skipped,
+    logged and added to `failed`, and the other councils go on (issue 12 finding 5)."""
     requests = (
         SourcingRequest.objects.filter(
             round=round_, outcome="open", sent_at__lte=now, deadline__gt=now
@@ -82,7 +90,17 @@ def _open_requests(
     for request in requests:
         council = request.package.council
         if council.pk not in stages:
-            stages[council.pk] = {s.name for s in policy_of(council).stages if s.kind == stage_kind}
+            try:
+                policy = policy_of(council)
+            except Exception:
+                logger.exception("the policy of council %s cannot be loaded", council.slug)
+                failed.append(
+                    f"{stage_kind.replace('_', ' ')}: council {council.slug} FAILED (its policy "
+                    "cannot be loaded; see the log)"
+                )
+                stages[council.pk] = set()
+                continue
+            stages[council.pk] = {s.name for s in policy.stages if s.kind == stage_kind}
         if request.stage in stages[council.pk]:
             area, instant = group_of(request)
             groups[(council.pk, request.provider_id, area, instant)].append(request)

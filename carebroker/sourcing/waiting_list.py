@@ -16,6 +16,7 @@ raised once per package: one timeline event, one `escalation` notice (its key is
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -32,6 +33,8 @@ from carebroker.sourcing import effects, snapshot
 from carebroker.sourcing.due import Markets, claim
 from carebroker.sourcing.models import EventSource, Package, TimelineEvent
 from carebroker.sourcing.runner import state_of
+
+logger = logging.getLogger(__name__)
 
 RAG_EVENT = "waiting_list_rag"  # the engine's event type for a crossing
 
@@ -83,7 +86,15 @@ def escalate_waiting(now: datetime) -> list[str]:
     lines: list[str] = []
     markets = Markets()
     for council in Council.objects.order_by("pk"):
-        market = markets.of(council)
+        try:
+            market = markets.of(council)
+        except Exception:  # one council's broken policy must not stop the others (#5)
+            logger.exception("the policy of council %s cannot be loaded", council.slug)
+            lines.append(
+                f"waiting list: council {council.slug} FAILED (its policy cannot be loaded; "
+                "see the log)"
+            )
+            continue
         rule = market.policy.waiting_list
         if rule is None:
             continue

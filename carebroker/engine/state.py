@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from carebroker.engine.inputs import Answer
 from carebroker.engine.market import PackageSpec
 from carebroker.engine.vocabulary import EffectKind, EventType
 
@@ -171,6 +172,22 @@ class Draft:
     def update(self, index: int, **changes: Any) -> Request:
         self.requests[index] = replace(self.requests[index], **changes)
         return self.requests[index]
+
+    def record_offer(self, index: int, answer: Answer) -> Request:
+        """The one way an offer (or a cascade's accept) is written on its request: full
+        unless the provider said part, with its rate and start when given."""
+        return self.update(
+            index,
+            outcome="offer",
+            responded_at=answer.at,
+            coverage=answer.coverage or "full",
+            rate=answer.rate,
+            start=answer.start,
+        )
+
+    def record_decline(self, index: int, answer: Answer) -> Request:
+        """The one way a decline is written on its request, with its reason."""
+        return self.update(index, outcome="decline", responded_at=answer.at, reason=answer.reason)
 
     def indexes(
         self,

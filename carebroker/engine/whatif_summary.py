@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -108,14 +108,10 @@ def policy_minimum(stage: Stage, package: PackageSpec, market: Market) -> dateti
 
 def _first_on(market: Market, after: datetime, stage: Stage, weekdays: tuple[int, ...]) -> datetime:
     assert stage.issue_at is not None
-    local = after.astimezone(LONDON)
-    day = local.date()
-    for _ in range(366):
-        when = datetime.combine(day, stage.issue_at, tzinfo=LONDON)
-        if day.weekday() in weekdays and market.calendar.is_working_day(day) and when >= local:
-            return when
-        day += timedelta(days=1)
-    return local
+    try:
+        return market.calendar.next_issue_at(after, stage.issue_at, weekdays)
+    except ValueError:
+        return after
 
 
 def percentile(values: Sequence[Decimal], share: int) -> Decimal:

@@ -34,6 +34,7 @@ import bisect
 import functools
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -48,6 +49,8 @@ DEADLINE_KINDS: tuple[str, ...] = get_args(DeadlineKind)
 
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
+_WORKING_WEEKDAYS = (0, 1, 2, 3, 4)  # Monday to Friday
+_A_YEAR_AND_A_WEEK = 373  # an issue day is found within this many days, or never
 # days from a weekday to the next Monday-to-Friday day; built once, timedelta() is slow
 _STEP_TO_WEEKDAY = tuple(timedelta(days=n) for n in (1, 1, 1, 1, 3, 2, 1))
 _MICROSECONDS_PER_HOUR = 3_600_000_000
@@ -280,6 +283,32 @@ class WorkingCalendar:
         _check_clock_time(at, "at", whole_minutes=False)
         day = self._next_working(_wall(t, "t").date())
         return _localize(datetime.combine(day, at))
+
+    def next_issue_at(
+        self,
+        t: datetime,
+        at: time,
+        weekdays: Collection[int] = _WORKING_WEEKDAYS,
+        *,
+        strictly: bool = False,
+    ) -> datetime:
+        """`at` on the first working day among `weekdays` (Monday 0) at or after `t` (after
+        it, with `strictly`): the next batch report (docs/policies.md §4.2, every working
+        day) or the next open-market listing (§4.4, its weekdays only).
+        """
+        _check_clock_time(at, "at", whole_minutes=False)
+        wall = _wall(t, "t")
+        day = wall.date()
+        for _ in range(_A_YEAR_AND_A_WEEK):
+            when = datetime.combine(day, at)
+            if (
+                day.weekday() in weekdays
+                and self._is_working(day)
+                and (when > wall if strictly else when >= wall)
+            ):
+                return _localize(when)
+            day += _ONE_DAY
+        raise ValueError(f"no working day among weekdays {sorted(weekdays)} within a year")
 
     def next_calendar_day_at(self, t: datetime, at: time) -> datetime:
         """`at` on the calendar day after `t`'s local date, weekends included.

@@ -587,3 +587,35 @@ def test_working_days_between_counts_the_working_days_one_by_one(calendar, start
 def test_deadline_text_round_trips(expr):
     """Every positive deadline prints as text that parses back to an equal Deadline."""
     assert Deadline.parse(str(expr)) == expr
+
+
+# -- the next issue time: one function for the batch and the open market ------------------
+
+
+def test_next_issue_is_today_at_the_issue_time_or_the_next_working_day():
+    """§4.2: the 16:00 batch: before 16:00 on a working day, today; after, the next working
+    day; Friday after 16:00 goes to Monday; at 16:00 exactly is today (not strictly)."""
+    four = time(16, 0)
+    wednesday_noon = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert CALENDAR.next_issue_at(wednesday_noon, four) == datetime(
+        2026, 11, 25, 16, 0, tzinfo=LONDON
+    )
+    friday_late = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+    assert CALENDAR.next_issue_at(friday_late, four) == datetime(2026, 11, 30, 16, 0, tzinfo=LONDON)
+    at_four = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)
+    assert CALENDAR.next_issue_at(at_four, four) == at_four
+    assert CALENDAR.next_issue_at(at_four, four, strictly=True) == datetime(
+        2026, 11, 26, 16, 0, tzinfo=LONDON
+    )
+
+
+def test_next_listing_is_on_a_listed_weekday_that_is_a_working_day():
+    """§4.4: listings on Mondays and Thursdays skip bank holidays: Christmas Eve (Thursday)
+    lists, the next Monday (28 Dec, a bank holiday) does not: Thursday 31 Dec."""
+    nine = time(9, 0)
+    after_christmas_eve = datetime(2026, 12, 24, 10, 0, tzinfo=UTC)
+    assert CALENDAR.next_issue_at(after_christmas_eve, nine, (0, 3)) == datetime(
+        2026, 12, 31, 9, 0, tzinfo=LONDON
+    )
+    with pytest.raises(ValueError, match="within a year"):
+        CALENDAR.next_issue_at(after_christmas_eve, nine, (5, 6))

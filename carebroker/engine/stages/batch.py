@@ -23,14 +23,7 @@ from carebroker.lib.london import LONDON
 def next_issue(progress: Progress, stage: Stage, after: datetime) -> datetime:
     """The first batch time at or after `after`: `issue_at` on a working day (§4.2)."""
     assert stage.issue_at is not None
-    calendar = progress.market.calendar
-    local = after.astimezone(LONDON)
-    day = local.date()
-    if calendar.is_working_day(day):
-        today = datetime.combine(day, stage.issue_at, tzinfo=LONDON)
-        if today >= local:
-            return today
-    return datetime.combine(calendar.next_working_day(day), stage.issue_at, tzinfo=LONDON)
+    return progress.market.calendar.next_issue_at(after, stage.issue_at)
 
 
 def start(progress: Progress, stage: Stage, now: datetime) -> None:
@@ -122,7 +115,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
         if answer.action == AnswerAction.INTEREST:
             draft.update(index, outcome="interest", responded_at=now)
         elif answer.action == AnswerAction.DECLINE:
-            draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+            draft.record_decline(index, answer)
         else:
             progress.ignore(now, f"{answer.action} in an interest round", provider=answer.provider)
             return
@@ -131,16 +124,9 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
         )
         return
     if answer.action == AnswerAction.OFFER:
-        draft.update(
-            index,
-            outcome="offer",
-            responded_at=now,
-            coverage=answer.coverage or "full",
-            rate=answer.rate,
-            start=answer.start,
-        )
+        draft.record_offer(index, answer)
     elif answer.action == AnswerAction.DECLINE:
-        draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+        draft.record_decline(index, answer)
     elif answer.action == AnswerAction.ASSESSMENT:
         draft.update(index, outcome="assessment", responded_at=now)
     else:

@@ -119,14 +119,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     now = answer.at
     if answer.action in (AnswerAction.ACCEPT, AnswerAction.OFFER):
         start = answer.start
-        draft.update(
-            index,
-            outcome="offer",
-            responded_at=now,
-            coverage=answer.coverage or "full",
-            rate=answer.rate,
-            start=start,
-        )
+        draft.record_offer(index, answer)
         part = {"part": answer.text} if answer.coverage == "part" and answer.text else {}
         draft.event(
             now, EventType.OFFER, provider=request.provider, stage=stage.name, start=start, **part
@@ -142,7 +135,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             return
         progress.award(now, request.provider, stage.name, rate=answer.rate, start=start)
     elif answer.action == AnswerAction.DECLINE:
-        draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+        draft.record_decline(index, answer)
         draft.event(
             now,
             EventType.DECLINE,

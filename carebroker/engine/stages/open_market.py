@@ -8,31 +8,20 @@ open from one listing to the next; each listing moves their deadline on.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.progress import Progress
 from carebroker.engine.state import StageRun
 from carebroker.engine.vocabulary import AnswerAction, EventType
-from carebroker.lib.london import LONDON
 
 
 def next_listing(progress: Progress, stage: Stage, after: datetime, strictly: bool) -> datetime:
     """The next listed weekday at `issue_at` on a working day, at or after `after`."""
-    assert stage.issue_at is not None
-    local = after.astimezone(LONDON)
-    day = local.date()
-    for _ in range(366):
-        when = datetime.combine(day, stage.issue_at, tzinfo=LONDON)
-        if (
-            day.weekday() in stage.weekdays
-            and progress.market.calendar.is_working_day(day)
-            and (when > local if strictly else when >= local)
-        ):
-            return when
-        day += timedelta(days=1)
-    raise ValueError("open market: no listing day within a year")  # the reader forbids this
+    assert stage.issue_at is not None  # the policy reader forbids a listing with no day
+    calendar = progress.market.calendar
+    return calendar.next_issue_at(after, stage.issue_at, stage.weekdays, strictly=strictly)
 
 
 def start(progress: Progress, stage: Stage, now: datetime) -> None:
@@ -61,21 +50,14 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     request = draft.requests[index]
     now = answer.at
     if answer.action == AnswerAction.OFFER:
-        draft.update(
-            index,
-            outcome="offer",
-            responded_at=now,
-            coverage=answer.coverage or "full",
-            rate=answer.rate,
-            start=answer.start,
-        )
+        draft.record_offer(index, answer)
         draft.event(
             now, EventType.OFFER, provider=request.provider, rate=str(answer.rate or "") or None
         )
         if draft.gate is None and stage.choice_gate:  # the council chooses (§4.4)
             progress.raise_gate(now, stage.choice_gate, stage=stage.name)
     elif answer.action == AnswerAction.DECLINE:
-        draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+        draft.record_decline(index, answer)
         draft.event(now, EventType.DECLINE, provider=request.provider, reason=answer.reason)
     else:
         progress.ignore(now, f"{answer.action} on the open market", provider=answer.provider)

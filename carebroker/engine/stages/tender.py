@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from carebroker.engine.awards import choose
+from carebroker.engine.awards import choose, not_awarded_reason
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.progress import Progress
@@ -45,14 +45,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     request = draft.requests[index]
     now = answer.at
     if answer.action == AnswerAction.OFFER:
-        draft.update(
-            index,
-            outcome="offer",
-            responded_at=now,
-            coverage=answer.coverage or "full",
-            rate=answer.rate,
-            start=answer.start,
-        )
+        draft.record_offer(index, answer)
         part = {"part": answer.text} if answer.coverage == "part" and answer.text else {}
         draft.event(
             now,
@@ -62,7 +55,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
             **part,
         )  # a part offer says which part (the days or sessions)
     elif answer.action == AnswerAction.DECLINE:
-        draft.update(index, outcome="decline", responded_at=now, reason=answer.reason)
+        draft.record_decline(index, answer)
         draft.event(now, EventType.DECLINE, provider=request.provider, reason=answer.reason)
     elif answer.action == AnswerAction.QUERY:
         draft.event(now, EventType.QUERY, provider=request.provider, text=answer.text)
@@ -130,19 +123,12 @@ def award_offer(progress: Progress, stage: Stage, index: int, at: datetime) -> N
     winner = draft.requests[index]
     progress.award(at, winner.provider, stage.name, rate=winner.rate, start=winner.start)
     codes = stage.not_awarded_codes
-    lowest = winner.rate
     for i in draft.indexes(stage=stage.name):
         request = draft.requests[i]
         if i == index or request.outcome != "offer":
             continue
-        if request.coverage != "full" and winner.coverage == "full":
-            reason, code = "part_offer_only", codes.part_offer_only if codes else None
-        elif request.rate is not None and lowest is not None and request.rate > lowest:
-            reason, code = "higher_price", codes.higher_price if codes else None
-        elif request.rate is not None and request.rate == lowest:
-            reason, code = "lost_mini_competition", codes.lost_mini_competition if codes else None
-        else:
-            reason, code = "filled_elsewhere", codes.filled_elsewhere if codes else None
+        reason = not_awarded_reason(winner, request)
+        code: str | None = getattr(codes, reason) if codes else None
         draft.update(i, not_awarded=code or reason)
         draft.event(
             at,

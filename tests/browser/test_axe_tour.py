@@ -17,7 +17,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 BATCH = datetime(2026, 11, 23, 16, 5, tzinfo=UTC)
 PAGES = {
     "broker": ["/", "/packages/", "/referrals/", "/batch/", "/gates/"],
-    "manager": ["/", "/waiting/", "/overview/", "/gates/"],
+    "manager": ["/", "/waiting/", "/overview/", "/gates/", "/reports/", "/reports/dashboard/"],
     "referrer": ["/", "/referrals/mine/", "/referrals/new/"],
     "provider": ["/", "/portal/", "/portal/history/", "/portal/documents/"],
 }

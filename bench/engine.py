@@ -27,8 +27,9 @@ import time as clock
 from datetime import datetime, timedelta
 from typing import Any
 
-from carebroker.engine.whatif import WhatIfRun, simulate_market
+from carebroker.engine.whatif import simulate_market
 from carebroker.engine.whatif_reader import read_market
+from carebroker.engine.whatif_run import WhatIfRun
 from carebroker.lib.london import LONDON
 
 SEED = 20261123

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "carebroker.portal",
     "carebroker.reports",
     "carebroker.web",
+    "carebroker.demo",
 ]
 
 MIDDLEWARE = [

@@ -33,8 +33,8 @@ from carebroker.accounts.models import Role, User
 from carebroker.engine.inputs import Answer
 from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 from carebroker.placements.models import PlacementDocument
-from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing import runner
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import Package, SourcingRequest
 from tests.factories import (
     make_area,
@@ -251,7 +251,7 @@ def build_council(key: str) -> Council:
         ).pk
 
     def batch_report(provider: Any) -> int:
-        """A batch notice keyed to the provider as sourcing/reports.py keys it, with its .xlsx."""
+        """A batch notice keyed as exchange/provider_lists.py keys it, with its .xlsx."""
         notice = Notice.objects.create(
             council=council,
             kind=NoticeKind.BATCH_REPORT,

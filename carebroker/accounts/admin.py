@@ -5,14 +5,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from carebroker.accounts.models import Role, User
-from carebroker.councils.admin import (
+from carebroker.accounts.admin_scope import (
     ADD,
     CHANGE,
     VIEW,
     CouncilScopedAdmin,
     RelatedOnly,
 )
+from carebroker.accounts.models import Role, User
 
 COUNCIL_FIELDS = ("role", "council", "provider")
 # Only a superuser grants admin-wide rights; a council's manager must not be able to.

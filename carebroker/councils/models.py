@@ -5,7 +5,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from carebroker.engine.policy import PRESETS, Policy, PolicyError, load_policy
+from carebroker.engine.policy import PRESETS, Policy, PolicyError
+from carebroker.engine.policy_reader import load_policy
 from carebroker.lib.postcodes import PostcodeError, parse_district
 
 

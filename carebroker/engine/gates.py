@@ -8,13 +8,16 @@ approval and used when sourcing reaches it.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from carebroker.engine.awards import choose
 from carebroker.engine.inputs import Decision
 from carebroker.engine.policy import GATE_NAMES
-from carebroker.engine.progress import Progress
 from carebroker.engine.stages import cascade, tender
 from carebroker.engine.vocabulary import DecisionAction, EventType, PackageStatus
+
+if TYPE_CHECKING:
+    from carebroker.engine.progress import Progress
 
 
 def decide(progress: Progress, decision: Decision) -> None:

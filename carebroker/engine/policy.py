@@ -7,8 +7,6 @@ path, in a `PolicyError`.
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -290,28 +288,3 @@ class Policy:
 
     def gate(self, name: str) -> GateRule | None:
         return next((gate for gate in self.gates if gate.name == name), None)
-
-
-def load_policy(source: str | Path | Mapping[str, object]) -> Policy:
-    """A policy from a preset name, a TOML path, TOML text or a dict; PolicyError if invalid."""
-    from carebroker.engine.policy_reader import read_policy
-
-    if isinstance(source, Mapping):
-        return read_policy(source)
-    if isinstance(source, str) and source in PRESETS:
-        source = PRESETS_DIR / f"{source}.toml"
-    if isinstance(source, Path) or (
-        "\n" not in source and source.endswith(".toml") and "=" not in source
-    ):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PolicyError([f"{path}: cannot read: {exc.strerror}"]) from exc
-    else:
-        text = source
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError([f"not valid TOML: {exc}"]) from exc
-    return read_policy(table)

@@ -1,4 +1,5 @@
-"""Validation of a policy table (parsed TOML or a scenario's dict) into a `Policy`.
+"""Reading a policy: `load_policy` (a preset name, a TOML file or text, a dict) and the
+validation of a policy table (parsed TOML or a scenario's dict) into a `Policy`.
 
 Every bad field is collected with its path (`stages[2].window: not a deadline expression:
 '2 wrking hours'`) and raised together in one `PolicyError`; nothing stops at the first.
@@ -6,8 +7,10 @@ Every bad field is collected with its path (`stages[2].window: not a deadline ex
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from datetime import time
+from pathlib import Path
 from typing import cast
 
 from carebroker.engine.field_reader import (
@@ -38,6 +41,8 @@ from carebroker.engine.policy import (
     MATCH_FIELDS,
     NOT_AWARDED_REASONS,
     ORDERS,
+    PRESETS,
+    PRESETS_DIR,
     PROVIDER_KINDS,
     REPORT_FLAGS,
     SANCTIONED,
@@ -472,3 +477,26 @@ def _read_filled(reader: FieldReader, table: Table) -> tuple[bool, str | None]:
         reader.opt(table, "record_days_referral_to_award", "filled", as_flag, False),
         reader.opt(table, "full_record_in", "filled", as_text, None),
     )
+
+
+def load_policy(source: str | Path | Mapping[str, object]) -> Policy:
+    """A policy from a preset name, a TOML path, TOML text or a dict; PolicyError if invalid."""
+    if isinstance(source, Mapping):
+        return read_policy(source)
+    if isinstance(source, str) and source in PRESETS:
+        source = PRESETS_DIR / f"{source}.toml"
+    if isinstance(source, Path) or (
+        "\n" not in source and source.endswith(".toml") and "=" not in source
+    ):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PolicyError([f"{path}: cannot read: {exc.strerror}"]) from exc
+    else:
+        text = source
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError([f"not valid TOML: {exc}"]) from exc
+    return read_policy(table)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from carebroker.engine.market import Market, MarketProvider
 from carebroker.engine.policy import Stage
+from carebroker.engine.stages import start_stage
 from carebroker.engine.state import Draft, StageRun
 from carebroker.engine.vocabulary import EffectKind, EventType, NoticeKind, PackageStatus
 from carebroker.engine.workingtime import Deadline
@@ -54,8 +55,6 @@ class Progress:
 
     def enter(self, now: datetime) -> None:
         """Start the next stage (and any stage that runs alongside it) that applies."""
-        from carebroker.engine.stages import start_stage
-
         draft = self.draft
         stages = self.policy.stages
         while draft.next_stage < len(stages):
@@ -96,8 +95,6 @@ class Progress:
 
     def start_gated(self, now: datetime) -> None:
         """The gate before a stage was passed: start that stage."""
-        from carebroker.engine.stages import start_stage
-
         stage = self.policy.stages[self.draft.next_stage]
         self.draft.next_stage += 1
         self.draft.status = PackageStatus.SOURCING

@@ -24,8 +24,8 @@ from carebroker.engine.policy import (
     PROVIDER_KINDS,
     Policy,
     PolicyError,
-    load_policy,
 )
+from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.provider_view import PersonRecord, Relation
 from carebroker.lib.postcodes import PostcodeError, parse_postcode
 

@@ -84,11 +84,12 @@ from carebroker.engine.engine import begin, next_due, step
 from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy
-from carebroker.engine.state import Effect, PackageState
+from carebroker.engine.state import Effect
 from carebroker.engine.vocabulary import PackageStatus
 from carebroker.engine.whatif_market import DECLINE_REASONS, Council, GeneratedMarket, MarketSpec
 from carebroker.engine.whatif_market import generate as generate_market
 from carebroker.engine.whatif_reader import load_market
+from carebroker.engine.whatif_run import WhatIfRun
 from carebroker.engine.whatif_summary import summary
 
 _REFERRAL, _REPLY, _CLOCK = 0, 1, 2
@@ -112,16 +113,6 @@ class Reply:
 
 
 Payload = ReferralInput | Reply | GateDue | None
-
-
-@dataclass(frozen=True)
-class WhatIfRun:
-    """One policy's run over a generated market: final states, engine steps, effects kept."""
-
-    market: Market
-    states: tuple[PackageState, ...]
-    steps: int
-    effects: tuple[tuple[str, datetime, Effect], ...]  # (package, at, effect) when kept
 
 
 def run_whatif(market_toml_path: str | Path, seed: int) -> str:

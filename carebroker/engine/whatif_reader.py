@@ -20,8 +20,8 @@ from carebroker.engine.policy import (
     PROVIDER_KINDS,
     Policy,
     PolicyError,
-    load_policy,
 )
+from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.whatif_market import (
     BEHAVIOUR_CHANCES,
     DISTRIBUTIONS,

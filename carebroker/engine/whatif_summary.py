@@ -19,17 +19,14 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from carebroker.engine.market import Market, PackageSpec
 from carebroker.engine.policy import Stage
 from carebroker.engine.state import PackageState
 from carebroker.engine.vocabulary import EventType, PackageStatus
+from carebroker.engine.whatif_market import MarketSpec
+from carebroker.engine.whatif_run import WhatIfRun
 from carebroker.lib.london import LONDON
-
-if TYPE_CHECKING:
-    from carebroker.engine.whatif import WhatIfRun
-    from carebroker.engine.whatif_market import MarketSpec
 
 STATUS_LABELS = (
     ("awarded", "placed"),

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from carebroker.accounts.admin_scope import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.accounts.models import Role
-from carebroker.councils.admin import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.exchange.models import EhmSubmission, InboundReply, ReplyStatus
 
 

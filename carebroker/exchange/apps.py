@@ -2,7 +2,19 @@ from django.apps import AppConfig
 
 
 class ExchangeConfig(AppConfig):
-    """Files in and out: the provider directory, the CQC care directory, EHM visit returns."""
+    """Files in and out: the provider directory, the CQC care directory, EHM visit returns,
+    and the lists of packages mailed to providers (batch reports, Available Packages)."""
 
     name = "carebroker.exchange"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The worker's duties of this layer, right after the engine's sweep (advance_due)
+        # so a batch issued in a sweep is mailed in that sweep; sourcing/worker.py
+        # cannot import them (docs/architecture.md §3).
+        from carebroker.exchange.provider_lists import send_batch_reports, send_open_market_lists
+        from carebroker.sourcing.due import advance_due
+        from carebroker.sourcing.worker import add_duty
+
+        add_duty(send_batch_reports, after=advance_due)
+        add_duty(send_open_market_lists, after=send_batch_reports)

@@ -9,7 +9,8 @@ from pathlib import Path
 from django.db import transaction
 
 from carebroker.councils.models import Council
-from carebroker.engine.policy import PolicyError, load_policy
+from carebroker.engine.policy import PolicyError
+from carebroker.engine.policy_reader import load_policy
 from carebroker.exchange.cells import CellError, got, read_date
 from carebroker.exchange.sheets import Column, ImportRefused, SheetRow, read_sheet
 from carebroker.providers.models import CqcRating, Provider, ProviderKind

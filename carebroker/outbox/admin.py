@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from carebroker.accounts.admin_scope import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.accounts.models import Role
-from carebroker.councils.admin import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.outbox.models import Notice, NoticeStatus
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from carebroker.accounts.admin_scope import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.accounts.models import Role
-from carebroker.councils.admin import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.placements.models import PlacementDocument, ProviderDocumentPassword
 
 # Read only: documents are made by the services (documents/store.py), never typed in here.

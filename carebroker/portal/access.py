@@ -107,7 +107,7 @@ def _get_document_for_provider(user: User, pk: int) -> PlacementDocument:
 def batch_reports_for_provider(user: User) -> QuerySet[NoticeAttachment]:
     """The batch report workbooks sent to the user's provider, newest first. A batch
     notice's key names its provider ("batch_report:<provider>:<area>:<batch>",
-    sourcing/reports.py), so the trailing colon keeps provider 1 from matching 12."""
+    exchange/provider_lists.py), so the trailing colon keeps provider 1 from matching 12."""
     return (
         NoticeAttachment.objects.filter(
             notice__council_id=user.council_id,

@@ -249,7 +249,7 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
 @provider_required
 @require_GET
 def batch_report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A batch report workbook sent to our contacts (sourcing/reports.py), to tick and return."""
+    """A batch report workbook sent to our contacts (exchange/provider_lists.py), to tick."""
     report = _get_batch_report_for_provider(_user(request), pk)
     response = HttpResponse(bytes(report.content), content_type=report.content_type)
     response["Content-Disposition"] = f'attachment; filename="{report.filename}"'

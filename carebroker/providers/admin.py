@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from carebroker.councils.admin import CouncilScopedAdmin, CouncilScopedMixin, RelatedOnly
+from carebroker.accounts.admin_scope import CouncilScopedAdmin, CouncilScopedMixin, RelatedOnly
 from carebroker.providers.models import Contact, Provider, ProviderArea
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from carebroker.councils.admin import CouncilScopedAdmin, RelatedOnly
+from carebroker.accounts.admin_scope import CouncilScopedAdmin, RelatedOnly
 from carebroker.referrals.models import Person, Referral
 
 

@@ -13,7 +13,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from carebroker.reports.schedule import send_scheduled_reports
-        from carebroker.sourcing.worker import DUTIES
+        from carebroker.sourcing.worker import add_duty
 
-        if send_scheduled_reports not in DUTIES:
-            DUTIES.append(send_scheduled_reports)
+        add_duty(send_scheduled_reports)

@@ -6,7 +6,8 @@ from functools import lru_cache
 
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
-from carebroker.engine.policy import Policy, load_policy
+from carebroker.engine.policy import Policy
+from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.workingtime import WorkingCalendar
 
 

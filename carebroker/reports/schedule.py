@@ -24,7 +24,8 @@ from django.db import transaction
 from carebroker.accounts.models import Role, User
 from carebroker.councils.models import Council
 from carebroker.engine.policy import Policy
-from carebroker.engine.workingtime import LONDON, WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.lib.london import LONDON
 from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import queue_notice
 from carebroker.reports import kent

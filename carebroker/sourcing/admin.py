@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from carebroker.councils.admin import CouncilScopedAdmin, CouncilScopedMixin, RelatedOnly
+from carebroker.accounts.admin_scope import CouncilScopedAdmin, CouncilScopedMixin, RelatedOnly
 from carebroker.sourcing.models import Package, SourcingRequest, TimelineEvent
 
 

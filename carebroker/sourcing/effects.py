@@ -7,7 +7,7 @@ has its own key and a step redone after a rollback makes the same keys. Waiting-
 escalations are keyed by level alone (`escalation:<Mosaic ID>:amber`): the worker duty
 and the engine may both raise one, and it must be sent once. Batch interest requests and
 open-market listings are not mailed one by one: the daily batch report and the Available
-Packages list carry them (sourcing/reports.py).
+Packages list carry them (exchange/provider_lists.py).
 
 Who gets it (an effect's `to`): a provider id is the provider's main contact (Kent's
 decline acknowledgement copies its senior contact, docs/policies.md §5.2); "referrer" is the
@@ -119,7 +119,7 @@ def _request(
     stage = market.policy.stage(str(effect.details["stage"]))
     round_ = str(effect.details["round"])
     if (stage.kind, round_) in (("batch", "interest"), ("open_market", "offer")):
-        return 0  # on the batch report or the Available Packages list (sourcing/reports.py)
+        return 0  # on the batch report or the Available Packages list (exchange/provider_lists.py)
     key = f"request:{row.case_number}:{effect.to}:{stage.name}:{round_}:{cause.tag}"
     deadline = effect.details["deadline"]
     view = row.provider_view or {}

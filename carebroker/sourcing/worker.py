@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from carebroker.outbox.delivery import deliver_due
 from carebroker.sourcing.due import advance_due
-from carebroker.sourcing.reports import send_batch_reports, send_open_market_lists
 from carebroker.sourcing.waiting_list import escalate_waiting
 
 logger = logging.getLogger(__name__)
@@ -45,10 +44,18 @@ DUTIES: list[Duty] = [
     deliver_outbox,
     # The sourcing engine's duties go here, in order (issue 4 item 3).
     advance_due,  # sourcing/due.py: batches, deadlines, chases, next stages, open market
-    send_batch_reports,  # sourcing/reports.py: one report per provider for that batch
-    send_open_market_lists,  # sourcing/reports.py: the Available Packages list (§4.4)
+    # exchange/provider_lists.py adds the batch reports and the Available Packages list
+    # here, after advance_due (ExchangeConfig.ready): `sourcing` does not import `exchange`.
     escalate_waiting,  # sourcing/waiting_list.py: amber and red, once each (docs/policies.md §5)
 ]
+
+
+def add_duty(duty: Duty, after: Duty | None = None) -> None:
+    """Register a duty of a higher app (from its AppConfig.ready): last, or right after
+    `after`; once only, however often `ready` runs."""
+    if duty in DUTIES:
+        return
+    DUTIES.insert(DUTIES.index(after) + 1 if after in DUTIES else len(DUTIES), duty)
 
 
 def sweep(now: datetime, duties: Iterable[Duty] | None = None) -> list[str]:

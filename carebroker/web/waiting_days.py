@@ -17,7 +17,8 @@ from django.db.models import Q
 
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
-from carebroker.engine.policy import Policy, WaitingList, load_policy
+from carebroker.engine.policy import Policy, WaitingList
+from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
 from carebroker.sourcing.models import Package

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from carebroker.engine.workingtime import LONDON
+from carebroker.lib.london import LONDON
 from carebroker.referrals.models import Document
 from carebroker.reports.words import REASONS
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from carebroker.accounts.models import Role
 from carebroker.councils.models import Council
-from carebroker.engine.policy import PRESETS_DIR, PolicyError, load_policy
+from carebroker.engine.policy import PRESETS_DIR, PolicyError
+from carebroker.engine.policy_reader import load_policy
+from carebroker.exchange.provider_lists import send_batch_reports
 from carebroker.outbox.models import Notice
-from carebroker.sourcing.reports import send_batch_reports
 from carebroker.sourcing.waiting_list import escalate_waiting
 from tests.exchange.batch_world import FRIDAY_16, essex_batch
 from tests.factories import make_council, make_user

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from carebroker.engine.policy import PRESETS, PolicyError, load_policy
+from carebroker.engine.policy import PRESETS, PolicyError
+from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.workingtime import Deadline
 
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from carebroker.engine.market import MarketProvider, PackageSpec
 from carebroker.engine.policy import Policy, Stage
-from carebroker.engine.whatif import WhatIfRun, simulate_market
+from carebroker.engine.whatif import simulate_market
+from carebroker.engine.whatif_run import WhatIfRun
 from carebroker.engine.whatif_summary import earliest_award
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON

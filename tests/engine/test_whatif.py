@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from carebroker.engine.whatif import WhatIfRun, run_whatif, simulate_market
+from carebroker.engine.whatif import run_whatif, simulate_market
 from carebroker.engine.whatif_reader import MarketError, load_market, read_market
+from carebroker.engine.whatif_run import WhatIfRun
 from carebroker.engine.whatif_summary import added_delay, earliest_award, policy_minimum
 from carebroker.lib.london import LONDON
 from tests.engine.whatif_markets import PRESET_MARKETS, essex, leics, spec

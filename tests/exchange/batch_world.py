@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from carebroker.councils.models import Area, Council
 from carebroker.providers.models import Provider
-from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing.due import advance_due
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import Package
 from tests.factories import (
     make_area,

@@ -12,7 +12,7 @@ from carebroker.councils.models import Council
 from carebroker.outbox.models import Notice
 from carebroker.outbox.reply_address import reply_address
 from carebroker.providers.models import Provider
-from carebroker.referrals.intake import do_submit_referral
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import Package
 from tests.factories import (
     make_area,

@@ -19,8 +19,8 @@ from carebroker.exchange.batch_report import (
     batch_reports,
     signature,
 )
+from carebroker.exchange.provider_lists import send_batch_reports
 from carebroker.outbox.models import Notice
-from carebroker.sourcing.reports import send_batch_reports
 from tests.exchange.batch_world import BATCH_DAY, FRIDAY_16, essex_batch
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_command_writes_the_files_and_refuses_a_bad_date(tmp_path):
 
 
 def test_batch_email_carries_the_area_workbook_for_each_tier1_provider():
-    """The worker's 16:00 batch notice (sourcing/reports.py) attaches the area's workbook,
+    """The worker's 16:00 batch notice (exchange/provider_lists.py) attaches the area's workbook,
     the same for every Tier 1 provider of North; a Tier 2 provider gets none."""
     world = essex_batch()
     assert send_batch_reports(FRIDAY_16)

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from carebroker.engine.policy import PRESETS_DIR, load_policy
+from carebroker.engine.policy import PRESETS_DIR
+from carebroker.engine.policy_reader import load_policy
 from carebroker.portal.forms import AnswerForm, asks_rate, parse_time
 from carebroker.sourcing.models import SourcingRequest, TimelineEvent
 from tests.portal.worlds import NOW, kent_world

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from carebroker.accounts.models import Role
+from carebroker.exchange.provider_lists import send_batch_reports
 from carebroker.outbox.models import NoticeAttachment
 from carebroker.portal.forms import MAX_RETURN_BYTES
 from carebroker.sourcing.models import SourcingRequest
-from carebroker.sourcing.reports import send_batch_reports
 from tests.exchange.batch_world import FRIDAY_16, MONDAY_10, essex_batch
 from tests.exchange.test_interest_returns import snapshot, ticked
 from tests.factories import PASSWORD, make_user
@@ -28,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def world():
     """The Essex Friday batch, issued, with its batch report notices queued as the
-    worker's sweep queues them (sourcing/reports.py)."""
+    worker's sweep queues them (exchange/provider_lists.py)."""
     world = essex_batch()
     send_batch_reports(FRIDAY_16)
     return world

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from carebroker.accounts.models import Role, User
 from carebroker.councils.models import Council
 from carebroker.providers.models import Provider
-from carebroker.referrals.intake import do_submit_referral
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import Package
 from tests.factories import (
     make_area,

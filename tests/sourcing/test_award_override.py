@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from carebroker.accounts.models import Role
 from carebroker.engine.inputs import Answer
 from carebroker.outbox.models import Notice
-from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing.actions import do_award_by_hand
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import TimelineEvent
 from carebroker.sourcing.runner import record_answer
 from tests.factories import (

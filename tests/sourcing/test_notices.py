@@ -7,13 +7,13 @@ import pytest
 
 from carebroker.accounts.models import Role
 from carebroker.engine.inputs import Answer
+from carebroker.exchange.provider_lists import send_batch_reports, send_open_market_lists
 from carebroker.outbox.models import Notice
 from carebroker.providers.models import Contact, ContactRole, Provider
-from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing import runner
 from carebroker.sourcing.due import advance_due
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import Package, TimelineEvent
-from carebroker.sourcing.reports import send_batch_reports, send_open_market_lists
 from tests.factories import (
     make_area,
     make_council,

@@ -7,8 +7,8 @@ import pytest
 
 from carebroker.accounts.models import Role
 from carebroker.outbox.models import Notice, NoticeKind
-from carebroker.referrals.intake import do_submit_referral
 from carebroker.referrals.models import ReferralStatus
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import EventSource, PackageStatus, SourcingRequest, TimelineEvent
 from tests.factories import (
     make_area,

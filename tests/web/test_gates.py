@@ -9,7 +9,7 @@ import pytest
 
 from carebroker.accounts.models import Role
 from carebroker.engine.inputs import Answer
-from carebroker.referrals.intake import do_submit_referral
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import PackageStatus, TimelineEvent
 from carebroker.sourcing.runner import do_tick, record_answer
 from tests.factories import (

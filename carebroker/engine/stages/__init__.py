@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
-from carebroker.engine.progress import Progress
 from carebroker.engine.stages import batch, cascade, open_market, tender
 from carebroker.engine.state import StageRun
 from carebroker.engine.vocabulary import EventType
+
+if TYPE_CHECKING:
+    from carebroker.engine.progress import Progress
 
 # Which answers a request takes, by stage kind and round: a provider with two open requests
 # (the urgent call and the batch report, §4.1) is matched by what it says.

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from carebroker.engine.awards import by_rank
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import AssessmentRule, Stage
-from carebroker.engine.progress import Progress
 from carebroker.engine.state import StageRun
 from carebroker.engine.vocabulary import AnswerAction, EffectKind, EventType, NoticeKind
 from carebroker.lib.london import LONDON
+
+if TYPE_CHECKING:
+    from carebroker.engine.progress import Progress
 
 
 def next_issue(progress: Progress, stage: Stage, after: datetime) -> datetime:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
-from carebroker.engine.progress import Progress
 from carebroker.engine.state import StageRun
 from carebroker.engine.vocabulary import (
     AnswerAction,
@@ -23,6 +23,9 @@ from carebroker.engine.vocabulary import (
     PackageStatus,
 )
 from carebroker.lib.london import LONDON
+
+if TYPE_CHECKING:
+    from carebroker.engine.progress import Progress
 
 MEANWHILE = "meanwhile"  # a manager chose to approach the next provider during "considering"
 

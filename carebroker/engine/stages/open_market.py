@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
-from carebroker.engine.progress import Progress
 from carebroker.engine.state import StageRun
 from carebroker.engine.vocabulary import AnswerAction, EventType
+
+if TYPE_CHECKING:
+    from carebroker.engine.progress import Progress
 
 
 def next_listing(progress: Progress, stage: Stage, after: datetime, strictly: bool) -> datetime:

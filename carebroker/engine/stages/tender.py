@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from carebroker.engine.awards import choose, not_awarded_reason
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
-from carebroker.engine.progress import Progress
 from carebroker.engine.state import StageRun
 from carebroker.engine.vocabulary import AnswerAction, EffectKind, EventType, NoticeKind
+
+if TYPE_CHECKING:
+    from carebroker.engine.progress import Progress
 
 
 def start(progress: Progress, stage: Stage, now: datetime) -> None:

@@ -4,7 +4,7 @@ issue it.
 The preview reads each live package's engine state: a batch stage waiting for its issue
 time at or before today's. Issuing is what the worker does at the issue time (16:00 in
 Essex): each package due is ticked (`runner.do_tick`: its interest requests go out) and
-the reports are queued (`reports.send_batch_reports`, one email per provider and area).
+the reports are queued (`provider_lists.send_batch_reports`, one email per provider and area).
 A batch cannot be issued before its time: the policy fixes the time, not the broker.
 """
 
@@ -25,9 +25,9 @@ from carebroker.accounts.models import User
 from carebroker.councils.models import Area
 from carebroker.engine.policy import Policy, Stage
 from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.exchange.provider_lists import send_batch_reports
 from carebroker.lib.london import LONDON
 from carebroker.sourcing.models import Package, PackageStatus
-from carebroker.sourcing.reports import send_batch_reports
 from carebroker.sourcing.runner import do_tick, state_of
 from carebroker.web.views.access import STAFF, _packages_for_user, role_required, the_user
 from carebroker.web.views.outcomes import SERVICE_ERRORS

@@ -1,7 +1,7 @@
 """Referrals: a referrer submits one and follows their own; a broker checks them.
 
 The referrer's submission is saved as received (the person's full record, the referral,
-its package); the broker's check runs the council's policy (`referrals.intake`): the
+its package); the broker's check runs the council's policy (`sourcing.intake`): the
 referral is returned naming exactly the missing documents, or accepted and its package
 enters sourcing. A returned referral resubmitted with more documents is checked again at
 once (`do_resubmit_referral`).
@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carebroker.accounts.models import Role, User
-from carebroker.referrals.intake import (
+from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
+from carebroker.sourcing.intake import (
     check_referral,
     do_resubmit_referral,
     do_submit_referral,
     missing_documents,
 )
-from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
 from carebroker.sourcing.models import Package
 from carebroker.web.forms.referrals import CheckForm, ReferralForm, ResubmitForm
 from carebroker.web.summaries import GATE_OWNERS

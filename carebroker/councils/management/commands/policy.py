@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from carebroker.engine.policy import PRESETS, PolicyError, load_policy
+from carebroker.engine.policy import PRESETS, PolicyError
+from carebroker.engine.policy_reader import load_policy
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from carebroker.councils.lookup import council_by_slug
 from carebroker.exchange.batch_report import batch_reports
-from carebroker.exchange.management.lookup import council_by_slug
 
 
 class Command(BaseCommand):

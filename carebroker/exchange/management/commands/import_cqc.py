@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from carebroker.councils.lookup import council_by_slug
 from carebroker.exchange.cqc import CqcDirectoryImporter
-from carebroker.exchange.management.lookup import council_by_slug
 from carebroker.exchange.sheets import ImportRefused
 
 

@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from carebroker.councils.lookup import council_by_slug, provider_by_name_or_id
 from carebroker.exchange.ehm import LATE_AFTER, SHORT_BY, EhmVisitImporter
-from carebroker.exchange.management.lookup import council_by_slug, provider_by_name_or_id
 from carebroker.exchange.sheets import ImportRefused
 
 

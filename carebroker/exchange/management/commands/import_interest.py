@@ -4,12 +4,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from carebroker.exchange.interest import InterestImporter
-from carebroker.exchange.management.lookup import (
+from carebroker.councils.lookup import (
     aware_time,
     council_by_slug,
     provider_by_name_or_id,
 )
+from carebroker.exchange.interest import InterestImporter
 from carebroker.exchange.sheets import ImportRefused
 
 

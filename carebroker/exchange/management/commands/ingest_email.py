@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from carebroker.exchange.management.lookup import aware_time, council_by_slug
+from carebroker.councils.lookup import aware_time, council_by_slug
 from carebroker.exchange.replies import ReplyReader
 from carebroker.exchange.sheets import ImportRefused
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from carebroker.exchange.management.lookup import council_by_slug, provider_by_name_or_id
+from carebroker.councils.lookup import council_by_slug, provider_by_name_or_id
 from carebroker.placements.documents import DocumentRefused, make_document
 from carebroker.placements.documents.store import BUILDERS
 from carebroker.placements.naming import LONDON

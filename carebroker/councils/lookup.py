@@ -1,13 +1,19 @@
-"""Finding the council and provider a command names (for the import commands)."""
+"""Finding the council and provider a management command names (`--council`, `--provider`)
+and reading a command-line time; every app's commands use these."""
+
+from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from carebroker.councils.models import Council
 from carebroker.lib.london import LONDON
-from carebroker.providers.models import Provider
+
+if TYPE_CHECKING:  # a provider is reached through council.providers; no import of the app
+    from carebroker.providers.models import Provider
 
 
 def council_by_slug(slug: str) -> Council:

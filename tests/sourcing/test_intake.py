@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from carebroker.accounts.models import Role
 from carebroker.engine.provider_view import provider_view
 from carebroker.outbox.models import Notice
-from carebroker.referrals.intake import (
+from carebroker.referrals.models import ReferralStatus
+from carebroker.sourcing.intake import (
     check_referral,
     do_resubmit_referral,
     do_submit_referral,
     missing_documents,
 )
-from carebroker.referrals.models import ReferralStatus
 from carebroker.sourcing.market_db import person_record
 from carebroker.sourcing.models import SourcingRequest, TimelineEvent
 from tests.factories import (

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The made-up demo councils and their commands (`seed-demo`, `demo`): the top layer,
+    beside `web` and `portal` (docs/architecture.md §3); nothing imports it."""
+
+    name = "carebroker.demo"
+    verbose_name = "Demo"

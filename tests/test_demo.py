@@ -95,8 +95,9 @@ def test_seed_demo_is_the_same_every_time():
 
 @pytest.mark.django_db
 @override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-def test_reseeding_keeps_a_council_changes_and_resets_demo_passwords():
-    """A kept council keeps what happened to it; a demo login gets the demo password back."""
+def test_reseeding_keeps_a_council_changes_and_never_resets_a_password():
+    """A kept council keeps what happened to it; an existing login keeps its password
+    (issue 12 finding 6: seed-demo never changes an existing account's password)."""
     seed_demo(now=NOW)
     package = Package.objects.filter(status=PackageStatus.SOURCING).first()
     Package.objects.filter(pk=package.pk).update(status=PackageStatus.CANCELLED)
@@ -105,7 +106,7 @@ def test_reseeding_keeps_a_council_changes_and_resets_demo_passwords():
     broker.save()
     seed_demo(now=NOW)
     assert Package.objects.get(pk=package.pk).status == PackageStatus.CANCELLED
-    assert User.objects.get(username="essex-broker").check_password(DEMO_PASSWORD)
+    assert User.objects.get(username="essex-broker").check_password("changed by a tester")
 
 
 @pytest.mark.parametrize("spec", DEMO_COUNCILS, ids=lambda spec: spec.prefix)

@@ -1,13 +1,19 @@
 """`carebroker seed-demo`: one made-up council per policy preset, with a login for every role.
 
 Idempotent: a demo council that already exists is left as it is (its packages may have moved on
-since); only its demo logins are made sure of, with the demo password.
+since); a missing demo login is made with the demo password.
+
+Never on a real database (issue 12 finding 6): refused when CAREBROKER_ENV=production or
+when the database holds a council that is not a demo council; and an account that already
+exists (an `admin`, a login someone changed) is never changed: not its password, not its
+rights.
 """
 
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
@@ -23,6 +29,26 @@ from carebroker.providers.models import Provider
 # Printed on every run: a demo, never a real deployment.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the documented demo password
 ADMIN_USERNAME = "admin"
+
+
+class DemoRefused(Exception):
+    """Why the demo will not be seeded here (said as one line by the commands)."""
+
+
+def refuse_unsafe(councils: tuple[DemoCouncil, ...] = DEMO_COUNCILS) -> None:
+    """DemoRefused in production or on a database holding councils that are not demo ones."""
+    if getattr(settings, "PRODUCTION", False):
+        raise DemoRefused(
+            "CAREBROKER_ENV=production: the demo (with its published password) is never "
+            "seeded in production"
+        )
+    demo_slugs = {spec.slug for spec in DEMO_COUNCILS} | {spec.slug for spec in councils}
+    real = sorted(Council.objects.exclude(slug__in=demo_slugs).values_list("slug", flat=True))
+    if real:
+        raise DemoRefused(
+            f"this database holds councils that are not demo councils: {', '.join(real[:5])}"
+            "; the demo is seeded only into its own database (set DATABASE_URL)"
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,7 @@ class SeedReport:
 
 def seed_demo(now: datetime, councils: tuple[DemoCouncil, ...] = DEMO_COUNCILS) -> SeedReport:
     """Create the demo councils that do not exist yet, and every demo login."""
+    refuse_unsafe(councils)
     report = SeedReport()
     # Hashed once: a password hash costs a good part of a second, and there are 16 logins.
     password = make_password(DEMO_PASSWORD)
@@ -88,7 +115,8 @@ def _ensure_logins(council: Council, spec: DemoCouncil, password: str) -> User:
 
 
 def _ensure_user(username: str, password: str, **fields: object) -> User:
-    user, _ = User.objects.update_or_create(
+    # get_or_create, never update: an existing account keeps its password and rights.
+    user, _ = User.objects.get_or_create(
         username=username, defaults={"password": password, "is_active": True, **fields}
     )
     return user

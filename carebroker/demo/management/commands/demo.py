@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 from django.utils import timezone
 
-from carebroker.demo.seed import format_logins, seed_demo
+from carebroker.demo.seed import DemoRefused, format_logins, refuse_unsafe, seed_demo
 from carebroker.demo.supervisor import Child, Supervisor, port_is_free
 
 HOST = "127.0.0.1"
@@ -27,13 +27,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, port: int, no_serve: bool, **options: object) -> None:
+        if getattr(settings, "PRODUCTION", False):
+            try:
+                refuse_unsafe()  # before migrate: nothing is touched in production
+            except DemoRefused as refused:
+                raise CommandError(str(refused)) from None
         if not no_serve and not port_is_free(HOST, port):
             raise CommandError(f"--port: {HOST}:{port} is already in use; pass another port")
         self.say(f"Database: {self.describe_database()}")
         call_command("migrate", interactive=False, verbosity=0)
         # WhiteNoise serves from STATIC_ROOT without DEBUG; collecting again only copies changes.
         call_command("collectstatic", interactive=False, verbosity=0)
-        report = seed_demo(now=timezone.now())
+        try:
+            report = seed_demo(now=timezone.now())
+        except DemoRefused as refused:
+            raise CommandError(str(refused)) from None
         for name in report.created:
             self.say(f"Created demo council {name}")
         for name in report.kept:

@@ -59,6 +59,12 @@ def decide(progress: Progress, decision: Decision) -> None:
     if decision.choice == "close":
         _finish(progress, decision, "closed")
         return
+    if decision.choice == "return":
+        # Sent back to the brokers with a reason (more information needed): the package
+        # stays at the gate for the same decider (issue 10 item 2).
+        draft.event(now, EventType.GATE_RETURNED, gate=gate, by=decision.actor,
+                    reason=decision.reason)  # fmt: skip
+        return
     handler = _GATES.get(gate)
     if handler is None or not handler(progress, decision):
         progress.ignore(now, f"not a decision for the gate {gate}", choice=decision.choice)
@@ -86,6 +92,11 @@ def _approved(decision: Decision) -> bool:
 
 
 def _non_contracted(progress: Progress, decision: Decision) -> bool:
+    if decision.choice == "refuse":
+        # Not approved: no non-contracted provider is asked, so nothing is left to try.
+        progress.clear_gate(decision.at, "refused")
+        progress.unfilled(decision.at)
+        return True
     if not _approved(decision):
         return False
     gate = progress.clear_gate(decision.at, "approved")
@@ -175,6 +186,10 @@ def _unable_to_fill(progress: Progress, decision: Decision) -> bool:
 
 def _open_market_choice(progress: Progress, decision: Decision) -> bool:
     draft = progress.draft
+    if decision.choice == "continue":
+        # None of the offers: the package stays on the list; the next offer asks again.
+        progress.clear_gate(decision.at, "no offer chosen; listing goes on")
+        return True
     if decision.choice != "award" or not decision.provider:
         return False
     for request in draft.requests:

@@ -47,7 +47,17 @@ PROVIDER_ACTIONS = (
 COUNCIL_ACTIONS = ("approve", "decide", "next_provider", "cancel", "award", "hold", "release")
 HAND_ACTORS = ("manager", "broker")  # who awards, holds and releases by hand
 ACTORS = ("manager", "referrer", "broker")
-CHOICES = ("accept_part", "off_framework", "continue", "close", "award", "accept", "approve")
+CHOICES = (
+    "accept_part",
+    "off_framework",
+    "continue",
+    "close",
+    "award",
+    "accept",
+    "approve",
+    "refuse",
+    "return",
+)
 
 
 class ScenarioError(ValueError):
@@ -439,8 +449,12 @@ def _decision(
     if choice == "award" and provider is None:
         reader.error(f"{where}.provider", "missing (an award names the provider)")
     reason = reader.opt(table, "reason", where, _nullable(as_text), None)
-    if reason is not None and action != "cancel":
-        reader.error(f"{where}.reason", f"{action} takes no reason (cancel and award do)")
+    if reason is not None and action != "cancel" and choice not in ("return", "refuse"):
+        reader.error(
+            f"{where}.reason", f"{action} takes no reason (cancel, award, return and refuse do)"
+        )
+    if choice == "return" and reason is None:
+        reader.error(f"{where}.reason", "missing (a return says why)")
     return Decision(
         at=at,
         actor=actor,

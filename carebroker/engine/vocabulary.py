@@ -198,6 +198,7 @@ class EventType(StrEnum):
     # gates and decisions
     GATE_RAISED = "gate_raised"
     GATE_PASSED = "gate_passed"
+    GATE_RETURNED = "gate_returned"
     APPROVAL_RECORDED = "approval_recorded"
     NEXT_PROVIDER = "next_provider"
     # by hand (engine/by_hand.py): an award overriding the rule, a hold and its release

@@ -48,13 +48,13 @@ class MarketError(ValueError):
 
 # Gate -> the choices a what-if council may make there (gates.py understands these).
 GATE_CHOICES: dict[str, tuple[str, ...]] = {
-    "non_contracted_approval": ("approve",),
+    "non_contracted_approval": ("approve", "refuse"),
     "sanction_approval": ("approve",),
     "later_start": ("accept", "continue"),
     "mini_competition": ("award",),
     "part_offer": ("accept_part", "off_framework", "close"),
     "unable_to_fill": ("continue", "close"),
-    "open_market_choice": ("award",),
+    "open_market_choice": ("award", "continue"),
 }
 
 

@@ -142,10 +142,13 @@ def test_a_decision_without_a_choice_is_named_and_changes_nothing():
 
 
 def test_manager_approves_a_sanctioned_provider_for_a_package():
-    """§5.2: a sanctioned provider is skipped unless a manager approves it for the package."""
+    """§5.2: a sanctioned provider is skipped unless a manager approves it for the package;
+    the manager is offered those serving the package's area."""
     kent = kent_cluster()
-    sanctioned = make_provider(kent.council, sanctioned=True, sanction_note="made-up sanction")
     package = kent.packages[0]
+    sanctioned = make_provider(
+        kent.council, sanctioned=True, sanction_note="made-up sanction", areas={package.area: 4}
+    )
     with clock(LATER):
         response = client_for(kent.manager).post(
             f"/gates/{package.case_number}/",

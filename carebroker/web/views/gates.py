@@ -38,8 +38,8 @@ from carebroker.web.views.access import (
     the_user,
 )
 from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
-from carebroker.web.waiting_days import policy_and_calendar
-from carebroker.web.words import owner_words
+from carebroker.web.waiting_days import policy_and_calendar, waiting_rows
+from carebroker.web.words import owner_words, terms_of
 
 PER_PAGE = 50
 OWNERS = ("manager", "broker", "referrer")
@@ -106,48 +106,70 @@ def _offerers(package: Package) -> QuerySet[Provider]:
     ).distinct()
 
 
-def _sanctioned(package: Package) -> QuerySet[Provider]:
-    return Provider.objects.filter(council_id=package.council_id, sanctioned=True).order_by("name")
+def sanctioned_here(package: Package) -> QuerySet[Provider]:
+    """Sanctioned providers serving the package's area (Kent docs/policies.md §5.2): those a
+    manager may approve for it; the others would never be asked anyway."""
+    return Provider.objects.filter(
+        council_id=package.council_id, sanctioned=True, area_ranks__area=package.area_id
+    ).order_by("name")
 
 
 def _decision(
-    user_role: str, gate: str, choice: str, provider: Provider | None, now: datetime
+    user_role: str,
+    gate: str,
+    choice: str,
+    provider: Provider | None,
+    now: datetime,
+    reason: str = "",
 ) -> Decision:
     pid = str(provider.pk) if provider else None
-    if gate in APPROVALS:
+    if gate in APPROVALS and choice == "approve":
         return Decision(at=now, actor=user_role, action="approve", gate=gate, provider=pid)
     return Decision(
-        at=now, actor=user_role, action="decide", gate=gate, choice=choice, provider=pid
+        at=now,
+        actor=user_role,
+        action="decide",
+        gate=gate,
+        choice=choice,
+        provider=pid,
+        reason=reason.strip() or None,
     )
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
-    """The package's gate and the decision form (for who may decide it); for a manager of a
-    council whose policy has a sanction gate, the approval of a sanctioned provider."""
+    """A decision page: what the gate asks, the package, the offers and declines so far, and
+    the decision (approve, refuse, or return with a reason) for who may take it. Kent's
+    managers may also approve a sanctioned provider serving the package's area."""
     user = the_user(request)
     package = _get_package_for_user(user, case_number)
-    policy, _ = policy_and_calendar(package.council)
+    council = package.council
+    policy, calendar = policy_and_calendar(council)
+    terms = terms_of(council.policy_name)
     now = timezone.now()
     gate = package.gate if package.status == PackageStatus.ON_HOLD else ""
     who = decided_by(policy, gate) if gate else ""
+    sanctioned = sanctioned_here(package)
     sanction_open = (
         user.role == Role.MANAGER
         and policy.gate("sanction_approval") is not None
         and package.status in LIVE
+        and sanctioned.exists()
     )
     posted = request.POST.get("form") if request.method == "POST" else None
     gate_form = GateDecisionForm(
         request.POST if posted == "gate" else None,
         gate=gate,
         providers=_offerers(package),
+        brokers=terms.brokers,
+        may_return=who == "manager",
         prefix="gate",
     )
     sanction_form = GateDecisionForm(
         request.POST if posted == "sanction" else None,
         gate="sanction_approval",
-        providers=_sanctioned(package),
+        providers=sanctioned,
         prefix="sanction",
     )
     if posted == "gate":
@@ -162,7 +184,9 @@ def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
         form, deciding = None, ""
     if form is not None and form.is_valid():
         data = form.cleaned_data
-        decision = _decision(user.role, deciding, data["choice"], data.get("provider"), now)
+        decision = _decision(
+            user.role, deciding, data["choice"], data.get("provider"), now, data.get("reason", "")
+        )
         try:
             outcome = do_council(package, decision, now=now, actor=user.get_username())
         except SERVICE_ERRORS as error:
@@ -170,26 +194,36 @@ def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
         else:
             tell(request, f"Decision recorded for package {package.case_number}.", outcome)
             return redirect("package", case_number=package.case_number)
+    answered = [r for r in _requests(package) if r.outcome not in ("open", "considering")]
+    returns = package.timeline.filter(type="gate_returned").order_by("-id")[:3]
     context = {
         "package": package,
+        "person": package.person,
         "gate": gate,
-        "who": owner_words(who, package.council.policy_name) if who else "",
+        "who": owner_words(who, council.policy_name) if who else "",
         "may_decide": bool(gate) and may_decide(user, who),
         "gate_form": gate_form,
         "sanction_open": sanction_open,
         "sanction_form": sanction_form,
-        "offers": _offers(package),
+        "offers": [r for r in answered if r.outcome == "offer"],
+        "answered": answered,
+        "returns": returns,
+        "waiting": waiting_rows([package], calendar, policy.waiting_list, now)[0],
+        "terms": terms,
+        "now": now,
     }
     status = 400 if form is not None else 200
     return render(request, "web/gates/page.html", context, status=status)
 
 
-def _offers(package: Package) -> list[SourcingRequest]:
+def _requests(package: Package) -> list[SourcingRequest]:
     return list(
-        SourcingRequest.objects.filter(package=package, outcome="offer")
-        .select_related("provider")
-        .order_by("seq")
+        SourcingRequest.objects.filter(package=package).select_related("provider").order_by("seq")
     )
+
+
+def _offers(package: Package) -> list[SourcingRequest]:
+    return [r for r in _requests(package) if r.outcome == "offer"]
 
 
 @require_http_methods(["GET", "POST"])

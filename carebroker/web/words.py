@@ -133,8 +133,11 @@ EVENTS = {
     "waiting_list_rag": "Waiting list colour changed",
     "phone_answer_recorded": "Answer taken by phone",
     "awarded_by_hand": "Awarded by hand",
+    "award_override": "Awarded by hand before the tender's deadline (override)",
+    "held": "Held",
+    "released": "Released",
     "cancelled_by": "Cancelled",
-    "put_on_hold": "Put on hold",
+    "put_on_hold": "Held",
     "open_market_listed": "Listed on the open market",
     "provider_skipped": "Provider skipped",
 }
@@ -169,6 +172,7 @@ _KEY_WORDS = {
     "ignored": "ignored because",
     "notice": "notice",
     "actor": "by",
+    "override_reason": "why before the deadline",
 }
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from carebroker.engine.inputs import Answer
+from carebroker.engine.inputs import Answer, Hold
 from carebroker.outbox.models import Notice
 from carebroker.referrals.models import ReferralStatus
 from carebroker.sourcing import effects, runner
@@ -77,3 +77,51 @@ def test_a_referral_accepted_once_cannot_be_accepted_again():
     with pytest.raises(runner.SourcingError, match="already accepted"):
         runner.do_referral(kent.packages[0], NOW + timedelta(minutes=1))
     assert SourcingRequest.objects.filter(package=kent.packages[0]).count() == 1
+
+
+# -- record_answer: the one entry point for a provider's answer ---------------------------
+
+
+def test_record_answer_runs_the_clocks_first_so_an_answer_after_the_deadline_is_refused():
+    """C1 was asked at 10:00 until 12:00 (docs/policies.md §5.2); no worker ran since. Its
+    accept at 12:30 finds the request expired: refused with the engine's reason, C2 asked."""
+    kent = kent_cluster()
+    package, first, second = kent.packages[0], kent.providers[0], kent.providers[1]
+    late = NOW + timedelta(hours=2, minutes=30)
+    outcome = runner.record_answer(
+        package, Answer(at=late, provider=str(first.pk), action="accept")
+    )
+    assert (outcome.taken, outcome.counted) == (runner.Taken.REFUSED, False)
+    assert outcome.why == "no open request to this provider"
+    package.refresh_from_db()
+    assert package.status == "sourcing"
+    outcomes = dict(
+        SourcingRequest.objects.filter(package=package).values_list("provider", "outcome")
+    )
+    assert outcomes == {first.pk: "expired", second.pk: "open"}
+
+
+def test_record_answer_in_time_is_recorded():
+    kent = kent_cluster()
+    package, first = kent.packages[0], kent.providers[0]
+    at = NOW + timedelta(minutes=30)
+    outcome = runner.record_answer(package, Answer(at=at, provider=str(first.pk), action="accept"))
+    assert (outcome.taken, outcome.why) == (runner.Taken.RECORDED, "")
+    package.refresh_from_db()
+    assert (package.status, package.awarded_provider) == ("awarded", first)
+
+
+def test_record_answer_to_a_held_package_is_refused_and_given_after_now_is_refused():
+    kent = kent_cluster()
+    package, first = kent.packages[0], kent.providers[0]
+    at = NOW + timedelta(minutes=30)
+    early = runner.record_answer(
+        package, Answer(at=at, provider=str(first.pk), action="accept"), now=NOW
+    )
+    assert early.why == "an answer cannot be recorded before it was given"
+    runner.do_council(package, Hold(at=NOW, actor="broker", reason="in hospital"), actor="b1")
+    held = runner.record_answer(package, Answer(at=at, provider=str(first.pk), action="accept"))
+    assert (held.taken, held.why) == (runner.Taken.REFUSED, "the package is held")
+    package.refresh_from_db()
+    assert (package.status, package.awarded_provider) == ("held", None)
+    assert TimelineEvent.objects.get(package=package, type="held").actor == "b1"

@@ -192,7 +192,7 @@ def test_referrer_accepts_a_part_offer_on_their_own_package():
     package, providers, referrer = _leics_offers(["22.00", "19.50"])
     assert package.gate == "part_offer"
     client = client_for(referrer)
-    assert "answer the hold" in main_of(client.get("/referrals/mine/"))
+    assert "give your decision" in main_of(client.get("/referrals/mine/"))
     page = main_of(client.get(f"/holds/{package.case_number}/"))
     assert "Only part offers came in" in page
     with clock(LATER):

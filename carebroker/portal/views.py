@@ -48,6 +48,7 @@ from carebroker.portal.forms import (
     RequestFilterForm,
     asks_rate,
 )
+from carebroker.portal.questions import questions_for
 from carebroker.providers.models import Provider
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, SourcingRequest
@@ -183,6 +184,9 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
             "answerable": answerable,
             "kind": kind,
             "remaining": _remaining(row.deadline, now),
+            "questions": questions_for(package, provider),
+            "can_ask": "query" in actions,
+            "offer_part": _offer_part(package, provider),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -345,6 +349,16 @@ def _filtered(
     if specialism:  # a JSON list: match the quoted name, on SQLite and PostgreSQL alike
         rows = rows.filter(package__specialisms__icontains=f'"{specialism}"')
     return rows
+
+
+def _offer_part(package: Package, provider: Provider) -> str:
+    """Which part our latest part offer covers (the engine's offer event), or ""."""
+    event = (
+        package.timeline.filter(type="offer", details__provider=str(provider.pk))
+        .order_by("-id")
+        .first()
+    )
+    return str(event.details.get("part", "")) if event is not None else ""
 
 
 def _has_batch(provider: Provider) -> bool:

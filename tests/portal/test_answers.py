@@ -112,6 +112,8 @@ def test_a_query_asks_for_documents(signed_in, clock):
     )
     event = TimelineEvent.objects.get(package=world.packages[0], type="documents_requested")
     assert event.details["text"] == "Is there parking?"
+    question = TimelineEvent.objects.get(package=world.packages[0], type="query")
+    assert question.details["text"] == "Is there parking?"  # a question, not only documents
 
 
 def test_ticking_several_batch_packages_sends_interest_in_each(signed_in, clock):

@@ -154,10 +154,21 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     ):
         _considering(progress, stage, index, answer)
     elif answer.action == AnswerAction.QUERY:
-        due = progress.deadline(now, stage.documents_within) if stage.documents_within else None
+        # A question is a question in every council (the broker answers it on the package
+        # page); where the stage sends documents on request (Kent, docs/policies.md §5.2)
+        # it also starts that clock.
         draft.event(
-            now, EventType.DOCUMENTS_REQUESTED, provider=request.provider, text=answer.text, due=due
+            now, EventType.QUERY, provider=request.provider, stage=stage.name, text=answer.text
         )
+        if stage.documents_within:
+            due = progress.deadline(now, stage.documents_within)
+            draft.event(
+                now,
+                EventType.DOCUMENTS_REQUESTED,
+                provider=request.provider,
+                text=answer.text,
+                due=due,
+            )
     else:
         progress.ignore(
             now, f"{answer.action} is not an answer to a cascade request", provider=answer.provider

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from carebroker.accounts.models import Role
-from carebroker.referrals.intake import do_submit_referral
 from carebroker.sourcing.actions import do_answer_query
+from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import SourcingRequest, TimelineEvent
 from tests.factories import (
     make_area,
@@ -38,9 +38,7 @@ def _essex_urgent():
     return council, package, provider, user
 
 
-def test_an_essex_question_is_a_question_on_the_package_page_and_in_the_portal(
-    signed_in, clock
-):
+def test_an_essex_question_is_a_question_on_the_package_page_and_in_the_portal(signed_in, clock):
     council, package, provider, user = _essex_urgent()
     row = SourcingRequest.objects.filter(package=package, provider=provider).latest("seq")
     clock.now = datetime(2026, 11, 23, 10, 10, tzinfo=UTC)

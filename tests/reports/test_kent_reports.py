@@ -174,3 +174,31 @@ def test_kent_reports_are_not_offered_to_a_council_without_a_waiting_list(monkey
     assert client.get("/reports/wash-up/").status_code == 404
     index = client.get("/reports/").content.decode()
     assert "EHM KPI" in index and "wash-up" not in index
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/wash-up/?day=11&month=11&year=2026",
+        "/reports/management/?month=11&year=2026",
+        "/reports/variations/?day=11&month=11&year=2026",
+    ],
+)
+def test_report_queries_do_not_grow_with_the_number_of_packages(
+    monkeypatch, django_assert_max_num_queries, path
+):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+    world = build_world()
+    extras(world)
+    client = Client()
+    client.force_login(make_user(world.council, Role.MANAGER))
+    client.get(path)  # warm the session and the policy cache
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(path).status_code == 200
+    for n in range(5):
+        build_world(world.council, prefix=f"B{n}-")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(path)
+    assert page.status_code == 200
+    if "variations" not in path:  # (the added packages are no changes to existing ones)
+        assert "B4-" in page.content.decode()  # the bigger council's packages are there

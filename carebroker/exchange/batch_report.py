@@ -32,6 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
 from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.exchange.spreadsheet import cell as safe_cell
+from carebroker.exchange.spreadsheet import row as safe_row
 from carebroker.lib.london import LONDON, london_time, long_date
 from carebroker.lib.postcodes import PostcodeError, parse_postcode
 from carebroker.sourcing.market_db import policy_of
@@ -210,7 +212,7 @@ def _workbook(
     def cell(
         value: object, font: Font | None = None, fill: PatternFill | None = None
     ) -> WriteOnlyCell:
-        written = WriteOnlyCell(sheet, value)
+        written = safe_cell(sheet, value)
         if font is not None:
             written.font = font
         if fill is not None:
@@ -223,7 +225,7 @@ def _workbook(
     )
     sheet.append([cell(title, _TITLE)])
     sheet.append(
-        [
+        [  # a fixed text of ours
             f"Put Y under '{TICK}' for each package you would like the ISP for and send this "
             "file back by the deadline. No answer means no capacity. Urgent: a preferred "
             f"start within {URGENT_WITHIN_WORKING_DAYS} working days; urgent packages are "
@@ -235,18 +237,21 @@ def _workbook(
         start = cell(line.preferred_start)
         start.number_format = "dd/mm/yyyy"
         sheet.append(
-            [
-                None,
-                line.case_number,
-                cell("URGENT", _URGENT_FONT, _URGENT_FILL) if line.urgent else None,
-                line.district,
-                line.hours_per_week,
-                start,
-                line.support_type,
-                line.specialisms,
-                "TSA" if line.target_supply_area else None,
-                "Enhanced" if line.enhanced_rate else None,
-            ]
+            safe_row(
+                sheet,
+                [
+                    None,
+                    line.case_number,
+                    cell("URGENT", _URGENT_FONT, _URGENT_FILL) if line.urgent else None,
+                    line.district,
+                    line.hours_per_week,
+                    start,
+                    line.support_type,
+                    line.specialisms,
+                    "TSA" if line.target_supply_area else None,
+                    "Enhanced" if line.enhanced_rate else None,
+                ],
+            )
         )
     _about(book, council, area, day, deadline, [line.case_number for line in lines])
     out = io.BytesIO()
@@ -275,7 +280,7 @@ def _about(
         signature(council.slug, area, day, cases),
     )
     for label, value in zip(ABOUT_LABELS, values, strict=True):
-        about.append([label, value])
+        about.append(safe_row(about, [label, value]))
     about.append(
         [
             f"Please do not change this sheet: it tells {council.name} which batch "
@@ -284,7 +289,7 @@ def _about(
     )
     about.append(["Mosaic IDs on this batch"])
     for case in cases:
-        about.append([case])
+        about.append(safe_row(about, [case]))
 
 
 # -- the batch of a day ----------------------------------------------------------------

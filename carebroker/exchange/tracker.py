@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from carebroker.councils.models import Council
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.exchange.batch_report import calendar_of
+from carebroker.exchange.spreadsheet import row as safe_row
 from carebroker.lib.london import LONDON
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
@@ -258,13 +259,13 @@ def _sheet(
     book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> None:
     sheet = book.create_sheet(title)
-    sheet.append(list(headers))
+    sheet.append(safe_row(sheet, headers))
     for cell in sheet[1]:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(sheet, row))  # provider names, reasons: never formulas
         count += 1
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, datetime):

@@ -19,6 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from carebroker.exchange.spreadsheet import csv_text
+from carebroker.exchange.spreadsheet import row as safe_row
+
 Cell = str | int | Decimal | date | None
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1D70B8")  # GOV.UK blue
@@ -58,9 +61,9 @@ def cell_text(value: Cell) -> str:
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(table.columns)
+    writer.writerow([csv_text(column) for column in table.columns])
     for row in table.rows:
-        writer.writerow([cell_text(value) for value in row])
+        writer.writerow([csv_text(cell_text(value)) for value in row])
     # A byte-order mark so that Excel opens the file as UTF-8 (the £ sign, names).
     return ("\ufeff" + out.getvalue()).encode()
 
@@ -72,11 +75,11 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     used: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_name(table.title, used))
-        sheet.append(list(table.columns))
+        sheet.append(safe_row(sheet, table.columns))
         for cell in sheet[1]:
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         for row in table.rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append(safe_row(sheet, [float(v) if isinstance(v, Decimal) else v for v in row]))
         for i, name in enumerate(table.columns, start=1):
             width = max([len(name)] + [len(cell_text(r[i - 1])) for r in table.rows[:200]])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)

@@ -78,6 +78,10 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        # reports/figures.py: a council's referrals received in a date range
+        indexes = [
+            models.Index(fields=["council", "received_at"], name="referral_council_received")
+        ]
 
     def __str__(self) -> str:
         return f"Referral for {self.person} ({self.get_status_display()})"

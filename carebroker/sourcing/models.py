@@ -81,6 +81,12 @@ class Package(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["council", "case_number"], name="package_unique_case")
         ]
+        # The dashboard and reports (reports/figures.py) select a council's packages by the
+        # time of award and by status; without these a large council is scanned whole.
+        indexes = [
+            models.Index(fields=["council", "awarded_at"], name="package_council_awarded"),
+            models.Index(fields=["council", "status"], name="package_council_status"),
+        ]
 
     def __str__(self) -> str:
         return self.case_number
@@ -139,7 +145,11 @@ class SourcingRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["package", "seq"], name="request_unique_seq")
         ]
-        indexes = [models.Index(fields=["provider", "outcome"], name="request_provider_outcome")]
+        indexes = [
+            models.Index(fields=["provider", "outcome"], name="request_provider_outcome"),
+            # reports/figures.py: the requests sent in a date range
+            models.Index(fields=["sent_at"], name="request_sent_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.package} → {self.provider} ({self.stage} {self.round}: {self.outcome})"

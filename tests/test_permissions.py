@@ -281,6 +281,12 @@ def build_council(key: str) -> Council:
         },
         "portal_batch_report": {"own": batch_report(pa), "peer": batch_report(pb)},
         "package_document": {"own": (packages["won_a"].case_number, document("won_a", pa, "isp"))},
+        "package_request": {
+            "own": (
+                packages["won_a"].case_number,
+                SourcingRequest.objects.get(package=packages["won_a"], provider=pa).seq,
+            )
+        },
     }
     world.people = dict(spec["people"])
     world.prices = dict(spec["prices"])
@@ -338,7 +344,7 @@ RULES: dict[str, Rule] = {
     "package": Rule(STAFF, PACKAGE),
     "package_requests": Rule(STAFF, PACKAGE),
     "package_document": Rule(STAFF, {"case_number": "package_document", "pk": "package_document"}),
-    "package_phone_answer": Rule(STAFF, PACKAGE),
+    "request_answer": Rule(STAFF, {"case_number": "package_request", "seq": "package_request"}),
     "package_query_answer": Rule(STAFF, PACKAGE),
     "package_award": Rule(STAFF, PACKAGE),
     "package_hold": Rule(STAFF, PACKAGE),
@@ -357,6 +363,8 @@ RULES: dict[str, Rule] = {
     "batch_issue": Rule(STAFF, {"area_id": "area"}),
     "waiting": Rule(MANAGERS),
     "overview": Rule(MANAGERS),
+    "changes": Rule(STAFF),
+    "changes_count": Rule(STAFF),
     # carebroker.reports: the dashboard and the seeds' reports (read-only for brokers too)
     "reports:index": Rule(STAFF),
     "reports:dashboard": Rule(STAFF),
@@ -474,6 +482,8 @@ def fills(route: Route, rule: Rule, world: Council, other: Council) -> list[tupl
         for variant, value in council.objects[kind].items():
             if kind == "package_document":
                 kwargs = dict(zip(("case_number", "pk"), value, strict=True))
+            elif kind == "package_request":
+                kwargs = dict(zip(("case_number", "seq"), value, strict=True))
             else:
                 kwargs = {route.params[0]: value}
             variants.append((f"{prefix}{variant}" if prefix else variant, kwargs))

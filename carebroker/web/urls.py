@@ -37,9 +37,9 @@ urlpatterns = [
         name="package_document",
     ),
     path(
-        "packages/<str:case_number>/phone-answer/",
-        package_actions.record_phone_answer,
-        name="package_phone_answer",
+        "packages/<str:case_number>/requests/<int:seq>/answer/",
+        package_actions.request_answer,
+        name="request_answer",
     ),
     path(
         "packages/<str:case_number>/query-answer/",

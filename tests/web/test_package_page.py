@@ -2,12 +2,14 @@
 timeline, documents; and the broker's actions through their services (PRG, errors by field,
 nothing changed on bad input)."""
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from carebroker.accounts.models import Role
 from carebroker.placements.models import DocumentKind, PlacementDocument
+from carebroker.providers.models import Contact
 from carebroker.sourcing.models import PackageStatus, SourcingRequest, TimelineEvent
 from tests.factories import make_council, make_user
 from tests.sourcing.kent import NOW, kent_cluster
@@ -87,6 +89,11 @@ def test_package_page_queries_do_not_grow_with_requests_and_events(django_assert
         _page(client, busy)
 
 
+def _answer_url(package, provider) -> str:
+    seq = SourcingRequest.objects.get(package=package, provider=provider, outcome="open").seq
+    return f"/packages/{package.case_number}/requests/{seq}/answer/"
+
+
 def test_phone_answer_is_recorded_through_the_service_then_redirects_with_a_banner():
     """§5.2 first accept wins: an acceptance taken by phone awards the package; the page
     redirects (PRG) and says so; the timeline names who recorded it."""
@@ -94,10 +101,7 @@ def test_phone_answer_is_recorded_through_the_service_then_redirects_with_a_bann
     package, first = kent.packages[0], kent.providers[0]
     client = client_for(kent.broker)
     with clock(LATER):
-        response = client.post(
-            f"/packages/{package.case_number}/phone-answer/",
-            {"answer-provider": first.pk, "answer-action": "accept"},
-        )
+        response = client.post(_answer_url(package, first), {"answer-action": "accept"})
     assert response.status_code == 302
     assert response["Location"] == f"/packages/{package.case_number}/"
     package.refresh_from_db()
@@ -109,18 +113,59 @@ def test_phone_answer_is_recorded_through_the_service_then_redirects_with_a_bann
     assert "govuk-notification-banner--success" in page
 
 
+def test_each_open_request_has_a_record_answer_button_with_its_provider(db):
+    """Issue 10 item 7: "Record answer" on each open request, never a list of providers;
+    the answer page names the provider, shows its phone number and offers only what a
+    cascade's offer round takes (no "Interested (batch: send the ISP)" in Kent)."""
+    kent = kent_cluster()
+    package, first = kent.packages[0], kent.providers[0]
+    Contact.objects.create(provider=first, name="Ann Example", phone="01632 960123")
+    client = client_for(kent.broker)
+    page = main_of(_page(client, package, LATER))
+    url = _answer_url(package, first)
+    assert page.count("data-record-answer=") == 1
+    assert f'href="{url}"' in page
+    assert 'id="phone-answer-form"' not in page  # no form with every provider in a list
+    with clock(LATER):
+        answer_page = main_of(client.get(url))
+    assert first.name in answer_page
+    assert "01632 960123" in answer_page
+    offered = set(re.findall(r'name="answer-action" type="radio" value="(\w+)"', answer_page))
+    assert offered == {"accept", "offer", "decline", "considering", "query"}
+    assert "ISP" not in answer_page
+
+
+def test_a_request_already_answered_takes_no_second_answer(db):
+    kent = kent_cluster()
+    package, first = kent.packages[0], kent.providers[0]
+    url = _answer_url(package, first)
+    client = client_for(kent.broker)
+    with clock(LATER):
+        reason = {"answer-action": "decline", "answer-reason": "no_capacity"}
+        assert client.post(url, reason).status_code == 302
+        again = client.post(url, {"answer-action": "accept"})
+        page = main_of(client.get(url))
+    assert again.status_code == 400
+    assert "has already answered" in again.content.decode()
+    assert 'id="request-answer-form"' not in page
+    request = SourcingRequest.objects.get(package=package, provider=first, stage="cluster")
+    assert (request.outcome, request.reason) == ("decline", "no_capacity")
+    assert "No carers free for these hours" in main_of(_page(client, package, LATER))
+
+
 @pytest.mark.parametrize(
     ("posted", "field", "message"),
     [
         ({"answer-action": "offer"}, "id_answer-rate", "Enter the hourly rate"),
-        ({"answer-action": "considering"}, "id_answer-until", "Enter the date and time"),
+        ({"answer-action": "decline"}, "id_answer-reason", "Choose why the provider declines"),
+        ({"answer-action": "considering"}, "id_answer-until", "Enter when the provider"),
         (
-            {"answer-action": "considering", "answer-until": "2026-11-23T09:00"},
+            {"answer-action": "considering", "answer-until": "23 11 2026 09:00"},
             "id_answer-until",
             "must be in the future",
         ),
         ({"answer-action": "offer", "answer-rate": "lots"}, "id_answer-rate", "Enter a number"),
-        ({"answer-action": "maybe"}, "id_answer-action", "Select a valid choice"),
+        ({"answer-action": "interest"}, "id_answer-action", "Select a valid choice"),
     ],
 )
 def test_phone_answer_with_bad_input_names_the_field_and_changes_nothing(posted, field, message):
@@ -128,10 +173,7 @@ def test_phone_answer_with_bad_input_names_the_field_and_changes_nothing(posted,
     package, first = kent.packages[0], kent.providers[0]
     events = TimelineEvent.objects.filter(package=package).count()
     with clock(LATER):
-        response = client_for(kent.broker).post(
-            f"/packages/{package.case_number}/phone-answer/",
-            {"answer-provider": first.pk, **posted},
-        )
+        response = client_for(kent.broker).post(_answer_url(package, first), posted)
     page = response.content.decode()
     assert response.status_code == 400
     assert message in field_error(page, field)
@@ -139,21 +181,6 @@ def test_phone_answer_with_bad_input_names_the_field_and_changes_nothing(posted,
     package.refresh_from_db()
     assert package.status == PackageStatus.SOURCING
     assert TimelineEvent.objects.filter(package=package).count() == events
-
-
-def test_phone_answer_for_a_provider_of_another_council_is_refused_by_field():
-    kent = kent_cluster()
-    other = kent_cluster()
-    package = kent.packages[0]
-    with clock(LATER):
-        response = client_for(kent.broker).post(
-            f"/packages/{package.case_number}/phone-answer/",
-            {"answer-provider": other.providers[0].pk, "answer-action": "accept"},
-        )
-    assert response.status_code == 400
-    assert "Select a valid choice" in field_error(response.content.decode(), "id_answer-provider")
-    package.refresh_from_db()
-    assert package.status == PackageStatus.SOURCING
 
 
 def test_award_by_hand_twice_the_second_is_refused_with_a_clear_message():
@@ -253,7 +280,7 @@ def test_changes_need_post():
     kent = kent_cluster()
     package = kent.packages[0]
     client = client_for(kent.broker)
-    for action in ("phone-answer", "award", "hold", "release"):
+    for action in ("award", "hold", "release"):
         assert client.get(f"/packages/{package.case_number}/{action}/").status_code == 405
 
 

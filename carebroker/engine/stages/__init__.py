@@ -42,6 +42,11 @@ def on_answer(progress: Progress, run: StageRun, index: int, answer: Answer) -> 
     _KINDS[stage.kind].on_answer(progress, stage, run, index, answer)
 
 
+def answers_taken(kind: str, round_: str) -> tuple[str, ...]:
+    """The answers a request of a stage of `kind` in `round_` takes (for forms offering them)."""
+    return _ANSWERS.get((kind, round_), ())
+
+
 def takes(progress: Progress, run: StageRun, round_: str, action: str) -> bool:
     """Whether a request of `run` in `round_` can take the answer `action`."""
     return action in _ANSWERS.get((progress.stage(run.name).kind, round_), ())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -22,18 +20,6 @@ LIVE_STATUSES = [("", "Any live package")] + [
 ]
 FULL_WIDTH = "govuk-!-width-full"
 SORTS = [("longest", "Longest waiting first"), ("shortest", "Shortest waiting first")]
-
-# What a provider may say (engine/scenario.py PROVIDER_ACTIONS), as a broker reads it.
-ANSWER_KINDS = [
-    ("interest", "Interested (batch: send the ISP)"),
-    ("offer", "Offer (with rate and coverage)"),
-    ("accept", "Accept (cascade)"),
-    ("decline", "Decline (with a reason code)"),
-    ("considering", "Still considering (until a time)"),
-    ("query", "Query (a question)"),
-    ("assessment", "Asks to assess first"),
-    ("assessment_done", "Assessment done"),
-]
 
 
 class PackageFilterForm(GovukForm):
@@ -62,74 +48,6 @@ class PackageFilterForm(GovukForm):
 class ProviderChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
-
-
-class PhoneAnswerForm(GovukForm):
-    """A provider's answer taken by telephone (actions.do_record_phone_answer)."""
-
-    provider = ProviderChoice(queryset=Provider.objects.none(), empty_label="Choose a provider")
-    action = forms.ChoiceField(choices=ANSWER_KINDS, label="Answer", widget=forms.RadioSelect)
-    rate = forms.DecimalField(
-        required=False,
-        max_digits=7,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        label="Hourly rate (£)",
-        help_text="For an offer, for example 24.10",
-    )
-    coverage = forms.ChoiceField(
-        choices=[("", "Not given"), ("full", "In full"), ("part", "In part")],
-        required=False,
-        label="Coverage",
-    )
-    reason = forms.CharField(
-        required=False, max_length=300, label="Reason code", help_text="For a decline, e.g. D2"
-    )
-    until = forms.DateTimeField(
-        required=False,
-        label="Considering until",
-        help_text="Date and time of the definite answer",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    start = forms.DateField(
-        required=False,
-        label="Earliest start date",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    text = forms.CharField(
-        required=False, label="What they said", widget=forms.Textarea(attrs={"rows": 3})
-    )
-    widths = {"rate": "govuk-input--width-5", "reason": "govuk-input--width-10"}
-
-    def __init__(self, *args: Any, providers: QuerySet[Provider], now: datetime, **kw: Any):
-        super().__init__(*args, **kw)
-        field = self.fields["provider"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = providers
-        self.now = now
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        action = data.get("action")
-        if action == "offer" and data.get("rate") is None and "rate" not in self.errors:
-            self.add_error("rate", "Enter the hourly rate offered, for example 24.10")
-        if action == "considering":
-            until = data.get("until")
-            if until is None and "until" not in self.errors:
-                self.add_error("until", "Enter the date and time of their definite answer")
-            elif until is not None and until <= self.now:
-                self.add_error("until", "The time of the definite answer must be in the future")
-        if action == "query" and not data.get("text"):
-            self.add_error("text", "Enter the provider's question")
-        return data
-
-    def answer(self) -> dict[str, object]:
-        """The answer as `do_record_phone_answer` takes it (only the fields given)."""
-        data = self.cleaned_data
-        fields = ("rate", "coverage", "reason", "until", "start", "text")
-        answer: dict[str, object] = {"action": data["action"]}
-        answer.update({name: data[name] for name in fields if data.get(name) not in (None, "")})
-        return answer
 
 
 class AwardForm(GovukForm):

@@ -8,15 +8,17 @@ package page as the form's error and nothing changes.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carebroker.providers.models import Provider
+from carebroker.engine.stages import answers_taken
+from carebroker.providers.models import Contact, Provider
 from carebroker.sourcing import actions
-from carebroker.sourcing.models import Package
-from carebroker.web.forms.packages import AwardForm, PhoneAnswerForm, ReasonForm
+from carebroker.sourcing.models import Package, SourcingRequest
+from carebroker.web.forms.packages import AwardForm, ReasonForm
+from carebroker.web.forms.phone import RequestAnswerForm
 from carebroker.web.views.access import (
     STAFF,
     _get_package_for_user,
@@ -27,34 +29,13 @@ from carebroker.web.views.access import (
 from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
 from carebroker.web.views.package_questions import answer_form
 from carebroker.web.views.packages import LIVE, render_package
+from carebroker.web.waiting_days import policy_and_calendar
 
 ERROR_STATUS = 400  # the page again, with the form's errors
 
 
 def _to_page(package: Package) -> HttpResponse:
     return redirect("package", case_number=package.case_number)
-
-
-@require_POST
-@role_required(*STAFF)
-def record_phone_answer(request: HttpRequest, case_number: str) -> HttpResponse:
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
-    now = timezone.now()
-    asked = Provider.objects.filter(council_id=package.council_id, requests__package=package)
-    form = PhoneAnswerForm(request.POST, providers=asked.distinct(), now=now, prefix="answer")
-    if form.is_valid():
-        provider = form.cleaned_data["provider"]
-        try:
-            outcome = actions.do_record_phone_answer(
-                user, package, provider, form.answer(), now, now=now
-            )
-        except SERVICE_ERRORS as error:
-            form.add_service_error(error)
-        else:
-            tell(request, f"{provider.name}'s answer by phone is recorded.", outcome)
-            return _to_page(package)
-    return render_package(request, user, package, now, ERROR_STATUS, answer_form=form)
 
 
 @require_POST
@@ -167,3 +148,57 @@ def cancel(request: HttpRequest, case_number: str) -> HttpResponse:
                 return _to_page(package)
     context = {"package": package, "form": form, "live": package.status in LIVE}
     return render(request, "web/packages/cancel.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF)
+def request_answer(request: HttpRequest, case_number: str, seq: int) -> HttpResponse:
+    """The answer to one open request, taken by phone: the provider is the request's, its
+    phone number shown, and only the answers the request's round takes are offered."""
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    asked = (
+        SourcingRequest.objects.filter(package=package, seq=seq).select_related("provider").first()
+    )
+    if asked is None:
+        raise Http404("No such request on this package.")
+    now = timezone.now()
+    policy, _ = policy_and_calendar(package.council)
+    kind = next((s.kind for s in policy.stages if s.name == asked.stage), "")
+    open_now = asked.outcome in ("open", "considering") and package.status in LIVE
+    form = RequestAnswerForm(
+        posted(request),
+        answers=answers_taken(kind, asked.round),
+        isp=package.council.policy_name == "essex-lah" and kind == "batch",
+        now=now,
+        prefix="answer",
+    )
+    status = 200
+    if request.method == "POST":
+        status = ERROR_STATUS
+        if not open_now:
+            form.add_error(None, f"{asked.provider.name} has already answered this request.")
+        elif form.is_valid():
+            try:
+                outcome = actions.do_record_phone_answer(
+                    user, package, asked.provider, form.answer(), now, now=now
+                )
+            except SERVICE_ERRORS as error:
+                form.add_service_error(error)
+            else:
+                tell(request, f"{asked.provider.name}'s answer by phone is recorded.", outcome)
+                return _to_page(package)
+    contacts = Contact.objects.filter(provider=asked.provider).order_by("role", "name")
+    return render(
+        request,
+        "web/packages/request_answer.html",
+        {
+            "package": package,
+            "asked": asked,
+            "form": form,
+            "open_now": open_now,
+            "contacts": contacts,
+            "now": now,
+        },
+        status=status,
+    )

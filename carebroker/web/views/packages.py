@@ -23,7 +23,7 @@ from carebroker.placements.documents.store import documents_for
 from carebroker.placements.models import PlacementDocument
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
-from carebroker.web.forms.packages import AwardForm, PackageFilterForm, PhoneAnswerForm, ReasonForm
+from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.views.access import (
     STAFF,
     _get_package_for_user,
@@ -136,13 +136,11 @@ def render_package(
     """The package page; `bound` forms (in error) replace the empty ones."""
     council_providers = Provider.objects.filter(council_id=package.council_id).order_by("name")
     requests = _requests_of(package)
-    asked = council_providers.filter(requests__package=package).distinct()
     names = dict(council_providers.values_list("pk", "name"))
     policy, calendar = policy_and_calendar(package.council)
     rows = waiting_rows([package], calendar, policy.waiting_list, now)
     live = package.status in LIVE
     forms: dict[str, Any] = {
-        "answer_form": PhoneAnswerForm(providers=asked, now=now, prefix="answer"),
         "award_form": AwardForm(providers=council_providers, prefix="award"),
         "hold_form": ReasonForm(prefix="hold"),
     }

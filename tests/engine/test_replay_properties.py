@@ -1,8 +1,9 @@
 """Properties of scenario replay over generated scenario files (hypothesis).
 
-Whatever answers and decisions a scenario scripts, and whenever they come: no package is
-awarded twice; no request goes to a provider the stage's filters exclude; no tender award
-comes before its deadline; every deadline is the working-time module's answer.
+Whatever answers, decisions and actions by hand a scenario scripts, and whenever they
+come: no package is awarded twice; no request goes to a provider the stage's filters
+exclude; no tender award comes before its deadline; every deadline is the working-time
+module's answer.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,10 @@ ACTIONS = ["interest"] * 3 + ["offer"] * 3 + ["accept"] * 2 + [
     "decline", "considering", "query", "assessment", "assessment_done", "confirm"]  # fmt: skip
 DECISIONS = [("approve", "non_contracted_approval", None), ("decide", None, "accept_part"),
              ("decide", None, "off_framework"), ("decide", None, "award"),
-             ("decide", None, "continue"), ("next_provider", None, None)]  # fmt: skip
+             ("decide", None, "continue"), ("next_provider", None, None),
+             # by hand (docs/policies.md §7): never with an override reason here, so a hand
+             # award before a tender's deadline is refused and the tender property holds
+             ("award", None, None), ("hold", None, None), ("release", None, None)]  # fmt: skip
 
 
 def iso(moment: datetime) -> str:
@@ -101,8 +105,10 @@ def scenarios(draw):
                 event["gate"] = gate
             if choice:
                 event["choice"] = choice
-            if choice == "award":
+            if choice == "award" or action == "award":
                 event["provider"] = draw(st.sampled_from(serving))["id"]
+            if action in ("award", "hold"):
+                event["reason"] = "a broker's reason"
         else:
             action = draw(st.sampled_from(ACTIONS))
             event.update(action=action, provider=draw(st.sampled_from(serving))["id"])
@@ -164,6 +170,9 @@ def test_replay_never_awards_a_tender_before_its_deadline(source):
         window = stage.urgent_window if urgent else stage.window
         assert window is not None
         sent = [r.sent_at for r in state.requests if r.stage == stage.name]
+        if not sent:  # an award by hand where the tender approached nobody: no deadline
+            assert any(e.type == "awarded_by_hand" for e in state.events)
+            continue
         deadline = market.calendar.deadline(max(sent), window)
         assert state.awarded_at is not None and state.awarded_at >= deadline
 

@@ -202,3 +202,17 @@ def test_report_queries_do_not_grow_with_the_number_of_packages(
     assert page.status_code == 200
     if "variations" not in path:  # (the added packages are no changes to existing ones)
         assert "B4-" in page.content.decode()  # the bigger council's packages are there
+
+
+def test_the_tracker_downloads_from_the_web_as_the_command_writes_it(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+    world = build_world()
+    client = Client()
+    client.force_login(make_user(world.council, Role.BROKER))
+    assert "Download the tracker" in client.get("/reports/tracker/").content.decode()
+    response = client.get("/reports/tracker/download/")
+    assert response["Content-Disposition"].endswith('tracker.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    filled = book["Filled"]
+    cases = {row[0].value for row in filled.iter_rows(min_row=2)}
+    assert {"M1", "M2", "M3"} <= cases

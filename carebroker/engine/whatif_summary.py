@@ -31,7 +31,7 @@ from carebroker.lib.london import LONDON
 STATUS_LABELS = (
     ("awarded", "placed"),
     ("unfilled", "unfilled"),
-    ("on_hold", "on hold"),
+    ("on_hold", "waiting for a decision"),
     ("sourcing", "still sourcing"),
 )
 

@@ -2,8 +2,8 @@
 
 Sheets:
 
-- **Open**: cases still being sourced or on hold, with the next deadline and the number of
-  days since the referral was received.
+- **Open**: cases still being sourced, waiting for a decision or held, with the next
+  deadline and the number of days since the referral was received.
 - **Filled**: awarded cases: to whom, the rate, the date filled, days since referral and
   days taken to a full support package (referral to award).
 - **Closed**: cases closed, cancelled or unfilled, with the date and the reason.
@@ -32,6 +32,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from carebroker.councils.models import Council
+from carebroker.engine.vocabulary import LIVE
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.exchange.batch_report import calendar_of
 from carebroker.exchange.spreadsheet import row as safe_row
@@ -39,7 +40,6 @@ from carebroker.lib.london import LONDON
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
 
-OPEN = (PackageStatus.SOURCING, PackageStatus.ON_HOLD, PackageStatus.HELD)
 CLOSED = (PackageStatus.CLOSED, PackageStatus.CANCELLED, PackageStatus.UNFILLED)
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1D70B8")
@@ -120,7 +120,7 @@ def _open_rows(
     calendar: WorkingCalendar,
 ) -> Iterable[list[object]]:
     for package in packages:
-        if package.status not in OPEN:
+        if package.status not in LIVE:
             continue
         waiting = [r.deadline for r in requests[package.pk] if r.outcome == "open"]
         deadline = min(waiting).astimezone(LONDON).replace(tzinfo=None) if waiting else None

@@ -44,7 +44,7 @@ def do_provider_answer(
     if outcome.taken is Taken.REFUSED:
         why = outcome.why
         if why == "the package is held":
-            why = "the council has put this package on hold; answer again when it is released"
+            why = "the council has held this package; answer again when it is released"
         elif late:
             why = f"the deadline was {london_time(request_row.deadline)}; {why}"
         return AnswerOutcome(False, f"{case}: your answer was not counted: {why}.")

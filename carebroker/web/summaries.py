@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 
 from carebroker.accounts.models import User
 from carebroker.councils.models import Council
+from carebroker.engine.vocabulary import LIVE
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Referral
 from carebroker.sourcing.models import Package, PackageStatus
@@ -57,10 +58,10 @@ def packages_on_hold(council: Council) -> QuerySet[Package]:
 
 def packages_waiting(council: Council) -> int:
     """The waiting list, counted as its page counts it (views/waiting.py): packages being
-    sourced or on hold whose referral was accepted."""
+    sourced, waiting for a decision or held (LIVE) whose referral was accepted."""
     return Package.objects.filter(
         council=council,
-        status__in=(PackageStatus.SOURCING, PackageStatus.ON_HOLD),
+        status__in=LIVE,
         referral__accepted_at__isnull=False,
     ).count()
 

@@ -34,9 +34,11 @@ def test_same_seed_gives_a_byte_identical_summary() -> None:
 
 
 def test_summary_shows_outcomes_waits_requests_and_added_delay() -> None:
-    """The summary names placed / unfilled / on hold / still sourcing, the stages and the delay."""
+    """The summary names placed / unfilled / waiting for a decision / still sourcing, the stages
+    and the delay."""
     text = run_whatif(EXAMPLE, 7)
-    for words in ("placed", "unfilled", "on hold", "still sourcing", "requests per package"):
+    waiting = "waiting for a decision"
+    for words in ("placed", "unfilled", waiting, "still sourcing", "requests per package"):
         assert words in text
     assert "policy minimum" in text
     assert "added delay" in text and " 0.0 working hours" in text

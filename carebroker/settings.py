@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_tasks_db",
     "carebroker.accounts",
     "carebroker.councils",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
 ROOT_URLCONF = "carebroker.urls"
@@ -103,6 +105,24 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "carebroker.accounts.throttle.SignInThrottle",  # django-axes: refuses while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (issue 12 finding 8): AXES_FAILURE_LIMIT wrong passwords for one
+# username, or from one address, lock it for AXES_COOLOFF_MINUTES; an administrator
+# unlocks it sooner by deleting its access attempt in the admin.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per user, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "carebroker.accounts.throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "carebroker.accounts.throttle.client_address"
+# Production runs behind PROXY_COUNT reverse proxies (they set X-Forwarded-Proto): the
+# client is the address the nearest of them saw, never one a client wrote itself.
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -124,6 +124,7 @@ class NoticeKind(StrEnum):
     OPEN_MARKET_LIST = "open_market_list"  # §4.4
     ESCALATION = "escalation"  # §5 waiting list amber/red
     HANDBACK = "handback"  # §5 handbacks
+    REPORT = "report"  # scheduled reports (reports/schedule.py): sent by the shell only
 
     @property
     def label(self) -> str:
@@ -149,6 +150,7 @@ _NOTICE_LABELS = {
     NoticeKind.OPEN_MARKET_LIST: "Available packages list",
     NoticeKind.ESCALATION: "Waiting-list escalation",
     NoticeKind.HANDBACK: "Handback",
+    NoticeKind.REPORT: "Scheduled report",
 }
 
 

@@ -3,13 +3,9 @@ from django.db import models
 from carebroker.engine.vocabulary import NoticeKind as Kind
 
 # Every email notice (docs/policies.md §4-6), one template each: the engine's vocabulary
-# (engine/vocabulary.py NoticeKind) with the words people read, and the notices the shell
-# sends of its own accord (no engine effect names them): the scheduled reports
-# (reports/schedule.py, Kent's weekly wash-up and monthly report, §5).
-SHELL_KINDS = [("REPORT", ("report", "Scheduled report"))]
-NoticeKind = models.TextChoices(
-    "NoticeKind", [(k.name, (k.value, k.label)) for k in Kind] + SHELL_KINDS
-)
+# (engine/vocabulary.py NoticeKind, which also names those only the shell sends, such as
+# the scheduled reports) with the words people read.
+NoticeKind = models.TextChoices("NoticeKind", [(k.name, (k.value, k.label)) for k in Kind])
 
 
 class NoticeStatus(models.TextChoices):

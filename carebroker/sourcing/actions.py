@@ -137,6 +137,14 @@ def check_hold(user: User, package: Package, reason: str) -> str:
     return check_reason("reason", reason, "Say why the package is held.")
 
 
+def check_next_provider(user: User, package: Package) -> None:
+    """Only a manager moves a cascade on while a provider considers (docs/policies.md §5.2:
+    the area support manager decides)."""
+    check_staff(user, package)
+    if user.role != Role.MANAGER:
+        raise PermissionDenied("Only a manager approaches the next provider early.")
+
+
 def check_cancel(user: User, package: Package, reason: str) -> str:
     check_staff(user, package)
     return check_reason("reason", reason, "Say why sourcing is cancelled.")
@@ -260,7 +268,7 @@ def do_cancel(user: User, package: Package, reason: str, now: datetime) -> StepR
 
 def do_next_provider(user: User, package: Package, now: datetime) -> StepResult:
     """A cascade moves on to its next provider while the current one considers (§5.2)."""
-    check_staff(user, package)
+    check_next_provider(user, package)
     with transaction.atomic():
         row = locked(package)
         _check_status(row, RUNNING)

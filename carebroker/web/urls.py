@@ -50,6 +50,11 @@ urlpatterns = [
     path("packages/<str:case_number>/hold/", package_actions.hold, name="package_hold"),
     path("packages/<str:case_number>/release/", package_actions.release, name="package_release"),
     path("packages/<str:case_number>/cancel/", package_actions.cancel, name="package_cancel"),
+    path(
+        "packages/<str:case_number>/next-provider/",
+        package_actions.next_provider,
+        name="package_next_provider",
+    ),
     # Referrals: the broker checks them; a referrer makes and follows their own.
     path("referrals/", referrals.referrals_to_check, name="referrals"),
     path("referrals/new/", referrals.new_referral, name="referral_new"),

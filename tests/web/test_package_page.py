@@ -365,3 +365,50 @@ def test_the_countdown_stops_refreshing_once_no_deadline_runs():
     with clock(LATER):
         client.post(f"/packages/{package.case_number}/cancel/", {"cancel-reason": "moved away"})
     assert "hx-trigger" not in client.get(url).content.decode()
+
+
+def test_a_manager_approaches_the_next_provider_while_one_considers_a_broker_may_not():
+    """docs/policies.md §5.2: while C1 considers, the area support manager may approach C2;
+    the button is the manager's, and a broker's POST is refused (403), nothing moves."""
+    from carebroker.engine.inputs import Answer
+    from carebroker.sourcing.runner import record_answer
+
+    kent = kent_cluster()
+    package, first, second = kent.packages[0], kent.providers[0], kent.providers[1]
+    considering = Answer(
+        NOW + timedelta(minutes=10), str(first.pk), "considering", until=NOW + timedelta(days=2)
+    )
+    assert record_answer(package, considering).counted
+    url = f"/packages/{package.case_number}/next-provider/"
+    with clock(LATER):
+        assert (
+            'id="next-provider"'
+            in client_for(kent.manager).get(f"/packages/{package.case_number}/").content.decode()
+        )
+        assert (
+            'id="next-provider"'
+            not in client_for(kent.broker).get(f"/packages/{package.case_number}/").content.decode()
+        )
+        refused = client_for(kent.broker).post(url)
+        assert refused.status_code == 403
+        assert not SourcingRequest.objects.filter(package=package, provider=second).exists()
+        moved = client_for(kent.manager).post(url)
+    assert moved.status_code == 302
+    asked = SourcingRequest.objects.get(package=package, provider=second)
+    assert (asked.sent_at, asked.outcome) == (LATER, "open")
+    assert TimelineEvent.objects.get(package=package, type="next_provider").actor == (
+        kent.manager.username
+    )
+
+
+def test_next_provider_with_nobody_considering_says_why_and_changes_nothing():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    with clock(LATER):
+        response = client_for(kent.manager).post(
+            f"/packages/{package.case_number}/next-provider/", follow=True
+        )
+    assert "Nothing changed" in response.content.decode()
+    assert "no provider is considering" in response.content.decode()
+    assert SourcingRequest.objects.filter(package=package).count() == 1
+    assert not TimelineEvent.objects.filter(package=package, type="ignored").exists()

@@ -1,6 +1,6 @@
 """The broker's changes to a package, each a POST that redirects after success (PRG):
 record a phone answer, answer a provider's question, award by hand, hold, release, cancel
-(after a confirmation page).
+(after a confirmation page), and (a manager) approach the next provider of a cascade.
 
 Each calls its `carebroker.sourcing.actions` service; a domain error is shown on the
 package page as the form's error and nothing changes.
@@ -8,6 +8,7 @@ package page as the form's error and nothing changes.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from carebroker.sourcing.models import Package, SourcingRequest
 from carebroker.web.forms.packages import AwardForm, ReasonForm
 from carebroker.web.forms.phone import RequestAnswerForm
 from carebroker.web.views.access import (
+    MANAGERS,
     STAFF,
     _get_package_for_user,
     posted,
@@ -124,6 +126,23 @@ def release(request: HttpRequest, case_number: str) -> HttpResponse:
         form.add_service_error(error)
         return render_package(request, user, package, now, ERROR_STATUS, hold_form=form)
     tell(request, f"Package {package.case_number} is released: sourcing goes on.")
+    return _to_page(package)
+
+
+@require_POST
+@role_required(*MANAGERS)
+def next_provider(request: HttpRequest, case_number: str) -> HttpResponse:
+    """A manager approaches the next provider of a cascade while one considers (§5.2)."""
+    user = the_user(request)
+    package = _get_package_for_user(user, case_number)
+    now = timezone.now()
+    try:
+        outcome = actions.do_next_provider(user, package, now)
+    except SERVICE_ERRORS as error:
+        messages.error(request, f"Nothing changed: {error}")
+    else:
+        done = "The next provider is approached; the one considering may still answer."
+        tell(request, done, outcome)
     return _to_page(package)
 
 

@@ -167,6 +167,7 @@ def render_package(
             "live": live,
             "can_manage": user.role in STAFF,
             "is_manager": user.role == Role.MANAGER,
+            "considering": any(r.outcome == "considering" for r in requests),
             "now": now,
             **forms,
         },

@@ -356,6 +356,7 @@ RULES: dict[str, Rule] = {
     "my_referrals": Rule(REFERRERS),
     "referral": Rule(STAFF | REFERRERS, REFERRAL, owner_only=True),
     "referral_check": Rule(STAFF, REFERRAL),
+    "referral_return": Rule(STAFF, REFERRAL),
     "referral_resubmit": Rule(STAFF | REFERRERS, REFERRAL, owner_only=True, missing_ok=True),
     "gates": Rule(STAFF),
     "gate": Rule(STAFF, PACKAGE, missing_ok=True),

@@ -50,7 +50,7 @@ class Document(models.TextChoices):
 
 
 class ReferralStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
+    RECEIVED = "received", "Waiting for a broker to check"
     RETURNED = "returned", "Returned to referrer"
     ACCEPTED = "accepted", "Accepted"
 
@@ -74,6 +74,9 @@ class Referral(models.Model):
         max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
     )
     missing = models.JSONField(default=list, blank=True, help_text="Documents found missing.")
+    returned_reason = models.TextField(
+        blank=True, help_text="Why a broker returned it: details wrong or unclear (§5.1, §6.1)."
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

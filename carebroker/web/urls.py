@@ -62,6 +62,7 @@ urlpatterns = [
     path("referrals/<int:pk>/", referrals.referral_page, name="referral"),
     path("referrals/<int:pk>/check/", referrals.check, name="referral_check"),
     path("referrals/<int:pk>/resubmit/", referrals.resubmit, name="referral_resubmit"),
+    path("referrals/<int:pk>/return/", referrals.return_referral, name="referral_return"),
     # Gates: who must act; a manager's, a broker's or a referrer's decision.
     path("gates/", gates.gate_list, name="gates"),
     path("gates/<str:case_number>/", gates.gate_page, name="gate"),

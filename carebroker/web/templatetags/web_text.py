@@ -92,3 +92,21 @@ def council_has_batch(council: Council | None) -> bool:
         return False
     policy, _ = policy_and_calendar(council)
     return any(stage.kind == "batch" for stage in policy.stages)
+
+
+@register.simple_tag
+def referral_progress(referral: object, package: object) -> str:
+    """Where the referral's package stands, in the referrer's words."""
+    from carebroker.web.referral_progress import progress_of
+
+    return progress_of(referral, package)  # type: ignore[arg-type]
+
+
+@register.filter
+def document_names(names: object) -> str:
+    """Document codes as their labels: "financial_authorisation" -> "Financial authorisation"."""
+    from carebroker.referrals.models import Document
+
+    labels = dict(Document.choices)
+    items = names if isinstance(names, list | tuple) else []
+    return ", ".join(str(labels.get(str(n), str(n).replace("_", " "))) for n in items)

@@ -18,14 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carebroker.accounts.models import Role, User
 from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
+from carebroker.sourcing.corrections import Correction, do_correct_referral, do_return_referral
 from carebroker.sourcing.intake import (
     check_referral,
-    do_resubmit_referral,
     do_submit_referral,
     missing_documents,
 )
 from carebroker.sourcing.models import Package
-from carebroker.web.forms.referrals import CheckForm, ReferralForm, ResubmitForm
+from carebroker.web.forms.referrals import CheckForm, ReferralForm, ResubmitForm, ReturnForm
+from carebroker.web.referral_progress import progress_of
 from carebroker.web.summaries import GATE_OWNERS
 from carebroker.web.views.access import (
     REFERRERS,
@@ -168,8 +169,9 @@ def _render_referral(
     status: int = 200,
     check_form: CheckForm | None = None,
     resubmit_form: ResubmitForm | None = None,
+    return_form: ReturnForm | None = None,
 ) -> HttpResponse:
-    packages = list(referral.packages.select_related("area").order_by("pk"))
+    packages = list(referral.packages.select_related("area", "awarded_provider").order_by("pk"))
     would_miss: list[str] = []
     if user.role in STAFF and referral.status == ReferralStatus.RECEIVED:
         would_miss = _labels(missing_documents(referral))  # what the check will find
@@ -187,8 +189,9 @@ def _render_referral(
             "is_referrer": user.role == Role.REFERRER,
             "referrer_gates": REFERRER_GATES,
             "check_form": check_form or CheckForm(),
-            "resubmit_form": resubmit_form
-            or ResubmitForm(initial={"documents": referral.documents}),
+            "resubmit_form": resubmit_form or _resubmit_form(referral, packages),
+            "return_form": return_form or ReturnForm(),
+            "progress": [(package, progress_of(referral, package)) for package in packages],
         },
         status=status,
     )
@@ -217,23 +220,66 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*STAFF, *REFERRERS)
-def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
-    """A returned referral sent again with more documents: checked again at once."""
+@role_required(*STAFF)
+def return_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return a referral not yet checked to its referrer, saying what is wrong or unclear."""
     user = the_user(request)
     referral = _get_referral_for_user(user, pk)
-    form = ResubmitForm(request.POST)
+    form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            check_referral(user, referral)
-            result = do_resubmit_referral(referral, form.cleaned_data["documents"], timezone.now())
+            do_return_referral(user, referral, form.cleaned_data["reason"], timezone.now())
+        except SERVICE_ERRORS as error:
+            form.add_service_error(error)
+        else:
+            tell(request, "Referral returned to the referrer with your reason.")
+            return redirect("referral", pk=referral.pk)
+    return _render_referral(request, user, referral, 400, return_form=form)
+
+
+@require_POST
+@role_required(*STAFF, *REFERRERS)
+def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A returned referral, corrected (documents, hours, start date, needs) and sent again:
+    back to the brokers to check when it was returned with a reason, else checked at once."""
+    user = the_user(request)
+    referral = _get_referral_for_user(user, pk)
+    now = timezone.now()
+    form = ResubmitForm(request.POST, council=referral.council, today=today_in_london(now))
+    if form.is_valid():
+        data = form.cleaned_data
+        package = referral.packages.order_by("pk").first()
+        correction = Correction(
+            documents=list(data["documents"]) if "documents" in form.fields else None,
+            hours_per_week=data.get("hours_per_week"),
+            preferred_start=data.get("preferred_start"),
+            needs=data.get("needs") or None,
+            changed=form.changed(package, referral.person.needs),
+        )
+        try:
+            result = do_correct_referral(user, referral, correction, now)
         except SERVICE_ERRORS as error:
             form.add_service_error(error)
         else:
             if result.status == ReferralStatus.ACCEPTED:
                 tell(request, "Referral accepted: the package is being sourced.")
+            elif result.status == ReferralStatus.RECEIVED:
+                tell(request, "Referral sent again: it is waiting for a broker to check it.")
             else:
                 missing = ", ".join(_labels(list(result.missing)))
                 tell(request, f"Referral still incomplete: missing {missing}.")
             return redirect("referral", pk=referral.pk)
     return _render_referral(request, user, referral, 400, resubmit_form=form)
+
+
+def _resubmit_form(referral: Referral, packages: list[Package]) -> ResubmitForm:
+    first = packages[0] if packages else None
+    initial = {
+        "documents": referral.documents,
+        "needs": referral.person.needs,
+        "hours_per_week": first.hours_per_week if first else None,
+        "preferred_start": first.preferred_start if first else None,
+    }
+    return ResubmitForm(
+        initial=initial, council=referral.council, today=today_in_london(timezone.now())
+    )

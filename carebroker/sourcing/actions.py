@@ -298,10 +298,20 @@ def _step(
 
 
 def do_answer_query(
-    user: User, package: Package, question: int | str, answer: str, now: datetime
+    user: User,
+    package: Package,
+    question: int | str,
+    answer: str,
+    now: datetime,
+    shared: str | None = None,
 ) -> TimelineEvent:
     """Answer a provider's question: a `query_answered` event, and one `query_answer`
     notice per provider approached (its main contact), keyed by question and provider.
+
+    Nothing of a provider's question reaches the other providers before this: the broker
+    approves it by answering, and may share it in their own words (`shared`: a price, a
+    name or a phone number edited out; issue 12 finding 10). The question goes with the
+    answer, never alone.
 
     `question` is the id of the package's `query` event, or the question's text when it
     came another way (by telephone). The same query event answered again with the same
@@ -333,6 +343,10 @@ def do_answer_query(
             text = str(question or "").strip()
             if not text:
                 raise ValidationError({"question": "Enter the question being answered."})
+        asked_text = text
+        if shared is not None and shared.strip():
+            text = shared.strip()
+            _check_no_names(package, text, field="shared")
         event = TimelineEvent.objects.create(
             package=row,
             at=now,
@@ -341,6 +355,7 @@ def do_answer_query(
                 "question_event": asked.pk if asked else None,
                 "provider": asked.details.get("provider") if asked else None,
                 "question": text,
+                "asked": asked_text,
                 "answer": answer,
             },
             source=EventSource.COUNCIL,
@@ -367,7 +382,7 @@ def _approached(row: Package) -> dict[int, datetime]:
     return deadlines
 
 
-def _check_no_names(package: Package, answer: str) -> None:
+def _check_no_names(package: Package, answer: str, field: str = "answer") -> None:
     """Providers see only the provider view before an award (docs/policies.md §6.2): no names."""
     person = package.person
     names = [person.name, person.principal_contact, person.allocated_worker]
@@ -376,7 +391,7 @@ def _check_no_names(package: Package, answer: str) -> None:
     said = {w.lower() for w in re.findall(r"[^\W\d_]{3,}", answer)}
     if words & said:
         raise ValidationError(
-            {"answer": "Do not name the person or their family: every provider approached gets it."}
+            {field: "Do not name the person or their family: every provider approached gets it."}
         )
 
 

@@ -189,14 +189,12 @@ def _notice(
         context = {"reason": (request.reason if request else None) or "no reason given"}
         cc_senior = True  # docs/policies.md §5.2: copied to the provider's senior contact
     elif kind == K.QUERY_ANSWER:
-        request = _last_request(state, to)
-        # §6.3: the question goes out now, unanswered; the broker's answer follows to
-        # every provider approached (sourcing/actions.py do_answer_query).
-        context = {
-            "question": details.get("text") or "(asked by telephone)",
-            "answer": None,
-            "deadline": request.deadline if request else now,
-        }
+        # §6.3 shares a provider's question with every provider approached, but only once a
+        # broker has read it (issue 12 finding 10: a question carrying a price, a name and
+        # a phone number went at once to every rival). The package page lists it; the
+        # broker's answer sends the question, edited or not, with the answer
+        # (sourcing/actions.py do_answer_query). Nothing goes out now.
+        return 0
     elif kind == K.CHASE:
         request = _last_request(state, to)
         context = {"deadline": request.deadline if request else now}

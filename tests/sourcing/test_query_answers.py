@@ -50,15 +50,11 @@ def test_answer_to_a_query_goes_to_every_provider_approached(leics):
     assert event.details["answer"] == ANSWER and event.details["question_event"] == question.pk
 
 
-def test_the_question_notice_no_longer_claims_an_answer(leics):
-    """§6.3: the notice sent when the question is asked shares the question and says the
-    answer will follow; it carries no made-up answer."""
+def test_no_question_notice_goes_out_before_the_broker_answers(leics):
+    """§6.3 with issue 12 finding 10: the question is shared with the providers approached
+    only with the broker's answer (the broker approves it); nothing goes out when asked."""
     package, question, _ = leics
-    asked = Notice.objects.filter(package=package, kind="query_answer")
-    assert asked.exists()
-    for notice in asked:
-        assert "Answer:" not in notice.body
-        assert "will send the answer" in notice.body
+    assert not Notice.objects.filter(package=package, kind="query_answer").exists()
 
 
 def test_answering_the_same_question_twice_sends_nothing_more(leics):

@@ -92,3 +92,41 @@ def test_a_referrer_cannot_answer_a_query(leics):
         )
     assert response.status_code in (302, 403, 404)
     assert Notice.objects.count() == before
+
+
+def test_a_providers_question_reaches_no_rival_before_a_broker_approves_it(leics):
+    """Issue 12 finding 10: a question carrying a price, a name and a phone number went at
+    once to every competing provider. Now nothing about it is sent until a broker answers
+    (and so approves) it."""
+    package, question, broker = leics
+    assert not Notice.objects.filter(kind="query_answer").exists()
+    assert question.details["text"]  # the question itself is kept for the broker
+
+
+def test_the_broker_edits_the_question_and_the_answer_goes_with_it(leics):
+    """The broker shares the question in their own words: every provider approached gets
+    the edited question and the answer; the provider's own words reach no one."""
+    package, question, broker = leics
+    asked = question.details["text"]
+    edited = "Can the sessions be at weekends?"
+    _post(
+        client_for(broker),
+        package,
+        {"query-question": question.pk, "query-answer": ANSWER, "query-shared": edited},
+    )
+    sent = list(Notice.objects.filter(kind="query_answer"))
+    assert len(sent) == package.requests.values("provider").distinct().count()
+    for notice in sent:
+        assert edited in notice.body and ANSWER in notice.body
+        assert asked not in notice.body
+    answered = TimelineEvent.objects.get(type="query_answered")
+    assert answered.details["question"] == edited and answered.details["asked"] == asked
+
+
+def test_the_form_offers_the_question_to_edit(leics):
+    package, question, broker = leics
+    with clock(NOW):
+        page = main_of(client_for(broker).get(f"/packages/{package.case_number}/"))
+    section = page.split('id="questions"')[1].split('id="timeline"')[0]
+    assert f'id="id_q{question.pk}_query-shared"' in section
+    assert "as providers will see it" in section

@@ -55,7 +55,14 @@ def answer_query(request: HttpRequest, case_number: str) -> HttpResponse:
             type="query_answered", details__question_event=question
         ).exists()
         try:
-            actions.do_answer_query(user, package, question, form.cleaned_data["answer"], now)
+            actions.do_answer_query(
+                user,
+                package,
+                question,
+                form.cleaned_data["answer"],
+                now,
+                shared=form.cleaned_data.get("shared"),
+            )
         except SERVICE_ERRORS as error:
             form.add_service_error(error)
         else:

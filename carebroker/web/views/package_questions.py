@@ -18,6 +18,13 @@ class QueryAnswerForm(GovukForm):
     question = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": "Choose the question to answer"}
     )
+    shared = forms.CharField(
+        label="The question as providers will see it",
+        help_text="Take out any price, name or phone number: it goes to every provider approached.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     answer = forms.CharField(
         label="Your answer",
         help_text="Every provider approached gets it with the question. Do not name the person.",
@@ -61,7 +68,8 @@ def questions_of(
         if event.type != "query":
             continue
         provider = str(event.details.get("provider", ""))
-        form = answer_form(event.pk, initial={"question": event.pk})
+        text = str(event.details.get("text") or "")
+        form = answer_form(event.pk, initial={"question": event.pk, "shared": text})
         if bound is not None and str(bound_id) == str(event.pk):
             form = bound
         name = names.get(int(provider), provider) if provider.isdigit() else provider

@@ -4,14 +4,21 @@
 from django.db import migrations, models
 
 
+def _fields(stored):
+    """The PackageState's fields in a stored snapshot (sourcing/snapshot.py), or None."""
+    value = stored.get("value") if isinstance(stored, dict) else None
+    fields = value.get("fields") if isinstance(value, dict) else None
+    return fields if isinstance(fields, dict) else None
+
+
 def held_status(apps, schema_editor):
     Package = apps.get_model("sourcing", "Package")
     for row in Package.objects.exclude(held_reason="").iterator():
         row.status = "held"
-        state = row.engine_state
-        if isinstance(state, dict) and isinstance(state.get("fields"), dict):
-            state["fields"]["status"] = "held"
-            state["fields"]["held_reason"] = row.held_reason
+        fields = _fields(row.engine_state)
+        if fields is not None:
+            fields["status"] = "held"
+            fields["held_reason"] = row.held_reason
         row.save(update_fields=["status", "engine_state"])
 
 
@@ -19,9 +26,8 @@ def on_hold_status(apps, schema_editor):
     Package = apps.get_model("sourcing", "Package")
     for row in Package.objects.filter(status="held").iterator():
         row.status = "on_hold"
-        state = row.engine_state
-        if isinstance(state, dict) and isinstance(state.get("fields"), dict):
-            fields = state["fields"]
+        fields = _fields(row.engine_state)
+        if fields is not None:
             fields["status"] = "on_hold" if fields.get("gate") else "sourcing"
             fields.pop("held_reason", None)
         row.save(update_fields=["status", "engine_state"])

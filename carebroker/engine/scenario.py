@@ -27,24 +27,15 @@ from carebroker.engine.policy import (
 )
 from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.provider_view import PersonRecord, Relation
+from carebroker.engine.vocabulary import AnswerAction, DecisionAction
 from carebroker.lib.postcodes import PostcodeError, parse_postcode
 
 T = TypeVar("T")
 Table = Mapping[str, object]
 
-PROVIDER_ACTIONS = (
-    "interest",
-    "offer",
-    "accept",
-    "decline",
-    "considering",
-    "query",
-    "assessment",
-    "assessment_done",
-    "confirm",
-    "handback",
-)
-COUNCIL_ACTIONS = ("approve", "decide", "next_provider", "cancel", "award", "hold", "release")
+# What a provider answers and what the council decides: the vocabulary's words, in its order.
+PROVIDER_ACTIONS: tuple[str, ...] = tuple(action.value for action in AnswerAction)
+COUNCIL_ACTIONS: tuple[str, ...] = tuple(action.value for action in DecisionAction)
 HAND_ACTORS = ("manager", "broker")  # who awards, holds and releases by hand
 ACTORS = ("manager", "referrer", "broker")
 CHOICES = (

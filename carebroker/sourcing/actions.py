@@ -34,6 +34,7 @@ from carebroker.engine.by_hand import tender_deadline
 from carebroker.engine.engine import StepResult
 from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Release
 from carebroker.engine.scenario import PROVIDER_ACTIONS
+from carebroker.engine.state import PackageState
 from carebroker.engine.vocabulary import LIVE, RUNNING
 from carebroker.lib.london import london_time
 from carebroker.outbox.models import NoticeKind
@@ -205,6 +206,7 @@ def do_award_by_hand(
         _check_status(row, LIVE)
         market = market_of(row.council)
         state = state_of(row)
+        _check_sanction(user, provider, state)
         kinds = {stage.name: stage.kind for stage in market.policy.stages}
         deadline = tender_deadline(state.runs, kinds, now)
         if deadline is not None and override is None:  # docs/policies.md §6.3
@@ -223,6 +225,23 @@ def do_award_by_hand(
             override_reason=override if deadline is not None else None,
         )
         return _step(row, user, signal, now)
+
+
+def _check_sanction(user: User, provider: Provider, state: PackageState) -> None:
+    """docs/policies.md §5.2: a sanctioned provider is skipped unless a manager approves. A
+    manager's award by hand is that approval; a broker's needs a manager to have approved
+    the provider for this package already (issue 12 finding 12)."""
+    if not provider.sanctioned or user.role == Role.MANAGER:
+        return
+    if any(approved == str(provider.pk) for _gate, approved in state.approvals):
+        return
+    note = f" ({provider.sanction_note})" if provider.sanction_note else ""
+    raise ValidationError(
+        {
+            "provider": f"{provider.name} is under a sanction{note}: an award by hand to it "
+            "needs a manager's approval. Ask a manager to approve it or to make the award."
+        }
+    )
 
 
 def do_hold(user: User, package: Package, reason: str, now: datetime) -> StepResult | None:

@@ -34,7 +34,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Manager, Model, Q, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 
 from carebroker.councils.models import Council
@@ -79,8 +79,8 @@ class Scope:
 
     def requests(self) -> QuerySet[SourcingRequest]:
         f = self.filters
-        rows = SourcingRequest.objects.filter(
-            package__council=self.council, sent_at__gte=f.since, sent_at__lt=f.until
+        rows = of_council(SourcingRequest.objects, self.council).filter(
+            sent_at__gte=f.since, sent_at__lt=f.until
         )
         if f.area is not None:
             rows = rows.filter(package__area=f.area)
@@ -88,12 +88,23 @@ class Scope:
 
     def events(self, *types: str) -> QuerySet[TimelineEvent]:
         f = self.filters
-        rows = TimelineEvent.objects.filter(
-            package__council=self.council, at__gte=f.since, at__lt=f.until, type__in=types
+        rows = of_council(TimelineEvent.objects, self.council).filter(
+            at__gte=f.since, at__lt=f.until, type__in=types
         )
         if f.area is not None:
             rows = rows.filter(package__area=f.area)
         return rows
+
+
+def of_council[M: Model](rows: Manager[M] | QuerySet[M], council: Council) -> QuerySet[M]:
+    """A request's or timeline event's rows of one council, found by their time first.
+
+    Their council is their package's. Compared as `package.council_id + 0`, the condition
+    cannot lead the query: without it SQLite reads every package of the council and then
+    their requests (seconds at 100,000 packages) instead of the few sent in the range,
+    through the time index (`request_sent_at`, `timeline_type_at`).
+    """
+    return rows.alias(council_of=F("package__council_id") + Value(0)).filter(council_of=council.pk)
 
 
 def _week_bounds(filters: Filters) -> list[tuple[date, datetime, datetime]]:
@@ -229,7 +240,7 @@ def _spread(name: str, values: list[Decimal]) -> tuple[str, int, Decimal | None,
 
 
 def waiting_by_rag(scope: Scope) -> Table:
-    """Packages waiting at the end of each week, by RAG: one query for every week."""
+    """Packages waiting at the end of each week, by RAG: two queries for every week."""
     rule, calendar = scope.rule, scope.calendar
     counts: dict[str, Count] = {}
     moments = []
@@ -246,13 +257,18 @@ def waiting_by_rag(scope: Scope) -> Table:
         )
         counts[f"r{i}"] = Count("id", filter=waiting & Q(referral__accepted_at__lt=red))
     # Only packages waiting at some week's end can count: accepted by the last moment, and
-    # live now or awarded after the first (most awarded packages are long past).
-    candidates = scope.packages()
+    # live now, or awarded after the first moment (most awarded packages are long past).
+    # Two queries, each led by its own index (package_council_status,
+    # package_council_awarded); their counts add up.
+    found: dict[str, int] = defaultdict(int)
     if moments:
-        candidates = candidates.filter(referral__accepted_at__lt=max(moments)).filter(
-            Q(status__in=LIVE) | Q(awarded_at__gt=min(moments))
-        )
-    found = candidates.aggregate(**counts) if counts else {}
+        accepted = scope.packages().filter(referral__accepted_at__lt=max(moments))
+        for rows in (
+            accepted.filter(status__in=LIVE),
+            accepted.filter(awarded_at__gt=min(moments)).exclude(status__in=LIVE),
+        ):
+            for key, n in rows.aggregate(**counts).items():
+                found[key] += n or 0
     rows = [
         (week, found[f"g{i}"], found[f"a{i}"], found[f"r{i}"])
         for i, week in enumerate(scope.filters.weeks())

@@ -176,7 +176,11 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["package", "id"]
-        indexes = [models.Index(fields=["package", "type"], name="timeline_package_type")]
+        indexes = [
+            models.Index(fields=["package", "type"], name="timeline_package_type"),
+            # reports/figures.py: the events of some types in a date range
+            models.Index(fields=["type", "at"], name="timeline_type_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.package} {self.type} at {self.at:%Y-%m-%d %H:%M}"

@@ -15,13 +15,19 @@ def command_name(name: str) -> str:
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebroker.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     argv = [sys.argv[0], *sys.argv[1:]]
     argv[0] = "carebroker"
     if len(argv) > 1:
         argv[1] = command_name(argv[1])
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as error:
+        # A bad or missing setting ("SECRET_KEY: required ...") is one line, not a traceback.
+        sys.stderr.write(f"carebroker: {error}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,20 +1,31 @@
 """Django settings, all from the environment (see README § Configuration)."""
 
+import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from carebroker.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CAREBROKER_VAR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+# Personal data lives here (the SQLite file, mail): readable by this user only.
+MAIL_DIR = VAR_DIR / "mail"
+MAIL_DIR.mkdir(mode=0o700, exist_ok=True)
+MAIL_DIR.chmod(0o700)
 
 # "production" makes SECRET_KEY mandatory and turns on the HTTPS-only settings.
 PRODUCTION = env_str("CAREBROKER_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG: must be off when CAREBROKER_ENV=production (its error pages show settings "
+        "and personal data)"
+    )
 
 
 def _secret_key() -> str:
@@ -59,7 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "carebroker.web.hardening.RequestSizeLimit",  # first: before anything reads a body
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "carebroker.web.hardening.PrivatePages",  # no-store for signed-in pages
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its page
 ]
 
@@ -83,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",  # csp_nonce for our two scripts
             ],
         },
     },
@@ -95,6 +110,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Made private before SQLite makes it (its -wal and -shm files copy its mode).
+    _sqlite = Path(DATABASES["default"]["NAME"])
+    if str(_sqlite) not in ("", ":memory:") and _sqlite.parent.is_dir():
+        os.close(os.open(_sqlite, os.O_CREAT | os.O_WRONLY, 0o600))
+        _sqlite.chmod(0o600)
     # Several processes (web + worker) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
@@ -125,9 +145,46 @@ PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        # 12: "Kent2026!" (a council, a year, a mark) is 9 and was accepted (issue 12).
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (each request saves the session
+# and so moves its expiry on), and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+
+# Request bodies: a form at most 2.5 MB in memory, any request at most MAX_REQUEST_BYTES
+# (the largest upload, a ticked return, is 5 MB); refused from Content-Length alone.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 10) * 1024 * 1024
+
+# Content-Security-Policy (Django 6): scripts only from our static files, or inline with
+# the response's nonce (base.html's two); nothing framed, no plugins, forms post here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # Inline style attributes (the admin's, htmx's indicator) only: no script runs from CSS.
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

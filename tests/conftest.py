@@ -38,3 +38,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if skipped and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _sessions_outlast_pinned_clocks(settings):  # noqa: ANN001
+    """Tests sign in now and pin the clock days ahead; the 30-minute idle rule would sign
+    them out. The rule itself is pinned by tests/test_hardening.py with the real value."""
+    settings.SESSION_COOKIE_AGE = 60 * 60 * 24 * 366 * 5

@@ -13,6 +13,7 @@ from carebroker.engine.policy import Policy, Stage
 from carebroker.govuk.forms import GovukDateField, GovukForm
 from carebroker.lib.london import LONDON
 from carebroker.lib.postcodes import PostcodeError, parse_district
+from carebroker.providers.declines import DECLINE_REASONS
 
 # Which answers a request takes, by stage kind and round: the engine's own table
 # (engine/stages/__init__.py _ANSWERS), less what the portal does not offer there.
@@ -35,16 +36,6 @@ ACTION_LABELS = {
 # Stage kinds whose award compares prices (docs/policies.md §3 best_price; §4 open market:
 # providers propose rates): an offer there must carry an hourly rate.
 RATE_REQUIRED = ("tender", "open_market")
-# No seed lists decline codes for providers; these are fixed here (Leics asks for "a
-# reason code", docs/policies.md §6.3).
-DECLINE_REASONS = (
-    ("no_capacity", "No carers free for these hours"),
-    ("area", "We do not cover this area"),
-    ("call_times", "We cannot meet the call times"),
-    ("needs", "We cannot meet these needs"),
-    ("start_date", "We cannot start by the requested date"),
-    ("other", "Another reason"),
-)
 COVERAGE = (("full", "Yes, all of it"), ("part", "Only part of it"))
 
 

@@ -22,6 +22,7 @@ from carebroker.accounts.models import Role, User
 from carebroker.engine.inputs import Decision
 from carebroker.engine.policy import Policy
 from carebroker.engine.vocabulary import LIVE
+from carebroker.providers.declines import decline_words
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.sourcing.runner import do_council
@@ -205,7 +206,7 @@ def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
         "gate_form": gate_form,
         "sanction_open": sanction_open,
         "sanction_form": sanction_form,
-        "offers": [r for r in answered if r.outcome == "offer"],
+        "offers": _with_parts(package, [r for r in answered if r.outcome == "offer"]),
         "answered": answered,
         "returns": returns,
         "waiting": waiting_rows([package], calendar, policy.waiting_list, now)[0],
@@ -223,7 +224,21 @@ def _requests(package: Package) -> list[SourcingRequest]:
 
 
 def _offers(package: Package) -> list[SourcingRequest]:
-    return [r for r in _requests(package) if r.outcome == "offer"]
+    return _with_parts(package, [r for r in _requests(package) if r.outcome == "offer"])
+
+
+def _with_parts(package: Package, offers: list[SourcingRequest]) -> list[SourcingRequest]:
+    """Each part offer with which part it covers (`part`: the days or sessions the provider
+    named, kept on the engine's offer event), so whoever decides sees what is on offer."""
+    parts: dict[str, str] = {}
+    for details in (
+        package.timeline.filter(type="offer").order_by("id").values_list("details", flat=True)
+    ):
+        if details.get("part"):
+            parts[str(details.get("provider"))] = str(details["part"])
+    for row in offers:
+        row.part = parts.get(str(row.provider_id), "")  # type: ignore[attr-defined]
+    return offers
 
 
 @require_http_methods(["GET", "POST"])
@@ -271,4 +286,4 @@ def hold_page(request: HttpRequest, case_number: str) -> HttpResponse:
 def _decline_reasons(package: Package) -> list[str]:
     """§6.5: the worker gets the reasons providers gave (no provider named)."""
     reasons = SourcingRequest.objects.filter(package=package).exclude(reason="")
-    return sorted(set(reasons.values_list("reason", flat=True)))
+    return sorted({decline_words(r) for r in reasons.values_list("reason", flat=True)})

@@ -46,13 +46,15 @@ from xml.parsers import expat
 
 import openpyxl
 
+from carebroker.lib import zipcheck
+from carebroker.lib.zipcheck import zip_problem
+
 MAX_BYTES = 64 * 1024 * 1024  # CQC's whole care directory is some tens of megabytes
 MAX_ROWS = 200_000
 MAX_CELLS = 20_000_000  # a crafted .xlsx can claim a huge sheet; stop before the clock does
 # Zip bombs (issue 12 finding 1): a real CQC directory unpacks to some hundreds of MB.
-MAX_MEMBER_UNPACKED = 256 * 1024 * 1024
-MAX_UNPACKED = 512 * 1024 * 1024
-MAX_MEMBERS = 1_000
+MAX_MEMBER_UNPACKED = zipcheck.MAX_MEMBER_UNPACKED
+MAX_UNPACKED = zipcheck.MAX_UNPACKED
 MAX_ROW_CELLS = 1_000  # the widest sheet we read (CQC's) has under 100 columns
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 MAX_SHARED_STRINGS = 2_000_000
@@ -235,28 +237,11 @@ def check_workbook(raw: bytes, name: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except (zipfile.BadZipFile, ValueError):
         return  # not a zip: openpyxl refuses it with its own message
+    problem = zip_problem(raw, name, member_max=MAX_MEMBER_UNPACKED, total_max=MAX_UNPACKED)
+    if problem:
+        raise ImportRefused([problem])
     with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise ImportRefused([f"{name}: {len(members):,} parts is more than a workbook has"])
-        total = 0
-        for info in members:
-            total += info.file_size
-            if info.file_size > MAX_MEMBER_UNPACKED:
-                raise ImportRefused(
-                    [
-                        f"{name}: {info.filename} unpacks to {info.file_size:,} bytes, more than "
-                        f"an import takes ({MAX_MEMBER_UNPACKED:,}); the file is refused"
-                    ]
-                )
-        if total > MAX_UNPACKED:
-            raise ImportRefused(
-                [
-                    f"{name}: the workbook unpacks to {total:,} bytes, more than an import "
-                    f"takes ({MAX_UNPACKED:,}); the file is refused"
-                ]
-            )
-        for info in members:
+        for info in archive.infolist():
             if info.filename.lower().endswith((".xml", ".rels")):
                 _scan_xml(archive, info, name)
 

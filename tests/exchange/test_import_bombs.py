@@ -90,7 +90,7 @@ def test_every_import_command_refuses_the_bomb_fast_and_saves_nothing(
     command, string_bomb, tmp_path
 ):
     """Each import command stops on the bomb with the file's name and its problem."""
-    council = make_council("essex-bomb")
+    council = make_council("essex-lah")
     make_provider(council, "Alder Homecare")
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(string_bomb)

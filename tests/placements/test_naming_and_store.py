@@ -140,3 +140,17 @@ def test_a_very_long_description_is_cut_to_fit_the_stored_name():
     name = document_name(now, "M1001 ISP for " + "Very Long Care " * 20, "pdf")
     assert name.startswith("2026 11 23 M1001 ISP for Very Long Care")
     assert len(unclashing(name, {name})) <= 255
+
+
+def test_a_signed_ipa_docx_that_unpacks_past_the_limit_is_refused(awarded, now):
+    """Issue 12 finding 1: a .docx is a zip; one whose part unpacks past the cap (a few
+    hundred kilobytes on disk) is refused from its zip directory, and nothing is kept."""
+    from carebroker.lib.zipcheck import MAX_MEMBER_UNPACKED
+    from tests.exchange.bombs import deflated_repeat, write_zip
+
+    _, package, _, _ = awarded
+    data, crc, size = deflated_repeat(b"<w:document>", b"A", MAX_MEMBER_UNPACKED >> 20 | 1, b"")
+    bomb = write_zip([("word/document.xml", data, crc, size, 8)])
+    with pytest.raises(DocumentRefused, match="^content: signed IPA.docx: word/document.xml"):
+        keep_signed_ipa(package, bomb, "docx", now=now)
+    assert not PlacementDocument.objects.exists()

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 
 from carebroker.accounts.models import User
 from carebroker.engine.provider_view import initials
+from carebroker.lib.zipcheck import zip_problem
 from carebroker.placements.documents import confirmation, ipa, isp, messages, sdo
 from carebroker.placements.documents.facts import DocumentRefused, require_winner
 from carebroker.placements.documents.rendering import DOCX, PDF, DocumentFile
@@ -126,6 +127,8 @@ def keep_signed_ipa(
     content_type, magic = kinds[extension]
     if not content.startswith(magic):
         raise DocumentRefused(f"content: not a {extension} file (it does not start as one)")
+    if extension == "docx" and (problem := zip_problem(content, f"signed IPA.{extension}")):
+        raise DocumentRefused(f"content: {problem}")  # a zip bomb (issue 12 finding 1)
     description = f"({initials(package.person.name)} & {package.case_number}) Signed IPA for "
     file = DocumentFile(description + winner.name, extension, content_type, content)
     with transaction.atomic():

@@ -24,7 +24,7 @@ from carebroker.engine.inputs import (
 )
 from carebroker.engine.market import Market, PackageSpec
 from carebroker.engine.progress import Progress
-from carebroker.engine.stages import batch, on_answer, on_due, takes
+from carebroker.engine.stages import batch, on_answer, on_due, takes, tender
 from carebroker.engine.state import Draft, Effect, Event, PackageState
 from carebroker.engine.vocabulary import (
     RUNNING,
@@ -185,6 +185,16 @@ def _answer(progress: Progress, answer: Answer) -> None:
                 batch.assessment_done(progress, run, answer)
                 return
         progress.ignore(now, "no assessment agreed with this provider", provider=answer.provider)
+        return
+    if answer.action in (AnswerAction.OFFER, AnswerAction.WITHDRAW) and tender.change_offer(
+        progress, answer
+    ):
+        return
+    if answer.action == AnswerAction.WITHDRAW:
+        progress.ignore(
+            now, "no offer of this provider to withdraw before its deadline",
+            provider=answer.provider,
+        )  # fmt: skip
         return
     for index in range(len(draft.requests) - 1, -1, -1):
         request = draft.requests[index]

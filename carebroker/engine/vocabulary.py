@@ -73,6 +73,7 @@ class AnswerAction(StrEnum):
     ASSESSMENT_DONE = "assessment_done"
     CONFIRM = "confirm"
     HANDBACK = "handback"
+    WITHDRAW = "withdraw"  # a tender offer taken back before the deadline (§6.3)
 
 
 class DecisionAction(StrEnum):
@@ -190,6 +191,8 @@ class EventType(StrEnum):
     CONSIDERING_REFUSED = "considering_refused"
     QUERY = "query"
     QUERY_ANSWER_SHARED = "query_answer_shared"
+    OFFER_CHANGED = "offer_changed"  # a tender offer changed before the deadline
+    OFFER_WITHDRAWN = "offer_withdrawn"  # ... or withdrawn
     ASSESSMENT = "assessment"
     ASSESSMENT_AGREED = "assessment_agreed"
     ASSESSMENT_REFUSED = "assessment_refused"

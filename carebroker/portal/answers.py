@@ -60,4 +60,5 @@ _ACTION_WORDS = {
     "considering": "still considering",
     "query": "a question",
     "assessment": "asked to assess",
+    "withdraw": "offer withdrawn",
 }

@@ -32,7 +32,10 @@ ACTION_LABELS = {
     "considering": "Still considering: we will answer by a set time",
     "query": "Ask a question",
     "decline": "Decline",
+    "withdraw": "Withdraw our offer",
 }
+# Before a tender's deadline an offer may still move (docs/policies.md §6.3): change or withdraw.
+CHANGE_ACTIONS = ("offer", "withdraw")
 # Stage kinds whose award compares prices (docs/policies.md §3 best_price; §4 open market:
 # providers propose rates): an offer there must carry an hourly rate.
 RATE_REQUIRED = ("tender", "open_market")
@@ -186,6 +189,7 @@ class AnswerForm(GovukForm):
         kind: str,
         now: datetime,
         asks_rate: bool | None = None,
+        changing: bool = False,
         **kwargs: Any,
     ) -> None:
         self.asks_rate = kind in RATE_REQUIRED if asks_rate is None else asks_rate
@@ -203,6 +207,11 @@ class AnswerForm(GovukForm):
         self.kind = kind
         self.now = now
         self.fields["action"].choices = [(a, ACTION_LABELS[a]) for a in actions]
+        if changing:
+            self.fields["action"].choices = [
+                (a, "Change our offer" if a == "offer" else ACTION_LABELS[a]) for a in actions
+            ]
+            self.fields["action"].label = "Change or withdraw your offer"
         self.fields["reason"].error_messages["invalid_choice"] = "Select a reason from the list"
         if not self.asks_rate:
             del self.fields["rate"]

@@ -42,6 +42,7 @@ from carebroker.portal.access import (
 from carebroker.portal.answers import AnswerOutcome, do_provider_answer
 from carebroker.portal.forms import (
     ANSWERS,
+    CHANGE_ACTIONS,
     AnswerForm,
     InterestForm,
     InterestReturnForm,
@@ -137,12 +138,20 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     kind = stage.kind if stage is not None else ""
     actions = ANSWERS.get((kind, row.round), ())
     answerable = row.outcome in OPEN_OUTCOMES and package.status in LIVE and bool(actions)
+    # A tender's offer may be changed or withdrawn until the deadline (docs/policies.md §6.3).
+    changing = (
+        row.outcome == "offer" and kind == "tender" and package.status in LIVE
+        and now <= row.deadline
+    )  # fmt: skip
+    if changing:
+        actions, answerable = CHANGE_ACTIONS, True
     form = AnswerForm(
         request.POST if request.method == "POST" else None,
         actions=actions,
         kind=kind,
         now=now,
         asks_rate=stage is not None and asks_rate(policy_of(package.council), stage),
+        changing=changing,
     )
     if request.method == "POST" and answerable and form.is_valid():
         data = form.cleaned_data
@@ -182,6 +191,7 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
             "now": now,
             "form": form,
             "answerable": answerable,
+            "changing": changing,
             "kind": kind,
             "remaining": _remaining(row.deadline, now),
             "questions": questions_for(package, provider),

@@ -79,6 +79,44 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
     # No award before the deadline, even if everyone has answered (§6.3).
 
 
+def change_offer(progress: Progress, answer: Answer) -> bool:
+    """A provider changes or withdraws its offer in a running tender before the deadline
+    (docs/policies.md §6.3: nothing is awarded before it, so until then an offer may still
+    move). True when an offer was found and changed; False when the provider has none open
+    to change (the caller then treats the answer as usual, or refuses a withdrawal)."""
+    draft = progress.draft
+    for index in range(len(draft.requests) - 1, -1, -1):
+        request = draft.requests[index]
+        if request.provider != answer.provider or request.outcome != "offer":
+            continue
+        run = draft.run(request.stage)
+        if run is None or run.status != "active" or progress.stage(run.name).kind != "tender":
+            continue
+        if answer.at > request.deadline:  # at the deadline is still in time (§5.2)
+            return False
+        if answer.action == AnswerAction.WITHDRAW:
+            draft.update(index, outcome="decline", responded_at=answer.at, reason="offer withdrawn")
+            draft.event(answer.at, EventType.OFFER_WITHDRAWN, provider=request.provider)
+            return True
+        part = {"part": answer.text} if answer.coverage == "part" and answer.text else {}
+        draft.update(
+            index,
+            responded_at=answer.at,
+            coverage=answer.coverage or "full",
+            rate=answer.rate,
+            start=answer.start,
+        )
+        draft.event(
+            answer.at,
+            EventType.OFFER_CHANGED,
+            provider=request.provider,
+            coverage=answer.coverage or "full",
+            **part,
+        )
+        return True
+    return False
+
+
 def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
     draft = progress.draft
     at = run.due or now

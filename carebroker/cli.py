@@ -3,6 +3,8 @@
 import os
 import sys
 
+from carebroker import var
+
 
 def command_name(name: str) -> str:
     """The Django command for a documented name: "import-providers" -> "import_providers".
@@ -15,6 +17,7 @@ def command_name(name: str) -> str:
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebroker.settings")
+    var.prepare()  # var/ and the development key: made by commands, never by settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

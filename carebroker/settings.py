@@ -1,22 +1,20 @@
-"""Django settings, all from the environment (see README § Configuration)."""
+"""Django settings, all from the environment (see README § Configuration).
 
-import os
-import secrets
+Importing them has no side effects: nothing is written and no directory made (var.py says
+who makes var/ and the development key).
+"""
+
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from carebroker import var
 from carebroker.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("CAREBROKER_VAR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-# Personal data lives here (the SQLite file, mail): readable by this user only.
-MAIL_DIR = VAR_DIR / "mail"
-MAIL_DIR.mkdir(mode=0o700, exist_ok=True)
-MAIL_DIR.chmod(0o700)
+VAR_DIR = var.var_dir()
 
 # "production" makes SECRET_KEY mandatory and turns on the HTTPS-only settings.
 PRODUCTION = env_str("CAREBROKER_ENV", "development") == "production"
@@ -34,12 +32,13 @@ def _secret_key() -> str:
         return key
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY: required when CAREBROKER_ENV=production")
-    # Development: made once and kept under var/ so sessions survive a restart.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    # Development: the key `carebroker` and the web server made under var/ as they started
+    # (var.prepare); before either ever ran (a bare import, the tests), a fixed key that
+    # `check --deploy` would flag, and that production never uses (SECRET_KEY is required).
+    return var.development_key(VAR_DIR) or DEVELOPMENT_KEY
+
+
+DEVELOPMENT_KEY = "django-insecure-carebroker-development-only-never-in-production"
 
 
 SECRET_KEY = _secret_key()
@@ -110,11 +109,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Made private before SQLite makes it (its -wal and -shm files copy its mode).
-    _sqlite = Path(DATABASES["default"]["NAME"])
-    if str(_sqlite) not in ("", ":memory:") and _sqlite.parent.is_dir():
-        os.close(os.open(_sqlite, os.O_CREAT | os.O_WRONLY, 0o600))
-        _sqlite.chmod(0o600)
+    # The file is made private (0600) by var.prepare(), before SQLite makes it.
     # Several processes (web + worker) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
@@ -192,16 +187,30 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
+STATIC_ROOT = VAR_DIR / "static"  # made by collectstatic
+# GOV.UK Frontend and htmx come from npm (`npm ci`, package-lock.json) into node_modules/;
+# collectstatic copies them from there into STATIC_ROOT.
 NODE_MODULES = BASE_DIR / "node_modules"
+GOVUK_FRONTEND = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
 STATICFILES_DIRS = [
-    ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
+    ("govuk", GOVUK_FRONTEND),
     ("htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
-# GOV.UK Frontend's CSS asks for its fonts and images at /assets/.
-WHITENOISE_ROOT = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
-WHITENOISE_USE_FINDERS = True
+if PRODUCTION:
+    # Only what collectstatic made is served: hashed names (cached for ever by browsers) and
+    # gzip/brotli copies, checked at collectstatic time (a missing file fails the deploy, not
+    # a page). Never node_modules at request time.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False
+    # GOV.UK Frontend's CSS asks for its fonts and images at /assets/: the collected copy.
+    WHITENOISE_ROOT = STATIC_ROOT / "govuk"
+else:
+    # Development, the demo and the tests: straight from the finders, no collectstatic needed.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_ROOT = GOVUK_FRONTEND
 
 # Email (Django 6.1 MAILERS): SMTP when EMAIL_HOST is set or in production, else files
 # under var/mail/ (the demo: every notice can be read there).

@@ -1,10 +1,44 @@
 """Shared fixtures and guards. The suite runs on SQLite by default, on PostgreSQL when
-DATABASE_URL says so (`make test-postgres`)."""
+DATABASE_URL says so (`make test-postgres`), in one process or several (pytest-xdist's
+`-n`): each worker has its own test database (pytest-django adds `_gw0`, `_gw1`, ...)."""
+
+import ipaddress
+import socket
 
 import pytest
 from django.db import connection
 
 POSTGRESQL_ONLY = pytest.StashKey[int]()
+DESELECTED_KEY = "postgresql_deselected"  # a worker's count, sent to the controller
+
+
+class NetworkRefused(ConnectionRefusedError):
+    """A test tried to reach beyond this machine."""
+
+
+def _is_loopback(host: object) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: a lookup beyond this machine
+
+
+def _guard(method):  # noqa: ANN001, ANN202
+    def loopback_only(sock: socket.socket, address, *args):  # noqa: ANN001, ANN202
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise NetworkRefused(f"tests may only connect to loopback, not {address!r}")
+        return method(sock, address, *args)
+
+    return loopback_only
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # No network in tests: SMTP, PostgreSQL and the live server are all on loopback; anything
+    # else (a DNS lookup for a real host, an outside API) is a test depending on the world.
+    socket.socket.connect = _guard(socket.socket.connect)
+    socket.socket.connect_ex = _guard(socket.socket.connect_ex)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -18,6 +52,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
         config.stash[POSTGRESQL_ONLY] = len(deselected)
+        if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller
+            config.workeroutput[DESELECTED_KEY] = len(deselected)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001
+    # xdist's controller collects nothing itself: each worker reports what it deselected.
+    count = getattr(node, "workeroutput", {}).get(DESELECTED_KEY, 0)
+    config = node.config
+    config.stash[POSTGRESQL_ONLY] = max(config.stash.get(POSTGRESQL_ONLY, 0), count)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
@@ -34,6 +78,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # A skipped test is a test that did not run: the suite fails rather than going green.
+    # Under xdist the controller's reporter holds every worker's results.
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if skipped and exitstatus == 0:

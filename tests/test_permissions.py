@@ -19,6 +19,7 @@ A URL pattern without a rule in RULES fails the test: a new page must say who ma
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -26,11 +27,13 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carebroker.accounts.models import Role, User
 from carebroker.engine.inputs import Answer
+from carebroker.exchange.tasks import build_batch_reports
 from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 from carebroker.placements.models import PlacementDocument
 from carebroker.sourcing import runner
@@ -269,6 +272,26 @@ def build_council(key: str) -> Council:
             content=b"PK made-up workbook",
         ).pk
 
+    def report_build() -> str:
+        """A finished batch report build of this council (exchange/tasks.py), one workbook."""
+        queued = build_batch_reports.enqueue(council_id=council.pk, day="2026-11-23")
+        queued.db_result.claim("permission-matrix")
+        queued.db_result.set_successful(
+            {
+                "council_id": council.pk,
+                "day": "2026-11-23",
+                "workbooks": [
+                    {
+                        "area": area.name,
+                        "filename": f"2026 11 23 {area.name} batch report.xlsx",
+                        "cases": [spec["cases"]["open"]],
+                        "content": base64.b64encode(b"PK made-up workbook").decode(),
+                    }
+                ],
+            }
+        )
+        return str(queued.id)
+
     # Variants: "own" is R1's / PA's (or just the council's), "peer" R2's / PB's.
     world.objects = {
         "package": {"own": packages["won_a"].case_number, "peer": packages["open"].case_number},
@@ -287,6 +310,8 @@ def build_council(key: str) -> Council:
                 SourcingRequest.objects.get(package=packages["won_a"], provider=pa).seq,
             )
         },
+        "report_build": {"own": report_build()},
+        "report_download": {"own": (report_build(), 1)},
     }
     world.people = dict(spec["people"])
     world.prices = dict(spec["prices"])
@@ -363,6 +388,11 @@ RULES: dict[str, Rule] = {
     "hold_answer": Rule(REFERRERS, PACKAGE, owner_only=True, missing_ok=True),
     "batch": Rule(STAFF),
     "batch_issue": Rule(STAFF, {"area_id": "area"}),
+    "batch_reports_build": Rule(STAFF),
+    "batch_report_build": Rule(STAFF, {"result_id": "report_build"}),
+    "batch_report_download": Rule(
+        STAFF, {"result_id": "report_download", "number": "report_download"}
+    ),
     "waiting": Rule(MANAGERS),
     "overview": Rule(MANAGERS),
     "changes": Rule(STAFF),
@@ -482,10 +512,8 @@ def fills(route: Route, rule: Rule, world: Council, other: Council) -> list[tupl
     variants = []
     for council, prefix in ((world, ""), (other, "foreign-")):
         for variant, value in council.objects[kind].items():
-            if kind == "package_document":
-                kwargs = dict(zip(("case_number", "pk"), value, strict=True))
-            elif kind == "package_request":
-                kwargs = dict(zip(("case_number", "seq"), value, strict=True))
+            if kind in ("package_document", "package_request", "report_download"):
+                kwargs = dict(zip(route.params, value, strict=True))
             else:
                 kwargs = {route.params[0]: value}
             variants.append((f"{prefix}{variant}" if prefix else variant, kwargs))
@@ -526,63 +554,70 @@ def test_every_url_pattern_has_a_rule():
     assert missing == [], f"URL patterns without a rule in tests/test_permissions.py: {missing}"
 
 
-def test_every_url_with_every_role(settings):
-    """See the module docstring: every URL, every role, both councils' objects."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    councils = {"A": build_council("A"), "B": build_council("B")}
-    world, other = councils["A"], councils["B"]
-    routes = walk(get_resolver().url_patterns)
+ROUTES = walk(get_resolver().url_patterns)
+CELLS = [
+    pytest.param(key, role, route, id=f"council {key}-{role}-{route.name}")
+    for key in ("A", "B")
+    for role in ROLES
+    for route in ROUTES
+]
+
+
+@pytest.fixture(scope="module")
+def councils(django_db_setup, django_db_blocker):
+    """Both councils, built once for the module's cells and rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield {"A": build_council("A"), "B": build_council("B")}
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(("key", "role", "route"), CELLS)
+def test_every_url_with_every_role(councils, key, role, route):
+    """One cell of the matrix: `role` of council `key` opens `route` with each variant of its
+    objects (own, peer, the other council's). See the module docstring for the rules."""
+    world, other = councils[key], councils["B" if key == "A" else "A"]
+    rule = rule_of(route)
+    assert rule is not None, route.name
+    client = Client(raise_request_exception=False)
+    user = world.users.get(role)
+    forbidden = _forbidden_strings(role, world, other)
     problems: list[str] = []
-    checked = 0
-    for role in ROLES:
-        client = Client(raise_request_exception=False)
-        user = world.users.get(role)
-        forbidden = _forbidden_strings(role, world, other)
-        for route in routes:
-            rule = rule_of(route)
-            assert rule is not None, route.name
-            methods = ("get",) if rule in (ADMIN_RULE, ADMIN_SIGN_IN) else ("get", "post")
-            for variant, kwargs in fills(route, rule, world, other):
-                url = url_of(route, kwargs)
-                for method in methods:
-                    if user is not None:
-                        client.force_login(user)  # again: a POST to logout signs out
-                    response = getattr(client, method)(url)
-                    checked += 1
-                    where = f"{role} {method.upper()} {url} ({route.name}, {variant})"
-                    raw = (
-                        b"".join(response.streaming_content)
-                        if response.streaming
-                        else response.content
-                    )
-                    body = raw.decode(errors="replace")
-                    if response.status_code >= 500:
-                        problems.append(f"{where}: server error {response.status_code}")
-                    for secret in forbidden:
-                        if secret in body:
-                            problems.append(f"{where}: shows {secret!r}")
-                    if role == "anonymous" and not rule.public:
-                        if not _refused(response, role) or response.status_code == 404:
-                            problems.append(f"{where}: not sent to sign in")
-                        continue
-                    allowed = variant != "foreign" and rule.sees(role, variant)
-                    if rule.public or role == "anonymous":
-                        continue
-                    if rule is ADMIN_RULE and allowed:
-                        continue  # staff: what the role may do is the admin's (403 to delete)
-                    # Another council's object in the admin: back to the admin index, told it
-                    # is not there (its body was checked above); anyone else: to sign in.
-                    admin_refused = role in STAFF or "login" in response.get("Location", "")
-                    if rule is ADMIN_RULE and response.status_code == 302 and admin_refused:
-                        continue
-                    if not allowed and not _refused(response, role):
-                        problems.append(f"{where}: not refused ({response.status_code})")
-                    if (
-                        allowed
-                        and method == "get"
-                        and response.status_code not in (200, 302, 405)
-                        and not (rule.missing_ok and response.status_code == 404)
-                    ):
-                        problems.append(f"{where}: allowed but got {response.status_code}")
-    assert checked > 100
-    assert problems == [], "\n".join(problems[:60])
+    methods = ("get",) if rule in (ADMIN_RULE, ADMIN_SIGN_IN) else ("get", "post")
+    for variant, kwargs in fills(route, rule, world, other):
+        url = url_of(route, kwargs)
+        for method in methods:
+            if user is not None:
+                client.force_login(user)  # again: a POST to logout signs out
+            response = getattr(client, method)(url)
+            where = f"{role} {method.upper()} {url} ({route.name}, {variant})"
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            body = raw.decode(errors="replace")
+            if response.status_code >= 500:
+                problems.append(f"{where}: server error {response.status_code}")
+            for secret in forbidden:
+                if secret in body:
+                    problems.append(f"{where}: shows {secret!r}")
+            if role == "anonymous" and not rule.public:
+                if not _refused(response, role) or response.status_code == 404:
+                    problems.append(f"{where}: not sent to sign in")
+                continue
+            allowed = variant != "foreign" and rule.sees(role, variant)
+            if rule.public or role == "anonymous":
+                continue
+            if rule is ADMIN_RULE and allowed:
+                continue  # staff: what the role may do is the admin's (403 to delete)
+            # Another council's object in the admin: back to the admin index, told it is not
+            # there (its body was checked above); anyone else: to sign in.
+            admin_refused = role in STAFF or "login" in response.get("Location", "")
+            if rule is ADMIN_RULE and response.status_code == 302 and admin_refused:
+                continue
+            if not allowed and not _refused(response, role):
+                problems.append(f"{where}: not refused ({response.status_code})")
+            if (
+                allowed
+                and method == "get"
+                and response.status_code not in (200, 302, 405)
+                and not (rule.missing_ok and response.status_code == 404)
+            ):
+                problems.append(f"{where}: allowed but got {response.status_code}")
+    assert problems == [], "\n".join(problems)

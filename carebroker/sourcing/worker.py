@@ -9,6 +9,8 @@ here, in the order they must run.
 `carebroker worker` runs sweeps forever (every `--interval` seconds) or one (`--once`,
 for cron); several workers may run at once (each duty claims its rows, see
 outbox/delivery.py). A failing duty is logged and reported, and the others still run.
+Beside the sweeps it runs the background jobs people queue (Django tasks, sourcing/jobs.py):
+in a thread of their own while looping, after the sweep with `--once`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from carebroker.outbox.delivery import deliver_due
+from carebroker.sourcing import jobs
 from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.waiting_list import escalate_waiting
 
@@ -86,17 +89,30 @@ def run(
     say: Callable[[str], None],
     stop: threading.Event,
     duties: Sequence[Duty] | None = None,
+    run_jobs: bool = False,
 ) -> None:
     """Sweep until `stop` is set (after the current sweep), or once. The clock is read here,
-    once per sweep: every duty of a sweep sees the same `now`."""
-    while True:
-        now = timezone.now()
-        lines = sweep(now, duties)
-        for line in lines:
-            say(line)
-        if once:
-            if not lines:
-                say("nothing due")
-            return
-        if stop.wait(interval):
-            return
+    once per sweep: every duty of a sweep sees the same `now`. With `run_jobs` (the
+    command's), queued background jobs run too (see the module docstring)."""
+    job_thread = None
+    if run_jobs and not once:
+        job_thread = jobs.start_job_thread(WORKER_ID, say, stop)
+    try:
+        while True:
+            now = timezone.now()
+            lines = sweep(now, duties)
+            if run_jobs and once:
+                _tidy_connections()
+                lines += jobs.run_ready_jobs(WORKER_ID)
+            for line in lines:
+                say(line)
+            if once:
+                if not lines:
+                    say("nothing due")
+                return
+            if stop.wait(interval):
+                return
+    finally:
+        if job_thread is not None:
+            stop.set()
+            job_thread.join()  # the current job finishes, as the current sweep does

@@ -5,6 +5,7 @@ from carebroker.web import views
 from carebroker.web.forms import SignInForm
 from carebroker.web.views import (
     batch,
+    batch_reports,
     changes,
     gates,
     package_actions,
@@ -70,6 +71,18 @@ urlpatterns = [
     # Today's batch per area, and the manager's waiting list and overview.
     path("batch/", batch.batch_page, name="batch"),
     path("batch/<int:area_id>/issue/", batch.issue, name="batch_issue"),
+    # A day's batch reports, built in the background by the worker (exchange/tasks.py).
+    path("batch/reports/", batch_reports.build, name="batch_reports_build"),
+    path(
+        "batch/reports/<uuid:result_id>/",
+        batch_reports.build_page,
+        name="batch_report_build",
+    ),
+    path(
+        "batch/reports/<uuid:result_id>/<int:number>/",
+        batch_reports.download,
+        name="batch_report_download",
+    ),
     path("waiting/", waiting.waiting_page, name="waiting"),
     path("overview/", waiting.overview, name="overview"),
     # What changed since the broker last looked; the header's count.

@@ -29,6 +29,7 @@ from carebroker.exchange.provider_lists import send_batch_reports
 from carebroker.lib.london import LONDON
 from carebroker.sourcing.models import Package, PackageStatus
 from carebroker.sourcing.runner import do_tick, state_of
+from carebroker.web.forms.batch_reports import BatchReportForm
 from carebroker.web.views.access import STAFF, _packages_for_user, role_required, the_user
 from carebroker.web.views.outcomes import SERVICE_ERRORS
 from carebroker.web.waiting_days import policy_and_calendar, today_in_london
@@ -93,7 +94,11 @@ def batch_page(request: HttpRequest) -> HttpResponse:
     policy, calendar = policy_and_calendar(council)
     stage = batch_stage(policy)
     now = timezone.now()
-    context: dict[str, object] = {"stage": stage, "now": now}
+    context: dict[str, object] = {
+        "stage": stage,
+        "now": now,
+        "report_form": BatchReportForm(initial={"day": today_in_london(now)}),
+    }
     if stage is not None:
         at = issue_time(stage, calendar, now)
         context["issue_at"] = at

@@ -10,7 +10,11 @@ from carebroker.sourcing import worker
 
 
 class Command(BaseCommand):
-    help = "Deliver the outbox and do what sourcing has due, every few seconds or once."
+    help = (
+        "Deliver the outbox and do what sourcing has due, every few seconds or once; "
+        "run queued background jobs beside."
+    )
+    saying = threading.Lock()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="one sweep, then exit (cron)")
@@ -33,11 +37,18 @@ class Command(BaseCommand):
             for signum in (signal.SIGTERM, signal.SIGINT)
         }
         try:
-            worker.run(once=options["once"], interval=options["interval"], say=self.say, stop=stop)
+            worker.run(
+                once=options["once"],
+                interval=options["interval"],
+                say=self.say,
+                stop=stop,
+                run_jobs=True,
+            )
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
     def say(self, line: str) -> None:
-        self.stdout.write(line)
-        self.stdout.flush()  # a log collector reading a pipe sees each line as it happens
+        with self.saying:  # the sweeps and the jobs thread report here
+            self.stdout.write(line)
+            self.stdout.flush()  # a log collector reading a pipe sees each line as it happens

@@ -1,0 +1,75 @@
+"""Ad hoc background jobs: Django tasks (`django.tasks`) queued in the database by
+django-tasks-db and run by `carebroker worker` beside its sweeps.
+
+The sweeps (sourcing/worker.py) do what the clock makes due, claiming their rows with
+SKIP LOCKED; jobs are what someone asked for just now (a report build, later an uploaded
+file parsed off the web worker, a simulation run from the browser). A long job must not hold
+up the 16:00 batch, so the looping worker runs jobs in a thread of their own that polls
+every JOB_POLL_SECONDS; `--once` runs the jobs ready after its sweep, then exits.
+
+Each job is claimed by django-tasks-db's own worker code (SKIP LOCKED on PostgreSQL, an
+exclusive transaction on SQLite), so several `carebroker worker` processes share the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.db import close_old_connections, connection
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResult
+from django.tasks.signals import task_finished
+from django_tasks_db.management.commands.db_worker import Worker
+
+logger = logging.getLogger(__name__)
+
+JOB_POLL_SECONDS = 1.0
+
+
+def run_ready_jobs(worker_id: str) -> list[str]:
+    """Run every job ready now, one after another; one line per job run."""
+    lines: list[str] = []
+
+    def finished(sender: object, task_result: TaskResult, **kwargs: object) -> None:
+        name = task_result.task.name
+        lines.append(f"job {name}: {task_result.status.label.lower()}")
+
+    task_finished.connect(finished, weak=False)
+    try:
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,  # run what is ready, then return
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id[:64],
+            excluded_queue_names=[],
+        ).run()
+    finally:
+        task_finished.disconnect(finished)
+    return lines
+
+
+def start_job_thread(
+    worker_id: str, say: Callable[[str], None], stop: threading.Event
+) -> threading.Thread:
+    """Run jobs as they are queued until `stop` is set (after the current job)."""
+
+    def loop() -> None:
+        try:
+            while not stop.is_set():
+                close_old_connections()
+                try:
+                    for line in run_ready_jobs(worker_id):
+                        say(line)
+                except Exception:  # a broken queue must not stop the next poll
+                    logger.exception("running background jobs failed")
+                stop.wait(JOB_POLL_SECONDS)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=loop, name="carebroker-jobs", daemon=True)
+    thread.start()
+    return thread

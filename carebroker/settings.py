@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "carebroker.web.hardening.RequestSizeLimit",  # first: before anything reads a body
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "carebroker.web.static_files.StaticFilesMiddleware",  # WhiteNoise, and /assets/
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,11 +206,11 @@ if PRODUCTION:
     }
     WHITENOISE_USE_FINDERS = False
     # GOV.UK Frontend's CSS asks for its fonts and images at /assets/: the collected copy.
-    WHITENOISE_ROOT = STATIC_ROOT / "govuk"
+    GOVUK_ASSETS = STATIC_ROOT / "govuk" / "assets"
 else:
-    # Development, the demo and the tests: straight from the finders, no collectstatic needed.
+    # Development and the demo: straight from the finders, no collectstatic needed.
     WHITENOISE_USE_FINDERS = True
-    WHITENOISE_ROOT = GOVUK_FRONTEND
+    GOVUK_ASSETS = GOVUK_FRONTEND / "assets"
 
 # Email (Django 6.1 MAILERS): SMTP when EMAIL_HOST is set or in production, else files
 # under var/mail/ (the demo: every notice can be read there).

@@ -235,6 +235,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow  # subprocesses
 def test_demo_no_serve_sets_up_and_prints_every_login(tmp_path):
     """`carebroker demo --no-serve` makes the SQLite database, seeds it and prints the logins;
     `carebroker seed-demo` after it keeps the councils."""
@@ -255,6 +256,7 @@ def test_demo_no_serve_sets_up_and_prints_every_login(tmp_path):
     assert "Kept Demo Essex (essex-lah)" in again.stdout
 
 
+@pytest.mark.slow  # subprocesses
 def test_seed_demo_on_an_empty_database_says_to_migrate_first(tmp_path):
     """Seeding a database without tables fails with what to do, not a traceback."""
     result = subprocess.run(
@@ -265,6 +267,7 @@ def test_seed_demo_on_an_empty_database_says_to_migrate_first(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # subprocesses
 def test_demo_refuses_a_port_in_use(tmp_path):
     """A busy port is refused up front, naming the option to change."""
     with socket.socket() as busy:
@@ -282,6 +285,7 @@ def test_demo_refuses_a_port_in_use(tmp_path):
     assert f"--port: 127.0.0.1:{port} is already in use" in result.stderr
 
 
+@pytest.mark.slow  # subprocesses
 def test_demo_serves_sign_in_and_home_then_stops_both_children_on_sigterm(tmp_path):
     """`carebroker demo --port P` serves the GOV.UK sign-in page and its CSS; a demo login
     reaches its home page; SIGTERM stops the web server and the worker, and the demo exits 0."""
@@ -344,6 +348,7 @@ def wait_for_line(lines: queue.Queue[str], marker: str, timeout: float) -> str:
             return "".join(seen)
 
 
+@pytest.mark.slow  # subprocesses
 def test_supervisor_stops_the_other_child_when_one_dies(capsys):
     """If one demo process dies, the other is stopped and the demo reports failure (exit 1)."""
     sleeper = Child("worker", [sys.executable, "-c", "import time; time.sleep(60)"])

@@ -556,7 +556,7 @@ def test_every_url_pattern_has_a_rule():
 
 ROUTES = walk(get_resolver().url_patterns)
 CELLS = [
-    pytest.param(key, role, route, id=f"council {key}-{role}-{route.name}")
+    pytest.param(key, role, route, id=f"{key}-{role}-{route.name}")
     for key in ("A", "B")
     for role in ROLES
     for route in ROUTES

@@ -8,6 +8,8 @@ import pytest
 
 from carebroker.engine.policy import PRESETS, PRESETS_DIR
 
+pytestmark = pytest.mark.slow  # every test runs carebroker in a subprocess
+
 CAREBROKER = str(Path(sys.executable).parent / "carebroker")
 
 

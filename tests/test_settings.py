@@ -11,9 +11,11 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a deployment check.
     unset = {"SECRET_KEY", "CAREBROKER_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
     base = {k: v for k, v in os.environ.items() if k not in unset}
+    base["DJANGO_SETTINGS_MODULE"] = "carebroker.settings"  # the product's, not the tests'
     return subprocess.run([*CLI, *args], capture_output=True, text=True, env={**base, **env})
 
 
+@pytest.mark.slow  # subprocesses
 def test_check_deploy_passes_with_production_variables(tmp_path):
     """`carebroker check --deploy` is clean once production variables are set."""
     result = run_cli(
@@ -30,12 +32,14 @@ def test_check_deploy_passes_with_production_variables(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow  # subprocesses
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = run_cli("check", CAREBROKER_ENV="production", CAREBROKER_VAR=str(tmp_path))
     assert result.returncode != 0
     assert "SECRET_KEY: required" in result.stderr
 
 
+@pytest.mark.slow  # subprocesses
 @pytest.mark.parametrize("value", ["maybe", "2"])
 def test_a_bad_boolean_names_the_variable(tmp_path, value):
     result = run_cli("check", DEBUG=value, CAREBROKER_VAR=str(tmp_path))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs carebroker in a subprocess
+
 CAREBROKER = str(Path(sys.executable).parent / "carebroker")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

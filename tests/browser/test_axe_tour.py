@@ -11,7 +11,7 @@ from carebroker.demo.seed import DEMO_PASSWORD, seed_demo
 from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.models import Package, SourcingRequest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # real Chromium
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 BATCH = datetime(2026, 11, 23, 16, 5, tzinfo=UTC)

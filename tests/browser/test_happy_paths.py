@@ -17,7 +17,7 @@ from tests.browser.flows import (
     refer,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # real Chromium
 
 PERSON = {
     "name": "Ada Lovelock",

@@ -10,7 +10,7 @@ from carebroker.sourcing.models import SourcingRequest
 from tests.factories import PASSWORD
 from tests.portal.worlds import kent_world
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # real Chromium
 
 # GOV.UK focus: an outline or a yellow box shadow on the element, or for a radio or
 # checkbox (the input itself is invisible) on its label's drawn circle or box.

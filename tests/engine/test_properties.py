@@ -24,6 +24,8 @@ from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
 from tests.engine.whatif_markets import PRESET_MARKETS, spec
 
+pytestmark = pytest.mark.slow  # heavy property tests (hypothesis)
+
 PRESETS = sorted(PRESET_MARKETS)
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -506,6 +506,7 @@ def _whole_word(text: str) -> re.Pattern[str]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records())
+@pytest.mark.slow  # a heavy property test
 def test_property_nothing_personal_survives_in_the_view(
     record: tuple[PersonRecord, list[str], dict[str, list[str]]],
 ) -> None:

@@ -8,11 +8,14 @@ module's answer.
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carebroker.engine.scenario import parse_scenario
 from carebroker.engine.simulation import simulate
+
+pytestmark = pytest.mark.slow  # heavy property tests (hypothesis)
 
 START = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 AREAS = {

@@ -28,6 +28,8 @@ from carebroker.sourcing.models import SourcingRequest, TimelineEvent
 from tests.exchange.batch_world import BATCH_DAY, essex_batch
 from tests.factories import make_package, make_provider
 
+pytestmark = pytest.mark.slow  # heavy property tests (hypothesis)
+
 NOW = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
 FUZZ = settings(
     max_examples=50,

@@ -88,6 +88,7 @@ def test_import_ehm_prints_the_summary_and_finds_the_provider_by_name_or_id(esse
         _run("import_ehm", path, "--council", essex.slug, "--provider", "Nobody")
 
 
+@pytest.mark.slow  # subprocesses
 def test_commands_print_a_refusal_on_stderr_without_a_traceback(tmp_path):
     """Run as `carebroker import-providers` (dashed), a refused file exits 1 with the message on
     stderr and no traceback."""

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 # Committed data, visible to the subprocesses on PostgreSQL (tests/outbox/processes.py).
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # subprocesses
 
 N = 20
 

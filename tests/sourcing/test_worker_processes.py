@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+pytestmark = pytest.mark.slow  # every test runs carebroker in a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 NOON = "2026-11-23T12:00:00+00:00"  # every first request has run out
 

@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 NPM_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 
-.PHONY: setup system-deps demo test test-postgres lint bench lock clean
+.PHONY: setup system-deps demo test test-fast test-postgres lint bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@[ -x $(BIN)/python ] || { python=$$(scripts/find-python) && "$$python" -m venv $(VENV); }
@@ -18,19 +18,30 @@ $(NPM_STAMP): package-lock.json
 
 setup: $(STAMP) $(NPM_STAMP)
 
-# Chromium, poppler and Pango for browser and document tests (installed with apt-get as root).
+# Chromium, poppler and Pango for browser and document tests: the script checks for each and
+# calls apt-get (as root) only when one is missing.
 system-deps:
 	@scripts/system-deps
 
 demo: setup
 	$(BIN)/carebroker demo
 
+# pytest-xdist: one test process per core (each with its own test database); TEST_WORKERS=0
+# runs them in this one process.
+TEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
+
+# The whole suite, browser and subprocess tests included.
 test: setup system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+# The suite less the tests marked slow (browser, subprocesses, heavy property tests).
+test-fast: setup
+	$(BIN)/pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL (127.0.0.1:5432 here); .ci/run calls this too.
 test-postgres: setup system-deps
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/carebroker} $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/carebroker} $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,8 +3,10 @@ time, IMMEDIATE transactions) and on PostgreSQL (SKIP LOCKED): each package adva
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -80,3 +82,57 @@ def test_two_worker_processes_advance_each_due_package_once(env):
     keys = report["notices"]
     assert len(keys) == len(set(keys))
     assert sum(key.startswith("request:") for key in keys) == 40  # first and second ask
+
+
+def _shell(env, code):
+    done = subprocess.run(
+        [sys.executable, "-m", "carebroker.cli", "shell", "-v", "0", "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_looping_worker_runs_a_queued_job_without_waiting_for_its_next_sweep(env):
+    """`carebroker worker --interval 600` sweeps, then waits ten minutes; a batch report
+    build queued meanwhile (from another process, as the web server would) is run within
+    seconds by the worker's jobs thread, its result is in the database, and SIGTERM stops
+    the worker cleanly."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "carebroker.cli", "worker", "--interval", "600"],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        result_id = _shell(
+            env,
+            "from tests.factories import make_council; "
+            "from carebroker.exchange.tasks import build_batch_reports; "
+            "c = make_council('essex-lah'); "
+            "print(build_batch_reports.enqueue(council_id=c.pk, day='2026-11-20').id)",
+        )
+        read = (
+            "from carebroker.exchange.tasks import build_batch_reports; "
+            f"r = build_batch_reports.get_result('{result_id}'); "
+            "print(r.status, len(r.return_value['workbooks']) if r.is_finished else '-')"
+        )
+        deadline = time.monotonic() + 60
+        status = _shell(env, read)
+        while status.split()[0] not in ("SUCCESSFUL", "FAILED"):
+            assert time.monotonic() < deadline, f"the job was not run: {status}"
+            time.sleep(0.5)
+            status = _shell(env, read)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=60)
+    assert status == "SUCCESSFUL 0"  # that council issued no batch that day: no workbook
+    assert worker.returncode == 0, err
+    assert "job build_batch_reports: successful" in out.splitlines()

@@ -18,9 +18,11 @@ import threading
 from collections.abc import Callable
 
 from django.db import close_old_connections, connection
-from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResult
-from django.tasks.signals import task_finished
+from django.db.utils import OperationalError
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 logger = logging.getLogger(__name__)
 
@@ -28,28 +30,39 @@ JOB_POLL_SECONDS = 1.0
 
 
 def run_ready_jobs(worker_id: str) -> list[str]:
-    """Run every job ready now, one after another; one line per job run."""
+    """Run every job ready now, one after another; one line per job run.
+
+    django-tasks-db's own `db_worker` loop, less what belongs to a process of its own
+    (signal handlers, closing connections: the caller tidies them, never inside a
+    transaction): claim the next ready job (SKIP LOCKED on PostgreSQL, an exclusive
+    transaction on SQLite), run it, record its outcome."""
+    runner = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id[:64],
+        excluded_queue_names=[],
+    )
     lines: list[str] = []
-
-    def finished(sender: object, task_result: TaskResult, **kwargs: object) -> None:
-        name = task_result.task.name
-        lines.append(f"job {name}: {task_result.status.label.lower()}")
-
-    task_finished.connect(finished, weak=False)
-    try:
-        Worker(
-            queue_names=["*"],
-            interval=0,
-            batch=True,  # run what is ready, then return
-            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=worker_id[:64],
-            excluded_queue_names=[],
-        ).run()
-    finally:
-        task_finished.disconnect(finished)
-    return lines
+    while True:
+        ready = DBTaskResult.objects.ready().filter(backend_name=DEFAULT_TASK_BACKEND_ALIAS)
+        with exclusive_transaction(ready.db):
+            try:
+                job = ready.get_locked()
+                if job is not None:
+                    job.claim(runner.worker_id)
+            except OperationalError as error:
+                if not is_locked_database_exception(error):
+                    raise
+                return lines  # SQLite busy with another claimer: the next poll tries again
+        if job is None:
+            return lines
+        runner.run_task(job)  # records success or failure (and the traceback) on the job
+        name = job.task_path.rsplit(".", 1)[-1]
+        lines.append(f"job {name}: {TaskResultStatus(job.status).label.lower()}")
 
 
 def start_job_thread(

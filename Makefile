@@ -24,7 +24,7 @@ system-deps:
 	@scripts/system-deps
 
 demo: setup
-	$(BIN)/carebroker demo
+	$(BIN)/carebroker demo $(if $(PORT),--port $(PORT))
 
 # pytest-xdist: one test process per core (each with its own test database); TEST_WORKERS=0
 # runs them in this one process.

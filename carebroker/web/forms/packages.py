@@ -19,12 +19,24 @@ LIVE_STATUSES = [("", "Any live package")] + [
     (status.value, status.label) for status in PackageStatus if status in LIVE
 ]
 FULL_WIDTH = "govuk-!-width-full"
-SORTS = [("longest", "Longest waiting first"), ("shortest", "Shortest waiting first")]
+SORTS = [
+    ("longest", "Longest waiting first"),
+    ("shortest", "Shortest waiting first"),
+    ("name", "Name, A to Z"),
+    ("start", "Preferred start, soonest first"),
+    ("mosaic", "Mosaic ID"),
+]
 
 
 class PackageFilterForm(GovukForm):
     """The list's filters, sent as GET so a filtered list is a link to share."""
 
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search by name, Mosaic ID or postcode",
+        help_text="For example Smith, 5571497 or CO4 3SQ",
+    )
     area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, empty_label="Any")
     status = forms.ChoiceField(choices=LIVE_STATUSES, required=False)
     stage = forms.ChoiceField(choices=[("", "Any")], required=False)

@@ -110,3 +110,14 @@ def document_names(names: object) -> str:
     labels = dict(Document.choices)
     items = names if isinstance(names, list | tuple) else []
     return ", ".join(str(labels.get(str(n), str(n).replace("_", " "))) for n in items)
+
+
+@register.filter
+def sort_link(query: str, sort: str) -> str:
+    """The list's query string with `sort` chosen (and back to its first page)."""
+    from django.http import QueryDict
+
+    params = QueryDict(query, mutable=True)
+    params["sort"] = sort
+    params.pop("page", None)
+    return params.urlencode()

@@ -12,7 +12,8 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -50,6 +51,13 @@ URGENT = Q(urgent=True) | Q(hospital_discharge=True) | Q(emergency=True)
 def package_list(request: HttpRequest) -> HttpResponse:
     """Packages to be placed: filter by area, status, stage, urgency and RAG; longest waiting
     first; counts at the top. A fixed number of queries whatever the number of rows."""
+    if request.GET.get("clear"):
+        request.session.pop(LIST_QUERY, None)
+        return redirect("packages")
+    saved = list_query(request)
+    if not request.GET and saved:
+        # Filters survive navigation: back to the list as the broker left it.
+        return redirect(f"{reverse('packages')}?{saved}")
     user = the_user(request)
     now = timezone.now()
     council = user.council
@@ -64,6 +72,8 @@ def package_list(request: HttpRequest) -> HttpResponse:
     chosen: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     live = _packages_for_user(user).filter(status__in=LIVE)
     rows = live
+    if chosen.get("q"):
+        rows = rows.filter(_search(chosen["q"]))
     if chosen.get("area"):
         rows = rows.filter(area=chosen["area"])
     if chosen.get("status"):
@@ -78,13 +88,14 @@ def package_list(request: HttpRequest) -> HttpResponse:
     if chosen.get("rag") and rule:
         rows = rows.filter(rag_condition(bounds[chosen["rag"]]))
     counts = _counts(live, bounds)
-    oldest_first = chosen.get("sort", "longest") in ("", "longest")
-    accepted = F("referral__accepted_at")
-    first = accepted.asc(nulls_last=True) if oldest_first else accepted.desc(nulls_last=True)
-    rows = rows.select_related("area", "referral", "person").order_by(first, "case_number")
+    rows = rows.select_related("area", "referral", "person").order_by(
+        *SORT_ORDERS.get(chosen.get("sort") or "longest", SORT_ORDERS["longest"])
+    )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    if saved != query.urlencode():  # the list as the broker left it (written only on a change)
+        request.session[LIST_QUERY] = query.urlencode()
     return render(
         request,
         "web/packages/list.html",
@@ -95,9 +106,37 @@ def package_list(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "has_rag": rule is not None,
             "query": query.urlencode(),
+            "sort": chosen.get("sort") or "longest",
             "now": now,
         },
     )
+
+
+LIST_QUERY = "packages_query"
+SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    "longest": (F("referral__accepted_at").asc(nulls_last=True), "case_number"),
+    "shortest": (F("referral__accepted_at").desc(nulls_last=True), "case_number"),
+    "name": ("person__name", "case_number"),
+    "start": ("preferred_start", "case_number"),
+    "mosaic": ("case_number",),
+}
+
+
+def _search(text: str) -> Q:
+    """A name (any part), a Mosaic ID (its start) or a postcode (spaces ignored)."""
+    text = text.strip()
+    found = Q(person__name__icontains=text) | Q(case_number__startswith=text)
+    squashed = text.replace(" ", "").upper()
+    if squashed:
+        found |= Q(person__postcode__iexact=text) | Q(person__postcode__istartswith=text.upper())
+        if len(squashed) > 4:  # a full postcode typed without its space
+            found |= Q(person__postcode__iexact=f"{squashed[:-3]} {squashed[-3:]}")
+    return found
+
+
+def list_query(request: HttpRequest) -> str:
+    """The package list's filters as the broker last left them (for links back to it)."""
+    return str(request.session.get(LIST_QUERY, ""))
 
 
 def _counts(live: QuerySet[Package], bounds: dict[str, tuple[Any, Any]]) -> dict[str, int]:
@@ -169,6 +208,7 @@ def render_package(
             "is_manager": user.role == Role.MANAGER,
             "considering": any(r.outcome == "considering" for r in requests),
             "now": now,
+            "list_query": list_query(request),
             **forms,
         },
         status=status,

@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("carebroker.portal.urls")),
     path("reports/", include("carebroker.reports.urls")),
+    path("demo/", include("carebroker.demo.urls")),
     path("", include("carebroker.web.urls")),
 ]

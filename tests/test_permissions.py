@@ -395,6 +395,7 @@ RULES: dict[str, Rule] = {
     ),
     "waiting": Rule(MANAGERS),
     "overview": Rule(MANAGERS),
+    "demo_clock": Rule(frozenset()),  # the superuser only (none of these roles)
     "changes": Rule(STAFF),
     "changes_count": Rule(STAFF),
     # carebroker.reports: the dashboard and the seeds' reports (read-only for brokers too)

@@ -7,3 +7,8 @@ class DemoConfig(AppConfig):
 
     name = "carebroker.demo"
     verbose_name = "Demo"
+
+    def ready(self) -> None:
+        from carebroker.demo import clock
+
+        clock.install()  # only with CAREBROKER_DEMO_CLOCK=1, never in production

@@ -1,5 +1,6 @@
 """`carebroker demo`: database, static files, demo data, then the web server and a worker."""
 
+import os
 import sys
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 from django.utils import timezone
 
+from carebroker.demo import clock
 from carebroker.demo.seed import DemoRefused, format_logins, refuse_unsafe, seed_demo
 from carebroker.demo.supervisor import Child, Supervisor, port_is_free
 
@@ -25,8 +27,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Set up and print the logins; start nothing."
         )
+        parser.add_argument(
+            "--at",
+            help='Start the demo clock at this London time, e.g. "2026-12-01 12:00" '
+            "(the administrator can then advance it to the next event).",
+        )
 
-    def handle(self, *args: object, port: int, no_serve: bool, **options: object) -> None:
+    def handle(
+        self, *args: object, port: int, no_serve: bool, at: str | None = None, **options: object
+    ) -> None:
         if getattr(settings, "PRODUCTION", False):
             try:
                 refuse_unsafe()  # before migrate: nothing is touched in production
@@ -34,6 +43,7 @@ class Command(BaseCommand):
                 raise CommandError(str(refused)) from None
         if not no_serve and not port_is_free(HOST, port):
             raise CommandError(f"--port: {HOST}:{port} is already in use; pass another port")
+        self.start_clock(at)
         self.say(f"Database: {self.describe_database()}")
         call_command("migrate", interactive=False, verbosity=0)
         # WhiteNoise serves from STATIC_ROOT without DEBUG; collecting again only copies changes.
@@ -76,6 +86,19 @@ class Command(BaseCommand):
         code = supervisor.run()
         if code:
             raise CommandError("a demo process stopped unexpectedly")
+
+    def start_clock(self, at: str | None) -> None:
+        """The demo clock (demo/clock.py) for this process and its children: at `--at`, or
+        the real time."""
+        try:
+            moment = clock.parse_at(at) if at else None
+        except ValueError as error:
+            raise CommandError(f"--at: {error}") from None
+        os.environ[clock.ENV] = "1"
+        clock.install()
+        clock.set_now(moment or clock.real_now())
+        if moment:
+            self.say(f"Demo clock: {moment:%d %b %Y, %H:%M} London time")
 
     def describe_database(self) -> str:
         engine = connection.vendor

@@ -6,11 +6,10 @@ import re
 from django.test import Client
 
 from carebroker.accounts.models import User
-from carebroker.sourcing.models import Package, PackageStatus
+from carebroker.engine.vocabulary import LIVE
+from carebroker.sourcing.models import Package
 from tests.web.conftest import NOW
 from tests.web.pages import clock
-
-LIVE = (PackageStatus.SOURCING, PackageStatus.ON_HOLD)
 
 
 def _client(username: str = "kent-broker") -> Client:

@@ -442,3 +442,9 @@ def test_the_essex_open_market_gate_has_offers_to_choose_from(seeded, db):
     assert waiting.exists()
     for package in waiting:
         assert package.requests.filter(outcome="offer", stage="open_market").exists()
+
+
+def test_demo_logins_have_names_so_notices_never_greet_a_login(seeded, db):
+    """ "Dear kent-referrer" no more (issue 10 item 3): every demo login has a made-up name."""
+    for user in User.objects.exclude(username="admin"):
+        assert user.get_full_name().strip(), user.username

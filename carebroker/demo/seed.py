@@ -96,6 +96,17 @@ def _seed_council(spec: DemoCouncil, password: str, now: datetime) -> tuple[Coun
     return council, True
 
 
+# Made-up names for the demo logins: notices greet people by name, never by login
+# ("Dear kent-referrer", issue 10 item 3).
+ROLE_NAMES = {
+    Role.BROKER: ("Robin", "Ashby"),
+    Role.MANAGER: ("Morgan", "Hale"),
+    Role.REFERRER: ("Jordan", "Pike"),
+    Role.PROVIDER: ("Casey", "Moss"),
+    Role.INTEGRATION: ("Case", "System"),
+}
+
+
 def _ensure_logins(council: Council, spec: DemoCouncil, password: str) -> User:
     """Make sure of a login per role; returns the referrer, who makes some of the referrals."""
     users = {}
@@ -107,6 +118,8 @@ def _ensure_logins(council: Council, spec: DemoCouncil, password: str) -> User:
             council=council,
             # Notices to managers and referrers need an address; example.org never delivers.
             email=f"{spec.prefix}-{role.value}@demo.example.org",
+            first_name=ROLE_NAMES.get(role, ("", ""))[0],
+            last_name=ROLE_NAMES.get(role, ("", ""))[1],
             provider=_demo_provider(council) if role == Role.PROVIDER else None,
             # Brokers and managers use the admin; provider users and integrations never.
             is_staff=role in (Role.BROKER, Role.MANAGER),

@@ -274,7 +274,8 @@ def _recipients(row: Package, to: str) -> tuple[list[str], str, list[str]]:
     if to == "referrer":
         referrer = row.referral.referrer
         if referrer is not None and referrer.email:
-            return [referrer.email], referrer.get_full_name() or referrer.username, []
+            # Never a login name ("Dear kent-referrer"): the name, or "colleague".
+            return [referrer.email], referrer.get_full_name() or "colleague", []
         to = Role.BROKER  # no referrer on record: the brokerage team passes it on
     addresses, greeting = _role_addresses(row, to)
     return addresses, greeting, []
@@ -291,7 +292,7 @@ def _role_addresses(row: Package, role: str) -> tuple[list[str], str]:
 
 def _name(users: Any, email: str) -> str:
     user = next(u for u in users if u.email == email)
-    return str(user.get_full_name() or user.username)
+    return str(user.get_full_name() or "colleague")
 
 
 def _not_sent(

@@ -80,3 +80,11 @@ def test_the_package_list_says_how_many_rows_it_shows(demo, db):
     assert caption is not None
     assert int(caption.group(1)) == rows
     assert int(caption.group(2)) > rows
+
+
+def test_the_batch_page_names_the_batch_once(demo, db):
+    """Not "The batch batch issues at 16:00" (issue 10 item 3)."""
+    with clock(NOW):
+        page = _client("essex-broker").get("/batch/").content.decode()
+    assert "batch batch" not in page
+    assert "Today&#x27;s batch issues at" in page or "Today's batch issues at" in page

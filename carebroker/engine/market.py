@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
-from carebroker.engine.policy import Policy, ProviderSelection, Stage
+from carebroker.engine.policy import Policy, ProviderSelection, Stage, UrgentRule
 from carebroker.engine.provider_view import PersonRecord
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
@@ -86,16 +86,15 @@ class Market:
 
     def is_urgent(self, package: PackageSpec) -> bool:
         """docs/policies.md §4.1: a flag, or a preferred start within N working days of referral."""
-        rule = self.policy.urgent
-        flags = {"urgent": package.urgent, "hospital_discharge": package.hospital_discharge}
-        flags["emergency"] = package.emergency
-        if any(flags[name] for name in rule.flags):
-            return True
-        if rule.within_working_days is None:
-            return False
-        referred = package.referred_at.astimezone(LONDON).date()
-        waiting = self.calendar.working_days_between(referred, package.preferred_start)
-        return waiting <= rule.within_working_days
+        return is_urgent(
+            self.policy.urgent,
+            self.calendar,
+            referred_on=package.referred_at.astimezone(LONDON).date(),
+            preferred_start=package.preferred_start,
+            urgent=package.urgent,
+            hospital_discharge=package.hospital_discharge,
+            emergency=package.emergency,
+        )
 
     def applies(self, stage: Stage, package: PackageSpec) -> bool:
         """Whether `stage` runs for `package` (docs/policies.md §3: all, urgent, emergencies)."""
@@ -172,3 +171,26 @@ def _order_key(
     if rule.order == "tier_then_rank":
         return (provider.tier or UNRANKED, rank)
     return (rank,)
+
+
+def is_urgent(
+    rule: UrgentRule,
+    calendar: WorkingCalendar,
+    *,
+    referred_on: date,
+    preferred_start: date,
+    urgent: bool = False,
+    hospital_discharge: bool = False,
+    emergency: bool = False,
+) -> bool:
+    """The one urgency rule (docs/policies.md §4.1), for the engine, the batch page, the batch
+    email and the .xlsx alike: a flag the policy counts, or a preferred start no more than
+    `within_working_days` working days after the day of referral (never after the day a
+    report is made: the dates decide on their own, once)."""
+    flags = {"urgent": urgent, "hospital_discharge": hospital_discharge, "emergency": emergency}
+    if any(flags[name] for name in rule.flags):
+        return True
+    if rule.within_working_days is None:
+        return False
+    waiting = calendar.working_days_between(referred_on, preferred_start)
+    return waiting <= rule.within_working_days

@@ -31,6 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
+from carebroker.engine.policy import Policy
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.exchange.spreadsheet import cell as safe_cell
 from carebroker.exchange.spreadsheet import row as safe_row
@@ -38,6 +39,7 @@ from carebroker.lib.london import LONDON, london_time, long_date
 from carebroker.lib.postcodes import PostcodeError, parse_postcode
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
+from carebroker.sourcing.urgency import package_is_urgent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_SHEET = "Batch report"
@@ -58,7 +60,6 @@ HEADERS = (
 )
 WIDTHS = (12, 12, 9, 11, 10, 14, 22, 28, 7, 10)
 HEADER_ROW = 3  # a title row and an instruction row above it
-URGENT_WITHIN_WORKING_DAYS = 3  # seed 001: a preferred start within 3 SPT business days
 # The About sheet: label cells in column A, values in column B; Mosaic IDs from CASES_ROW.
 ABOUT_LABELS = ("Council", "Area", "Batch date", "Interest deadline", "Packages", "Signature")
 CASES_ROW = 10
@@ -127,21 +128,14 @@ def calendar_of(council: Council) -> WorkingCalendar:
     return Market.of(policy_of(council), ()).calendar
 
 
-def is_urgent_on(package: Package, day: date, calendar: WorkingCalendar) -> bool:
-    """Urgent on the report: flagged, or a preferred start within 3 working days of `day`."""
-    if package.urgent or package.hospital_discharge or package.emergency:
-        return True
-    return calendar.working_days_between(day, package.preferred_start) <= (
-        URGENT_WITHIN_WORKING_DAYS
-    )
-
-
-def lines_of(packages: Iterable[Package], day: date, calendar: WorkingCalendar) -> list[BatchLine]:
+def lines_of(
+    packages: Iterable[Package], policy: Policy, calendar: WorkingCalendar
+) -> list[BatchLine]:
     """The report's rows: urgent first, then by preferred start and Mosaic ID."""
     lines = [
         BatchLine(
             case_number=package.case_number,
-            urgent=is_urgent_on(package, day, calendar),
+            urgent=package_is_urgent(package, policy, calendar),
             district=district_of(package.person.postcode or ""),
             hours_per_week=float(package.hours_per_week),
             preferred_start=package.preferred_start,
@@ -183,7 +177,7 @@ def _build(
     deadline: datetime | None,
 ) -> tuple[bytes, tuple[str, ...]]:
     day = now.astimezone(LONDON).date()
-    lines = lines_of(packages, day, calendar_of(council))
+    lines = lines_of(packages, policy_of(council), calendar_of(council))
     deadline = deadline or interest_deadline(council, now)
     return _workbook(council, area, day, deadline, lines), tuple(li.case_number for li in lines)
 
@@ -228,8 +222,8 @@ def _workbook(
         [  # a fixed text of ours
             f"Put Y under '{TICK}' for each package you would like the ISP for and send this "
             "file back by the deadline. No answer means no capacity. Urgent: a preferred "
-            f"start within {URGENT_WITHIN_WORKING_DAYS} working days; urgent packages are "
-            "also offered by telephone in ranked order."
+            f"start within {_urgent_days(council)} working days of referral; urgent packages "
+            "are also offered by telephone in ranked order."
         ]
     )
     sheet.append([cell(header, _HEADER_FONT, _HEADER_FILL) for header in HEADERS])
@@ -311,7 +305,7 @@ def batch_reports(council: Council, day: date) -> list[BatchWorkbook]:
             package__status=PackageStatus.SOURCING,
             package__change_to_existing=False,
         )
-        .select_related("package__area", "package__person")
+        .select_related("package__area", "package__person", "package__referral")
         .order_by("package__area__name", "sent_at")
     )
     packages: dict[str, dict[int, Package]] = defaultdict(dict)
@@ -327,3 +321,8 @@ def batch_reports(council: Council, day: date) -> list[BatchWorkbook]:
         content, cases = _build(council, area, by_id.values(), issued[area], deadlines[area])
         workbooks.append(BatchWorkbook(area, report_filename(day, area), content, cases))
     return workbooks
+
+
+def _urgent_days(council: Council) -> int:
+    """The policy's urgent window (docs/policies.md §4.1), for the report's own words."""
+    return policy_of(council).urgent.within_working_days or 0

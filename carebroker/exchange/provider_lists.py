@@ -23,6 +23,9 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from carebroker.engine.market import Market
+from carebroker.engine.policy import Policy
+from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.exchange.batch_report import XLSX, batch_report_xlsx, report_filename
 from carebroker.lib.london import LONDON
 from carebroker.outbox.models import Notice, NoticeKind
@@ -31,6 +34,7 @@ from carebroker.providers.models import Contact, ContactRole
 from carebroker.sourcing.effects import hours, stamp
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import SourcingRequest
+from carebroker.sourcing.urgency import package_is_urgent
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +86,9 @@ def _open_requests(
         SourcingRequest.objects.filter(
             round=round_, outcome="open", sent_at__lte=now, deadline__gt=now
         )
-        .select_related("package", "package__council", "package__area", "package__person")
+        .select_related(
+            "package", "package__council", "package__area", "package__person", "package__referral"
+        )
         .order_by("package__council_id", "provider_id", "sent_at", "package__case_number")
     )
     stages: dict[int, set[str]] = {}
@@ -146,14 +152,21 @@ def _queue(
             kind=kind,
             key=key,
             to=[c.email for c in main],
-            context={"recipient": main[0].name, "packages": [_row(r) for r in rows], **context},
+            context={"recipient": main[0].name, "packages": _rows(rows), **context},
             now=now,
             attachments=attachments() if attachments else (),
         )
     return True
 
 
-def _row(request: SourcingRequest) -> dict[str, object]:
+def _rows(rows: list[SourcingRequest]) -> list[dict[str, object]]:
+    council = rows[0].package.council
+    policy = policy_of(council)
+    calendar = Market.of(policy, ()).calendar
+    return [_row(r, policy, calendar) for r in rows]
+
+
+def _row(request: SourcingRequest, policy: Policy, calendar: WorkingCalendar) -> dict[str, object]:
     package = request.package
     return {
         "mosaic_id": package.case_number,
@@ -161,7 +174,7 @@ def _row(request: SourcingRequest) -> dict[str, object]:
         "hours_per_week": hours(package.hours_per_week),
         "preferred_start": package.preferred_start,
         "support_type": package.support_type,
-        "urgent": package.urgent,
+        "urgent": package_is_urgent(package, policy, calendar),  # §4.1, one rule
         "target_supply_area": package.target_supply_area,
         "enhanced_rate": package.enhanced_rate,
     }

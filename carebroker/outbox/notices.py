@@ -38,7 +38,8 @@ Context keys by kind (optional ones in brackets):
 - query_answer (every provider approached): question, answer (None: the question alone, the
   answer to follow, docs/policies.md §6.3), deadline.
 - not_chosen (provider): [code] (Leics D1-D4), [reason].
-- award (winning provider): preferred_start, [hourly_rate], [next_steps].
+- award (winning provider): start (the agreed start, or None while it is still to be
+  agreed: never the preferred start once past), [hourly_rate], [next_steps].
 - request_withdrawn (provider): [reason].
 - decline_acknowledgement (provider, Kent: senior contact copied): reason.
 - referral_returned (referrer, Leics: manager copied): missing (labels of what is missing),
@@ -48,7 +49,7 @@ Context keys by kind (optional ones in brackets):
   [hourly_rate]}].
 - hold_unable_to_fill (allocated worker): reasons: [{provider, reason}].
 - off_framework_notice (allocated worker): nothing more.
-- filled (allocated worker): provider, preferred_start.
+- filled (allocated worker): provider, start (the agreed start, or None).
 - escalation (manager or team): level ("amber" or "red"), days_waiting, [accepted_at].
 - handback (area support manager): provider, reason.
 - report (managers): title, period (in words), lines (a few lines of its figures); the
@@ -80,7 +81,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.CHASE: ("deadline",),
     K.QUERY_ANSWER: ("question", "answer", "deadline"),
     K.NOT_CHOSEN: (),
-    K.AWARD: ("preferred_start",),
+    K.AWARD: ("start",),
     K.REQUEST_WITHDRAWN: (),
     K.DECLINE_ACKNOWLEDGEMENT: ("reason",),
     K.REFERRAL_RETURNED: ("missing",),
@@ -88,7 +89,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.HOLD_PART_OFFER: ("hours_per_week", "offers"),
     K.HOLD_UNABLE_TO_FILL: ("reasons",),
     K.OFF_FRAMEWORK_NOTICE: (),
-    K.FILLED: ("provider", "preferred_start"),
+    K.FILLED: ("provider", "start"),
     K.ESCALATION: ("level", "days_waiting"),
     K.HANDBACK: ("provider", "reason"),
     K.REPORT: ("title", "period", "lines"),

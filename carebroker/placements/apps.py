@@ -6,3 +6,9 @@ class PlacementsConfig(AppConfig):
 
     name = "carebroker.placements"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The sourcing shell attaches the documents its notices carry (placements/paperwork.py).
+        from carebroker.placements.paperwork import register
+
+        register()

@@ -49,6 +49,8 @@ def do_provider_answer(
             why = f"the deadline was {london_time(request_row.deadline)}; {why}"
         return AnswerOutcome(False, f"{case}: your answer was not counted: {why}.")
     words = _ACTION_WORDS.get(answer.action, answer.action)
+    if answer.action == "assessment_done":
+        words = "you take the package" if answer.accept else "you cannot take the package"
     return AnswerOutcome(True, f"{case}: your answer ({words}) was received.")
 
 

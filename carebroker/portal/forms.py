@@ -33,6 +33,9 @@ ACTION_LABELS = {
     "query": "Ask a question",
     "decline": "Decline",
     "withdraw": "Withdraw our offer",
+    # after an assessment the provider asked for (docs/policies.md §4.2)
+    "assessment_accept": "We have assessed the person and take the package",
+    "assessment_decline": "We have assessed the person and cannot take the package",
 }
 # Before a tender's deadline an offer may still move (docs/policies.md §6.3): change or withdraw.
 CHANGE_ACTIONS = ("offer", "withdraw")
@@ -200,6 +203,7 @@ class AnswerForm(GovukForm):
                 "decline": ("reason",),
                 "considering": ("until_date", "until_time"),
                 "query": ("text",),
+                "assessment_accept": ("start",),
             },
             "coverage": {"part": ("part",)},
         }
@@ -240,6 +244,9 @@ class AnswerForm(GovukForm):
             self._clean_until(data)
         if action == "query" and not str(data.get("text") or "").strip():
             self.add_error("text", "Enter your question")
+        if action == "assessment_accept" and not data.get("start") and "start" not in self.errors:
+            # docs/policies.md §4.2: the provider accepts with its earliest safe start date
+            self.add_error("start", "Enter the earliest date you can safely start")
         return data
 
     def _clean_until(self, data: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebroker.accounts.models import User
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
+from carebroker.engine.stages import ASSESSMENT_RESULTS, assessing
 from carebroker.engine.state import OPEN_OUTCOMES
 from carebroker.engine.vocabulary import LIVE
 from carebroker.exchange.interest import InterestImporter, InterestReport
@@ -53,6 +54,7 @@ from carebroker.portal.questions import questions_for
 from carebroker.providers.models import Provider
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, SourcingRequest
+from carebroker.sourcing.runner import state_of
 
 PAGE_SIZE = 50  # rows per list; the queries per page do not grow with it
 
@@ -145,6 +147,15 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
     if changing:
         actions, answerable = CHANGE_ACTIONS, True
+    # The provider that asked to assess says afterwards whether it takes the package
+    # (docs/policies.md §4.2 `assessment_done`), on the same request.
+    assessed = (
+        row.outcome == "assessment"
+        and package.status in LIVE
+        and assessing(state_of(package), str(provider.pk))
+    )
+    if assessed:
+        actions, answerable = ASSESSMENT_RESULTS, True
     form = AnswerForm(
         request.POST if request.method == "POST" else None,
         actions=actions,
@@ -162,6 +173,16 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
             text = (data.get("text") or "").strip() or None
         elif action == "offer" and part:
             text = (data.get("part") or "").strip() or None  # which days or sessions
+        if action in ASSESSMENT_RESULTS:
+            answer = Answer(
+                at=now,
+                provider=str(provider.pk),
+                action="assessment_done",
+                accept=action == "assessment_accept",
+                start=data.get("start") if action == "assessment_accept" else None,
+            )
+            _tell(request, do_provider_answer(row, answer, now))
+            return redirect("portal:request", pk=row.pk)
         answer = Answer(
             at=now,
             provider=str(provider.pk),
@@ -192,6 +213,7 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "answerable": answerable,
             "changing": changing,
+            "assessed": assessed,
             "kind": kind,
             "remaining": _remaining(row.deadline, now),
             "questions": questions_for(package, provider),

@@ -18,7 +18,7 @@ cannot be queued: a worker event `notice_not_sent` says so on the timeline.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,7 +28,7 @@ from carebroker.accounts.models import Role, User
 from carebroker.engine.market import Market
 from carebroker.engine.state import Effect, Event, PackageState, Request
 from carebroker.lib.london import LONDON
-from carebroker.outbox.models import NoticeKind
+from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import queue_notice
 from carebroker.providers.models import Contact, ContactRole, Provider
 from carebroker.referrals.models import Document
@@ -44,6 +44,19 @@ GATE_DECISIONS = {
     "mini_competition": "which provider wins the mini-competition (an exact price tie)",
     "open_market_choice": "which open-market proposal to accept",
 }
+
+
+Attachment = tuple[str, bytes, str]  # (filename, content, content type)
+Paperwork = Callable[[Package, str, Mapping[str, Any], datetime], list[Attachment]]
+_PAPERWORK: dict[str, Paperwork] = {}
+
+
+def add_paperwork(kind: str, make: Paperwork) -> None:
+    """Say how the documents sent with a notice of `kind` are made and kept
+    (`make(package, to, context, now)` -> its attachments). The placements app, a layer
+    above this one, tells it from its AppConfig.ready (docs/architecture.md §3: a lower
+    layer that needs a higher one to act is told by it)."""
+    _PAPERWORK[str(kind)] = make
 
 
 def hours(amount: Decimal) -> str:
@@ -96,7 +109,7 @@ def _one(
         return notify(row, to, K.REQUEST_WITHDRAWN, key, {"reason": "placed elsewhere"}, now)
     if effect.kind == "award":
         rate = _award_rate(state)
-        context = {"preferred_start": row.preferred_start, "hourly_rate": rate}
+        context = {"start": agreed_start(row, state), "hourly_rate": rate}
         return notify(row, to, K.AWARD, f"award:{case}:{to}:{cause.tag}", context, now)
     if effect.kind == "return_referral":
         missing = [str(name) for name in details.get("missing", ())]  # type: ignore[attr-defined]
@@ -208,7 +221,7 @@ def _notice(
         to = "referrer"
         context = {
             "provider": _provider_name(row, effect.to),
-            "preferred_start": row.preferred_start,
+            "start": agreed_start(row, state),
         }
     elif kind == K.ESCALATION:
         return escalate(row, market, str(details.get("rag")), cause.at, now, to=to or "manager")
@@ -251,6 +264,13 @@ def notify(
     cc = senior if cc_senior else []
     if cc_role:
         cc = cc + [a for a in _role_addresses(row, cc_role)[0] if a not in addresses]
+    attachments: list[Attachment] = []
+    make = _PAPERWORK.get(str(kind))
+    if make is not None and not Notice.objects.filter(council=row.council, key=key[:200]).exists():
+        # The documents are made when their notice is first queued, kept with the package
+        # and attached (issue 11: paperwork issued, not just made); a notice already queued
+        # keeps its own.
+        attachments = make(row, to, context, now)
     queue_notice(
         council=row.council,
         kind=kind,
@@ -260,6 +280,7 @@ def notify(
         context={"recipient": greeting, **context},
         package=row,
         now=now,
+        attachments=attachments,
     )
     return 1
 
@@ -326,6 +347,22 @@ def _last_request(
         ):
             return request
     return None
+
+
+def agreed_start(row: Package, state: PackageState) -> date | None:
+    """The start date agreed with the winner (issue 11 finding 3): the one it confirmed, else
+    the one it offered or accepted with, else the preferred start while that is still to
+    come on the award day. None when no date is agreed yet: the award notice then says the
+    start is to be agreed (Kent agrees it on the confirmation form, docs/policies.md §5)."""
+    for event in reversed(state.events):
+        if event.type in ("confirmed", "award") and event.details.get("start"):
+            return date.fromisoformat(str(event.details["start"]))
+        if event.type == "award":
+            awarded = event.at.astimezone(LONDON).date()
+            if row.preferred_start is not None and row.preferred_start >= awarded:
+                return row.preferred_start
+            return None
+    return row.preferred_start
 
 
 def _award_rate(state: PackageState) -> object:

@@ -19,6 +19,7 @@ from carebroker.councils.models import Council
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy, WaitingList
 from carebroker.engine.policy_reader import load_policy
+from carebroker.engine.vocabulary import LIVE
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
 from carebroker.sourcing.models import Package
@@ -92,6 +93,18 @@ def waiting_rows(
         accepted = package.referral.accepted_at
         if accepted is None:
             rows.append(WaitingRow(package, None, None))
+            continue
+        if package.status not in LIVE:
+            # The wait ends when the package is placed (or stops): its days are counted to
+            # the award and it carries no RAG (issue 11 finding 6; docs/policies.md §5
+            # Waiting list is about packages still waiting).
+            end = package.awarded_at
+            days = (
+                calendar.working_days_between(today_in_london(accepted), today_in_london(end))
+                if end is not None
+                else None
+            )
+            rows.append(WaitingRow(package, days, None))
             continue
         days = calendar.working_days_between(today_in_london(accepted), today)
         rows.append(WaitingRow(package, days, rule.rag(days) if rule else None))

@@ -70,7 +70,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     K.AWARD: {
         "recipient": "Alder Homecare",
-        "preferred_start": date(2026, 12, 7),
+        "start": date(2026, 12, 7),
         "hourly_rate": "24.10",
     },
     K.REQUEST_WITHDRAWN: {"recipient": "Alder Homecare"},
@@ -97,7 +97,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     K.FILLED: {
         "recipient": "Dan Evans",
         "provider": "Birch Care",
-        "preferred_start": date(2026, 12, 7),
+        "start": date(2026, 12, 7),
     },
     K.ESCALATION: {"recipient": "Team Manager", "level": "red", "days_waiting": 10},
     K.HANDBACK: {"recipient": "Sam Patel", "provider": "Birch Care", "reason": "staff shortage"},

@@ -99,7 +99,7 @@ def test_queued_notice_is_pending_and_due_now(council, package):
         ({"to": ["not an address"]}, r"to: 'not an address' is not an email address"),
         ({"cc": ["senior@"]}, r"cc: 'senior@' is not an email address"),
         ({"key": ""}, r"key: must be 1 to 200 characters"),
-        ({"context": {"recipient": "Alder"}}, r"award notice: missing preferred_start"),
+        ({"context": {"recipient": "Alder"}}, r"award notice: missing start"),
         (
             {"kind": NoticeKind.CHASE, "context": {"recipient": "A", "deadline": "10:00"}},
             r"context deadline: must be a time zone aware datetime",

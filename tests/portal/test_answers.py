@@ -251,3 +251,60 @@ def _until(day: int, month: int, year: int, at: str) -> dict[str, str]:
         "until_date_year": str(year),
         "until_time": at,
     }
+
+
+def _assessing(world, signed_in, clock):
+    """A asks for the ISP, then asks to assess: A assesses (the top answer, §4.2)."""
+    clock.now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    signed_in(world.user_a).post(
+        "/portal/", {"requests": [_request_of(world, world.provider_a).pk]}
+    )
+    advance_due(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+    clock.now = datetime(2026, 11, 24, 10, 10, tzinfo=UTC)
+    offer = _request_of(world, world.provider_a)
+    signed_in(world.user_a).post(f"/portal/requests/{offer.pk}/", {"action": "assessment"})
+    advance_due(datetime(2026, 11, 24, 11, 10, tzinfo=UTC))  # the offer hour ends
+    return offer
+
+
+def test_the_assessing_provider_accepts_in_the_portal_with_its_start_and_wins(signed_in, clock):
+    """Issue 11 finding 1: after its assessment (docs/policies.md §4.2) the assessing provider
+    accepts in the portal with its earliest safe start date; the engine records
+    assessment_done with accept true and awards it that start."""
+    world = essex_batch(["CO4 3SQ"])
+    offer = _assessing(world, signed_in, clock)
+    clock.now = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    page = signed_in(world.user_a).get(f"/portal/requests/{offer.pk}/").content.decode()
+    assert "We have assessed the person and take the package" in page
+    missing = signed_in(world.user_a).post(
+        f"/portal/requests/{offer.pk}/", {"action": "assessment_accept"}
+    )
+    assert missing.status_code == 400
+    assert "Enter the earliest date you can safely start" in missing.content.decode()
+    world.packages[0].refresh_from_db()
+    assert world.packages[0].awarded_provider is None
+    signed_in(world.user_a).post(
+        f"/portal/requests/{offer.pk}/",
+        {
+            "action": "assessment_accept",
+            "start_day": "8",
+            "start_month": "12",
+            "start_year": "2026",
+        },
+    )
+    world.packages[0].refresh_from_db()
+    assert world.packages[0].awarded_provider == world.provider_a
+    done = TimelineEvent.objects.get(package=world.packages[0], type="assessment_done")
+    assert done.details["accept"] is True
+    award = TimelineEvent.objects.get(package=world.packages[0], type="award")
+    assert award.details.get("start") == "2026-12-08"
+
+
+def test_only_the_assessing_provider_is_offered_the_assessment_result(signed_in, clock):
+    """B never asked to assess: its request page offers no assessment result."""
+    world = essex_batch(["CO4 3SQ"])
+    _assessing(world, signed_in, clock)
+    rows = SourcingRequest.objects.filter(package=world.packages[0], provider=world.provider_b)
+    for row in rows:
+        page = signed_in(world.user_b).get(f"/portal/requests/{row.pk}/").content.decode()
+        assert "We have assessed the person" not in page

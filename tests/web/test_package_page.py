@@ -412,3 +412,19 @@ def test_next_provider_with_nobody_considering_says_why_and_changes_nothing():
     assert "no provider is considering" in response.content.decode()
     assert SourcingRequest.objects.filter(package=package).count() == 1
     assert not TimelineEvent.objects.filter(package=package, type="ignored").exists()
+
+
+def test_an_awarded_package_shows_no_waiting_list_rag():
+    """Issue 11 finding 6: a package awarded on its first day and looked at 15 working days
+    later has stopped waiting: no red RAG, its days counted to the award."""
+    kent = kent_cluster()
+    package, first = kent.packages[0], kent.providers[0]
+    client = client_for(kent.broker)
+    with clock(LATER):
+        client.post(_answer_url(package, first), {"answer-action": "accept"})
+    package.refresh_from_db()
+    assert package.status == PackageStatus.AWARDED
+    page = main_of(_page(client, package, NOW + timedelta(days=21)))
+    assert "govuk-tag--red" not in page
+    assert "Working days waited" in page
+    assert "0 (until the award)" in page

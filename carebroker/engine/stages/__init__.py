@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.stages import batch, cascade, open_market, tender
-from carebroker.engine.state import StageRun
-from carebroker.engine.vocabulary import EventType
+from carebroker.engine.state import PackageState, StageRun
+from carebroker.engine.vocabulary import RUNNING, EventType
 
 if TYPE_CHECKING:
     from carebroker.engine.progress import Progress
@@ -50,3 +50,17 @@ def answers_taken(kind: str, round_: str) -> tuple[str, ...]:
 def takes(progress: Progress, run: StageRun, round_: str, action: str) -> bool:
     """Whether a request of `run` in `round_` can take the answer `action`."""
     return action in _ANSWERS.get((progress.stage(run.name).kind, round_), ())
+
+
+ASSESSMENT_RESULTS = ("assessment_accept", "assessment_decline")
+"""The two answers of a provider that has assessed the person (docs/policies.md §4.2), as
+forms offer them; both are the engine's `assessment_done`, with `accept` true or false."""
+
+
+def assessing(state: PackageState, provider: str) -> bool:
+    """Whether `provider` is the one assessing the person for this running package (§4.2):
+    only it may say whether it takes the package after its assessment."""
+    return state.status in RUNNING and any(
+        run.status == "active" and run.phase == "assessing" and run.assessor == provider
+        for run in state.runs
+    )

@@ -29,6 +29,9 @@ ANSWER_WORDS = {
     "considering": "Still considering",
     "query": "Has a question",
     "assessment": "Wants to assess the person first",
+    # after the assessment it asked for (docs/policies.md §4.2 `assessment_done`)
+    "assessment_accept": "Assessment done: takes the package",
+    "assessment_decline": "Assessment done: cannot take the package",
 }
 ISP_INTEREST = "Interested: send the ISP"  # Essex's batch (docs/policies.md §4.2)
 REVEALS = {
@@ -37,6 +40,7 @@ REVEALS = {
     "decline": ("reason",),
     "considering": ("until",),
     "query": ("text",),
+    "assessment_accept": ("start",),
 }
 
 
@@ -102,6 +106,8 @@ class RequestAnswerForm(GovukForm):
                 self.add_error("until", "When the provider will answer must be in the future")
         if action == "query" and not (data.get("text") or "").strip():
             self.add_error("text", "Enter the provider's question")
+        if action == "assessment_accept" and not data.get("start") and "start" not in self.errors:
+            self.add_error("start", "Enter the earliest date the provider can safely start")
         return data
 
     def answer(self) -> dict[str, object]:
@@ -110,6 +116,9 @@ class RequestAnswerForm(GovukForm):
         data = self.cleaned_data
         action = data["action"]
         answer: dict[str, object] = {"action": action}
+        if action in ("assessment_accept", "assessment_decline"):
+            # one engine answer, `assessment_done`, that says whether it takes the package
+            answer = {"action": "assessment_done", "accept": action == "assessment_accept"}
         for name in REVEALS.get(action, ()):
             if data.get(name) not in (None, ""):
                 answer[name] = data[name]

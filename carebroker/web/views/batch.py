@@ -29,6 +29,7 @@ from carebroker.exchange.provider_lists import send_batch_reports
 from carebroker.lib.london import LONDON
 from carebroker.sourcing.models import Package, PackageStatus
 from carebroker.sourcing.runner import do_tick, state_of
+from carebroker.sourcing.urgency import package_is_urgent
 from carebroker.web.forms.batch_reports import BatchReportForm
 from carebroker.web.views.access import STAFF, _packages_for_user, role_required, the_user
 from carebroker.web.views.outcomes import SERVICE_ERRORS
@@ -39,6 +40,7 @@ from carebroker.web.waiting_days import policy_and_calendar, today_in_london
 class AreaBatch:
     area: Area
     packages: list[Package]
+    urgent: frozenset[int] = frozenset()  # the packages urgent by the one rule (§4.1)
 
 
 def batch_stage(policy: Policy) -> Stage | None:
@@ -76,13 +78,22 @@ def previews(user: User, stage: Stage, by: datetime) -> list[AreaBatch]:
     live = (
         _packages_for_user(user)
         .filter(status=PackageStatus.SOURCING, next_due__isnull=False, next_due__lte=by)
-        .select_related("area", "person")
+        .select_related("area", "person", "referral")
         .order_by("case_number")
     )
     for package in live:
         if _on_batch(package, stage, by):
             found[package.area_id].append(package)
-    return [AreaBatch(area, found.get(area.pk, [])) for area in council.areas.order_by("name")]
+    policy, calendar = policy_and_calendar(council)
+    urgent = frozenset(
+        package.pk
+        for rows in found.values()
+        for package in rows
+        if package_is_urgent(package, policy, calendar)
+    )
+    return [
+        AreaBatch(area, found.get(area.pk, []), urgent) for area in council.areas.order_by("name")
+    ]
 
 
 @require_GET

@@ -14,10 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carebroker.engine.stages import answers_taken
+from carebroker.engine.stages import ASSESSMENT_RESULTS, answers_taken, assessing
 from carebroker.providers.models import Contact, Provider
 from carebroker.sourcing import actions
 from carebroker.sourcing.models import Package, SourcingRequest
+from carebroker.sourcing.runner import state_of
 from carebroker.web.forms.packages import AwardForm, ReasonForm
 from carebroker.web.forms.phone import RequestAnswerForm
 from carebroker.web.views.access import (
@@ -192,9 +193,17 @@ def request_answer(request: HttpRequest, case_number: str, seq: int) -> HttpResp
     policy, _ = policy_and_calendar(package.council)
     kind = next((s.kind for s in policy.stages if s.name == asked.stage), "")
     open_now = asked.outcome in ("open", "considering") and package.status in LIVE
+    answers = answers_taken(kind, asked.round)
+    if (
+        asked.outcome == "assessment"
+        and package.status in LIVE
+        and assessing(state_of(package), str(asked.provider_id))
+    ):
+        # The provider assessing the person phones back (docs/policies.md §4.2)
+        open_now, answers = True, ASSESSMENT_RESULTS
     form = RequestAnswerForm(
         posted(request),
-        answers=answers_taken(kind, asked.round),
+        answers=answers,
         isp=package.council.policy_name == "essex-lah" and kind == "batch",
         now=now,
         prefix="answer",

@@ -62,7 +62,7 @@ def test_a_queued_build_is_run_by_the_worker_and_its_workbooks_are_kept(clock):
 
 
 def test_a_build_for_a_day_without_a_batch_succeeds_with_no_workbook(clock):
-    """policies.md §4.2: no packages, no report; the build says so rather than failing."""
+    """docs/policies.md §4.2: no packages, no report; the build says so rather than failing."""
     world = essex_batch()
     queued = build_batch_reports.enqueue(
         council_id=world.council.pk, day=(BATCH_DAY + timedelta(days=1)).isoformat()

@@ -417,6 +417,7 @@ RULES: dict[str, Rule] = {
     "portal:document": Rule(PROVIDERS, {"pk": "portal_document"}, owner_only=True),
     "portal:batch_report": Rule(PROVIDERS, {"pk": "portal_batch_report"}, owner_only=True),
     "portal:interest_return": Rule(PROVIDERS),
+    "portal:document_password": Rule(PROVIDERS),
     "portal:healthz": Rule(ANYONE, public=True),
 }
 # Django's admin: brokers and managers only (staff), every model scoped to their council.

@@ -70,8 +70,8 @@ class ProviderDocumentPassword(models.Model):
     """The password a provider opens its ISPs with (seed 001: "your designated SPT password").
 
     Made once per provider, on its first ISP, and kept in clear: every later ISP must be
-    encrypted with the same one, so it cannot be hashed. The council tells the provider
-    once, by another channel than the ISP's email.
+    encrypted with the same one, so it cannot be hashed. It reaches the provider by another
+    channel than the ISP's email: shown once in the portal to one of its own users.
     """
 
     provider = models.OneToOneField(
@@ -79,6 +79,16 @@ class ProviderDocumentPassword(models.Model):
     )
     password = models.CharField(max_length=64)
     created_at = models.DateTimeField()
+    # Shown once in the portal to one of the provider's own users, never emailed (issue 11
+    # finding 5): who saw it and when, so nobody else is shown it again.
+    shown_at = models.DateTimeField(null=True, blank=True)
+    shown_to = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="document_passwords_seen",
+    )
 
     def __str__(self) -> str:
         return f"Document password of {self.provider}"

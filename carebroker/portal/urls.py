@@ -12,6 +12,7 @@ urlpatterns = [
     path("history/", views.history_page, name="history"),
     path("documents/", views.documents_page, name="documents"),
     path("documents/<int:pk>/", views.document_download, name="document"),
+    path("documents/password/", views.document_password, name="document_password"),
     path("batch-reports/<int:pk>/", views.batch_report_download, name="batch_report"),
     path("healthz/", views.healthz, name="healthz"),
 ]

@@ -20,7 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carebroker.accounts.models import User
 from carebroker.engine.inputs import Answer
@@ -30,6 +30,8 @@ from carebroker.engine.state import OPEN_OUTCOMES
 from carebroker.engine.vocabulary import LIVE
 from carebroker.exchange.interest import InterestImporter, InterestReport
 from carebroker.exchange.sheets import ImportRefused
+from carebroker.placements.documents.passwords import reveal_once
+from carebroker.placements.models import ProviderDocumentPassword
 from carebroker.portal.access import (
     _get_batch_report_for_provider,
     _get_document_for_provider,
@@ -253,6 +255,24 @@ def history_page(request: HttpRequest) -> HttpResponse:
 
 
 @provider_required
+@require_POST
+def document_password(request: HttpRequest) -> HttpResponse:
+    """Show the organisation's document password, once, to the user who asks first
+    (issue 11 finding 5: the ISP's password never travels by email)."""
+    user = _user(request)
+    provider = the_provider(user)
+    password = reveal_once(provider, user, now=timezone.now())
+    if password is None:
+        messages.error(request, "Your organisation's document password has already been shown.")
+        return redirect("portal:documents")
+    response = render(
+        request, "portal/document_password.html", {"provider": provider, "password": password}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@provider_required
 @require_GET
 def documents_page(request: HttpRequest) -> HttpResponse:
     """What the council sent us: ISPs and notices; the placement papers once we won."""
@@ -268,6 +288,9 @@ def documents_page(request: HttpRequest) -> HttpResponse:
             "documents": list(page.object_list),
             "batch_reports": list(batch_reports_for_provider(user)[:PAGE_SIZE]),
             "has_batch": _has_batch(provider),
+            "password": ProviderDocumentPassword.objects.filter(provider=provider)
+            .select_related("shown_to")
+            .first(),
         },
     )
 

@@ -37,3 +37,21 @@ def isp_password(provider: Provider, *, now: datetime) -> str:
         # Another process made it first: theirs is the one (one password per provider).
         return ProviderDocumentPassword.objects.get(provider=provider).password
     return made.password
+
+
+def reveal_once(provider: Provider, user: object, *, now: datetime) -> str | None:
+    """The provider's document password for one of its own users, the first time only
+    (issue 11 finding 5: a second channel, never an email). None once it has been shown,
+    or while the provider has none yet (no ISP sent to it)."""
+    with transaction.atomic():
+        row = (
+            ProviderDocumentPassword.objects.select_for_update()
+            .filter(provider=provider, shown_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            return None
+        row.shown_at = now
+        row.shown_to = user  # type: ignore[assignment]
+        row.save(update_fields=["shown_at", "shown_to"])
+        return row.password

@@ -9,9 +9,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.db.models import Count
 
 from carebroker.accounts.models import User
 from carebroker.demo.seed import DEMO_PASSWORD, seed_demo
+from carebroker.engine.state import OPEN_OUTCOMES
+from carebroker.engine.vocabulary import LIVE
 from carebroker.referrals.models import Referral
 from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.models import Package, SourcingRequest
@@ -42,12 +45,26 @@ def _paths(prefix: str) -> dict[str, list[str]]:
     if held is not None:
         Referral.objects.filter(pk=held.referral_id).update(referrer=referrer)
         referrer_paths += [f"/referrals/{held.referral_id}/", f"/holds/{held.case_number}/"]
-    request = SourcingRequest.objects.filter(package__council__slug=council).first()
+    # The provider login is moved to the provider with the most open requests, so the
+    # request list (the page that was 583 px wide on a phone) has rows to lay out.
+    busiest = (
+        SourcingRequest.objects.filter(
+            package__council__slug=council, outcome__in=OPEN_OUTCOMES, package__status__in=LIVE
+        )
+        .values("provider")
+        .annotate(n=Count("id"))
+        .order_by("-n", "provider")
+        .first()
+    )
+    rows = SourcingRequest.objects.filter(package__council__slug=council)
+    if busiest is not None:
+        rows = rows.filter(provider_id=busiest["provider"], outcome__in=OPEN_OUTCOMES)
+    request = rows.first()
     assert request is not None, "the worker's sweep sent no request"
     User.objects.filter(username=f"{prefix}-provider").update(provider=request.provider)
     provider_paths = ["/", "/portal/", "/portal/history/", "/portal/documents/",
                       "/portal/requests/return/"]  # fmt: skip
-    for row in SourcingRequest.objects.filter(provider=request.provider).order_by("pk")[:3]:
+    for row in SourcingRequest.objects.filter(provider=request.provider).order_by("-pk")[:3]:
         provider_paths.append(f"/portal/requests/{row.pk}/")
     return {"referrer": referrer_paths, "provider": provider_paths}
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "carebroker.portal",
     "carebroker.reports",
     "carebroker.web",
+    "carebroker.api",
     "carebroker.demo",
 ]
 

@@ -14,6 +14,10 @@ admin only by GET: it is Django's own and covered by its council scope). It asse
 - a referrer sees only their own referrals (R2's person never appears for R1);
 - a role not in a URL's rule is refused (403, 404, or the sign-in page).
 
+The JSON API (`/api/v1/`, rules with `api=True`) is opened with each role's API token instead
+of a session (no token: 401); only the council's integration user gets past it, and it alone
+sees its own council's full records there.
+
 A URL pattern without a rule in RULES fails the test: a new page must say who may see it.
 """
 
@@ -39,6 +43,7 @@ from carebroker.placements.models import PlacementDocument
 from carebroker.sourcing import runner
 from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import Package, SourcingRequest
+from tests.api.helpers import make_token
 from tests.factories import (
     make_area,
     make_council,
@@ -103,6 +108,7 @@ class Council:
     names: list[str] = field(default_factory=list)  # everything distinctive of the council
     prices: dict[str, str] = field(default_factory=dict)  # provider key -> its offered rate
     provider_names: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # role -> API token (every scope)
 
 
 SPECS = {
@@ -313,6 +319,7 @@ def build_council(key: str) -> Council:
         "report_build": {"own": report_build()},
         "report_download": {"own": (report_build(), 1)},
     }
+    world.tokens = {role: make_token(user) for role, user in world.users.items()}
     world.people = dict(spec["people"])
     world.prices = dict(spec["prices"])
     world.provider_names = {"pa": pa.name, "pb": pb.name}
@@ -344,6 +351,7 @@ class Rule:
     public: bool = False
     owner_only: bool = False  # r1/pa see "own" only, never "peer"
     missing_ok: bool = False  # an allowed role may get 404 (the object is not at that step)
+    api: bool = False  # the JSON API: opened with the role's token, not a session
 
     def sees(self, role: str, variant: str) -> bool:
         if role not in self.roles:
@@ -358,6 +366,7 @@ REFERRAL = {"pk": "referral"}
 REFERRERS = frozenset({"r1", "r2"})
 MANAGERS = frozenset({"manager"})
 PROVIDERS = frozenset({"pa", "pb"})
+INTEGRATION = frozenset({"integration"})
 
 RULES: dict[str, Rule] = {
     # carebroker.web (sign in, home per role)
@@ -419,6 +428,14 @@ RULES: dict[str, Rule] = {
     "portal:interest_return": Rule(PROVIDERS),
     "portal:document_password": Rule(PROVIDERS),
     "portal:healthz": Rule(ANYONE, public=True),
+    # the JSON API (carebroker/api, docs/api.md): the council's integration user only
+    "api:openapi-json": Rule(ANYONE, public=True, api=True),
+    "api:openapi-view": Rule(ANYONE, public=True, api=True),
+    "api:api-root": Rule(frozenset(), public=True, api=True),  # ninja's: a 404 for everyone
+    "api:referrals": Rule(INTEGRATION, api=True),
+    "api:referral": Rule(INTEGRATION, {"referral_id": "referral"}, api=True),
+    "api:package": Rule(INTEGRATION, PACKAGE, api=True),
+    "api:outcomes": Rule(INTEGRATION, api=True),
 }
 # Django's admin: brokers and managers only (staff), every model scoped to their council.
 ADMIN_RULE = Rule(STAFF)
@@ -542,7 +559,7 @@ def _forbidden_strings(role: str, world: Council, other: Council) -> list[str]:
 
 
 def _refused(response: Any, role: str) -> bool:
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):
         return True
     location = response.get("Location", "")
     return response.status_code == 302 and "login" in location
@@ -580,15 +597,19 @@ def test_every_url_with_every_role(councils, key, role, route):
     world, other = councils[key], councils["B" if key == "A" else "A"]
     rule = rule_of(route)
     assert rule is not None, route.name
-    client = Client(raise_request_exception=False)
     user = world.users.get(role)
+    token = world.tokens.get(role) if rule.api else None
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = Client(raise_request_exception=False, headers=headers)
     forbidden = _forbidden_strings(role, world, other)
+    if rule.api and role == "integration":
+        forbidden = list(other.names)  # the council's own full records are its integration's
     problems: list[str] = []
     methods = ("get",) if rule in (ADMIN_RULE, ADMIN_SIGN_IN) else ("get", "post")
     for variant, kwargs in fills(route, rule, world, other):
         url = url_of(route, kwargs)
         for method in methods:
-            if user is not None:
+            if user is not None and not rule.api:
                 client.force_login(user)  # again: a POST to logout signs out
             response = getattr(client, method)(url)
             where = f"{role} {method.upper()} {url} ({route.name}, {variant})"

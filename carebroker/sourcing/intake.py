@@ -1,5 +1,6 @@
 """Referral intake (docs/policies.md §5.1, §6.1): check a referral, return it or start sourcing.
 
+    do_receive_referral(user, form, now)           # a checked ReferralForm saved as received
     check_referral(user, referral)                 # may this user submit it? is it well formed?
     do_submit_referral(referral, now)              # checked against the council's policy
     do_resubmit_referral(referral, documents, now) # a returned one, corrected, checked again
@@ -21,10 +22,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from carebroker.accounts.models import Role, User
-from carebroker.referrals.models import Document, Referral, ReferralStatus
+from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
 from carebroker.sourcing import runner
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package
+from carebroker.sourcing.referral_form import ReferralForm
 
 # Who may submit a referral (docs/architecture.md §8): referrers their own; the
 # brokerage team and integrations any of their council's.
@@ -59,6 +61,36 @@ def check_referral(user: User, referral: Referral) -> None:
     referral.full_clean()  # unknown document names, another council's person: named by field
     if not referral.packages.exists():
         raise ValidationError({"packages": "The referral has no package to source."})
+
+
+def do_receive_referral(user: User, form: ReferralForm, now: datetime) -> Referral:
+    """Save a valid referral form as received: the person's full record, the referral and
+    its package, all or nothing. The web page and the API both come in here; a broker's
+    check (`do_submit_referral`) then runs the council's policy on it."""
+    council = user.council
+    if not form.is_valid() or form.area is None:
+        raise ValidationError("The referral form is not valid.")
+    with transaction.atomic():
+        person = Person(council=council, **form.person_fields())
+        person.full_clean()
+        person.save()
+        referral = Referral(
+            council=council,
+            person=person,
+            referrer=user,  # who sent it: a referrer, or the council's integration
+            received_at=now,
+            **form.referral_fields(),
+        )
+        referral.full_clean()
+        referral.save()
+        package = Package(
+            council=council, referral=referral, person=person, area=form.area,
+            **form.package_fields(),
+        )  # fmt: skip
+        package.full_clean()
+        package.save()
+        check_referral(user, referral)
+    return referral
 
 
 def do_submit_referral(referral: Referral, now: datetime) -> IntakeResult:

@@ -10,17 +10,17 @@ once (`do_resubmit_referral`).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carebroker.accounts.models import Role, User
-from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
+from carebroker.referrals.models import Document, Referral, ReferralStatus
 from carebroker.sourcing.corrections import Correction, do_correct_referral, do_return_referral
 from carebroker.sourcing.intake import (
     check_referral,
+    do_receive_referral,
     do_submit_referral,
     missing_documents,
 )
@@ -66,7 +66,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            referral = _save_referral(user, form, now)
+            referral = do_receive_referral(user, form, now)
         except SERVICE_ERRORS as error:
             form.add_service_error(error)
         else:
@@ -77,35 +77,6 @@ def new_referral(request: HttpRequest) -> HttpResponse:
             return redirect("referral", pk=referral.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "web/referrals/new.html", {"form": form}, status=status)
-
-
-def _save_referral(user: User, form: ReferralForm, now: object) -> Referral:
-    council = user.council
-    assert form.area is not None
-    with transaction.atomic():
-        person = Person(council=council, **form.person_fields())
-        person.full_clean()
-        person.save()
-        referral = Referral(
-            council=council,
-            person=person,
-            referrer=user,
-            received_at=now,
-            **form.referral_fields(),
-        )
-        referral.full_clean()
-        referral.save()
-        package = Package(
-            council=council,
-            referral=referral,
-            person=person,
-            area=form.area,
-            **form.package_fields(),
-        )
-        package.full_clean()
-        package.save()
-        check_referral(user, referral)
-    return referral
 
 
 @require_GET

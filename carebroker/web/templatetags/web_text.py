@@ -121,3 +121,14 @@ def sort_link(query: str, sort: str) -> str:
     params["sort"] = sort
     params.pop("page", None)
     return params.urlencode()
+
+
+@register.filter
+def role_words(user: object) -> str:
+    """The user's role as their council names it (Kent: "Area Support Manager")."""
+    council = getattr(user, "council", None)
+    role = str(getattr(user, "role", ""))
+    if council is not None and role in ("broker", "manager", "referrer"):
+        return vocabulary.owner_words(role, council.policy_name)
+    display = getattr(user, "get_role_display", None)
+    return str(display()) if callable(display) else role

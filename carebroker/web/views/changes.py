@@ -35,7 +35,7 @@ GROUPS = {
     ),
     "needs_you": (
         "Needs the council",
-        ("gate_raised", "referral_received", "handback", "waiting_list_rag"),
+        ("gate_raised", "gate_returned", "referral_received", "handback", "waiting_list_rag"),
     ),
 }
 TYPES = tuple(t for _, types in GROUPS.values() for t in types)

@@ -13,6 +13,22 @@ from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
 
 UNRANKED = 10_000  # a provider with no rank in the package's area goes last
+CAPACITY_UNITS = ("packages", "hours")
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What a provider declared it can take in one area until a day (docs/policies.md §8):
+    `amount` new packages, or hours per week; 0 is a declaration of no capacity (full)."""
+
+    area: str
+    amount: Decimal
+    unit: str  # one of CAPACITY_UNITS
+    until: date
+
+    def current(self, on: date) -> bool:
+        """A declaration past its day is stale and counts as nothing declared."""
+        return on <= self.until
 
 
 @dataclass(frozen=True)
@@ -31,9 +47,16 @@ class MarketProvider:
     cqc_registered: bool = False
     cqc_rating: str | None = None
     sanctioned: bool = False
+    capacity: tuple[Capacity, ...] = ()
 
     def rank_in(self, area: str) -> int:
         return dict(self.areas).get(area, UNRANKED)
+
+    def declared(self, area: str, on: date) -> Capacity | None:
+        """The provider's current declaration for `area` on day `on`; None: nothing declared
+        (never declared, or only stale declarations). The latest `until` wins."""
+        current = [c for c in self.capacity if c.area == area and c.current(on)]
+        return max(current, key=lambda c: c.until) if current else None
 
 
 @dataclass(frozen=True)
@@ -111,12 +134,20 @@ class Market:
         return True
 
     def select(
-        self, stage: Stage, package: PackageSpec, approved: frozenset[str] = frozenset()
+        self,
+        stage: Stage,
+        package: PackageSpec,
+        approved: frozenset[str] = frozenset(),
+        *,
+        now: datetime,
     ) -> tuple[list[MarketProvider], list[tuple[MarketProvider, str]]]:
         """The providers `stage` approaches in order, and those skipped with the reason.
 
-        Only providers that pass the kind and tier test are reported as skipped.
+        Only providers that pass the kind and tier test are reported as skipped. The policy's
+        `capacity` option (docs/policies.md §8) reads declarations current on `now`'s day.
         """
+        on = now.astimezone(LONDON).date()
+        option = self.policy.capacity
         chosen: list[MarketProvider] = []
         skipped: list[tuple[MarketProvider, str]] = []
         rule = stage.providers
@@ -126,12 +157,32 @@ class Market:
             if "area" in rule.match and package.area not in dict(provider.areas):
                 continue
             reason = _excluded(rule, provider, package, approved)
+            if reason is None and option == "skip_declared_full":
+                reason = _declared_full(provider, package.area, on)
             if reason:
                 skipped.append((provider, reason))
             else:
                 chosen.append(provider)
         chosen.sort(key=lambda p: _order_key(rule, p, package))
+        if option == "ask_declared_first":
+            # A stable sort: the policy's own order is kept within each group.
+            chosen.sort(key=lambda p: not has_capacity(p, package.area, on))
         return chosen, skipped
+
+
+def has_capacity(provider: MarketProvider, area: str, on: date) -> bool:
+    """Whether `provider` has a current declaration of some capacity in `area`."""
+    declared = provider.declared(area, on)
+    return declared is not None and declared.amount > 0
+
+
+def _declared_full(provider: MarketProvider, area: str, on: date) -> str | None:
+    """docs/policies.md §8: only a current declaration of none skips; nothing declared never
+    does."""
+    declared = provider.declared(area, on)
+    if declared is not None and declared.amount <= 0:
+        return "declared no capacity"
+    return None
 
 
 def _excluded(

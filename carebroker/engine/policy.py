@@ -71,6 +71,8 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 AWARD_RATES = ("framework", "provider", "offer")
 REPORT_FLAGS = ("enhanced_rate", "target_supply_area")
 WHEN_UNFILLED = ("unfilled", "unable_to_fill")
+# docs/policies.md §8: whether declared capacity changes who is asked, and in what order.
+CAPACITY_OPTIONS = ("ignore", "skip_declared_full", "ask_declared_first")
 NOT_AWARDED_REASONS = (
     "higher_price",
     "part_offer_only",
@@ -279,6 +281,7 @@ class Policy:
     ehm_csv_every_weeks: int | None = None
     record_days_referral_to_award: bool = False
     full_record_in: str | None = None
+    capacity: str = "ignore"
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:

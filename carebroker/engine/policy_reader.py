@@ -34,6 +34,7 @@ from carebroker.engine.policy import (
     AREA_KINDS,
     AWARD_RATES,
     AWARD_RULES,
+    CAPACITY_OPTIONS,
     CQC_RATINGS,
     DOCUMENT_FLAGS,
     DOCUMENTS,
@@ -93,6 +94,7 @@ _TOP_KEYS = {
     "self_funders",
     "monitoring",
     "filled",
+    "capacity",
 }
 _STAGE_COMMON = {
     "name",
@@ -184,6 +186,7 @@ def read_policy(source: Table) -> Policy:
         ehm_csv_every_weeks=_read_monitoring(reader, monitoring) if monitoring else None,
         record_days_referral_to_award=filled_rule[0],
         full_record_in=filled_rule[1],
+        capacity=reader.opt(source, "capacity", "", one_of(CAPACITY_OPTIONS), "ignore"),
     )
     if policy.when_unfilled == "unable_to_fill" and "unable_to_fill" not in {
         gate.name for gate in gates

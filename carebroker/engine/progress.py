@@ -43,9 +43,9 @@ class Progress:
     def approved(self, gate: str) -> frozenset[str]:
         return frozenset(p for g, p in self.draft.approvals if g == gate)
 
-    def select(self, stage: Stage) -> list[MarketProvider]:
+    def select(self, stage: Stage, now: datetime) -> list[MarketProvider]:
         approved = self.approved(stage.sanction_gate) if stage.sanction_gate else frozenset()
-        chosen, _ = self.market.select(stage, self.package, approved)
+        chosen, _ = self.market.select(stage, self.package, approved, now=now)
         return chosen
 
     def ignore(self, now: datetime, why: str, **details: object) -> None:

@@ -12,9 +12,17 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar, cast
 
-from carebroker.engine.field_reader import BadValue, FieldReader, as_count, as_flag, as_text, one_of
+from carebroker.engine.field_reader import (
+    INVALID,
+    BadValue,
+    FieldReader,
+    as_count,
+    as_flag,
+    as_text,
+    one_of,
+)
 from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Input, Release
-from carebroker.engine.market import MarketProvider, PackageSpec
+from carebroker.engine.market import Capacity, MarketProvider, PackageSpec
 from carebroker.engine.policy import (
     CQC_RATINGS,
     DOCUMENT_FLAGS,
@@ -194,6 +202,12 @@ def _check_areas(
         for area, _ in provider.areas if isinstance(provider.areas, tuple) else ():
             if area not in policy.areas:
                 reader.error(f"providers[{index}].areas", f"{area!r} is not an area of {known}")
+        for row, declared in enumerate(provider.capacity):
+            if isinstance(declared.area, str) and declared.area not in policy.areas:
+                reader.error(
+                    f"providers[{index}].capacity[{row}].area",
+                    f"{declared.area!r} is not an area of {known}",
+                )
     for index, package in enumerate(packages):
         if isinstance(package.area, str) and package.area not in policy.areas:
             reader.error(f"packages[{index}].area", f"{package.area!r} is not one of {known}")
@@ -243,7 +257,7 @@ def _unique(reader: FieldReader, ids: list[str], key: str) -> None:
 
 _PROVIDER_KEYS = {
     "id", "name", "tier", "areas", "kind", "lots", "support_types",
-    "min_age", "max_age", "cqc", "sanctioned",
+    "min_age", "max_age", "cqc", "sanctioned", "capacity",
 }  # fmt: skip
 
 
@@ -265,7 +279,35 @@ def _read_provider(reader: FieldReader, table: Table, where: str) -> MarketProvi
         cqc_registered=registered,
         cqc_rating=rating,
         sanctioned=reader.opt(table, "sanctioned", where, as_flag, False),
+        capacity=tuple(
+            _read_capacity(reader, row, f"{where}.capacity[{index}]")
+            for index, row in enumerate(reader.items(table, "capacity", where, _object))
+            if row is not INVALID
+        ),
     )
+
+
+def _read_capacity(reader: FieldReader, table: Table, where: str) -> Capacity:
+    """One declaration (docs/scenarios.md): `area`, `until`, and either `packages` (new
+    packages) or `hours_per_week`; 0 declares no capacity."""
+    reader.known(table, {"area", "until", "packages", "hours_per_week"}, where)
+    units = [key for key in ("packages", "hours_per_week") if key in table]
+    if len(units) != 1:
+        reader.error(where, "give exactly one of packages or hours_per_week")
+        return cast(Capacity, INVALID)
+    key = units[0]
+    return Capacity(
+        area=reader.req(table, "area", where, as_text),
+        amount=reader.req(table, key, where, _amount),
+        unit="packages" if key == "packages" else "hours",
+        until=reader.req(table, "until", where, _day),
+    )
+
+
+def _amount(value: object) -> Decimal:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return Decimal(str(value))
+    raise BadValue(f"must be a number of 0 or more, not {value!r}")
 
 
 def _cqc_table(value: object) -> Table:

@@ -3,8 +3,8 @@
 `carebroker simulate --generate MARKET.toml --seed N` prints `run_whatif(path, seed)`: how
 many packages were placed, left unfilled, held at a gate or still being sourced; working
 hours from referral to award (median and 90th percentile, per policy and per award stage)
-beside the wait the policy itself imposes; requests per package; and the difference
-between each award and the earliest instant the rules allow it, which must be 0 (the
+beside the wait the policy itself imposes; requests per package and per placement; and the
+difference between each award and the earliest instant the rules allow it, which must be 0 (the
 software adds no delay). The same file and seed give a byte-identical summary.
 
 MARKET.toml (example: `examples/whatif-essex.toml`)::
@@ -61,6 +61,13 @@ MARKET.toml (example: `examples/whatif-essex.toml`)::
     [council]                     # optional: how people decide at gates (else: on hold)
     delay = {distribution = "uniform", low = 30, high = 240}        # working minutes
     choices = {open_market_choice = "award", part_offer = "accept_part"}
+
+    [capacity]                    # optional: declared capacity (docs/policies.md §8)
+    options = ["ignore", "ask_declared_first"]  # every policy runs once per option
+    room = 0.3                    # chance a generated provider declares room in its areas
+    full = 0.2                    # chance it declares none; the rest declare nothing
+    with_room = {offer = 0.8, decline = 0.15, silence = 0.05}  # [behaviour] keys overridden
+    when_full = {offer = 0.05, decline = 0.6, silence = 0.35}
 
 A distribution is a plain number or `{distribution = "uniform", low, high}`,
 `{distribution = "lognormal", median, sigma}` or `{distribution = "choice", values = [...]}`.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from carebroker.engine.market import MarketProvider, PackageSpec
+from carebroker.engine.market import Capacity, MarketProvider, PackageSpec
 from carebroker.engine.policy import Policy
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
@@ -114,6 +114,18 @@ class Council:
 
 
 @dataclass(frozen=True)
+class CapacityMix:
+    """Declared capacity in a what-if market (docs/policies.md §8): the chance a generated
+    provider declares room, or none, in every area it serves (until the run's end), and how
+    it then answers; the rest declare nothing and keep their own behaviour."""
+
+    room: float
+    full: float
+    with_room: Behaviour
+    when_full: Behaviour
+
+
+@dataclass(frozen=True)
 class MarketSpec:
     """A validated MARKET.toml."""
 
@@ -125,6 +137,7 @@ class MarketSpec:
     listed: tuple[tuple[MarketProvider, Behaviour | None], ...]
     behaviour: Behaviour
     council: Council | None
+    capacity: CapacityMix | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +162,34 @@ def generate(spec: MarketSpec, rng: random.Random, calendar: WorkingCalendar) ->
             providers.append(provider)
             behaviours[provider.id] = behaviour
     packages = _generate_packages(spec, rng, calendar)
+    if spec.capacity is not None and spec.generated is not None:
+        # Drawn after the packages, so a market with declarations has the same providers and
+        # package stream as the same market without them.
+        listed = len(spec.listed)
+        providers[listed:] = [
+            _declare(p, spec.capacity, spec, rng, behaviours) for p in providers[listed:]
+        ]
     return GeneratedMarket(tuple(providers), behaviours, packages)
+
+
+def _declare(
+    provider: MarketProvider,
+    mix: CapacityMix,
+    spec: MarketSpec,
+    rng: random.Random,
+    behaviours: dict[str, Behaviour],
+) -> MarketProvider:
+    """`provider` with a declaration of room or none in each area it serves, or unchanged."""
+    draw = rng.random()
+    if draw >= mix.room + mix.full:
+        return provider
+    room = draw < mix.room
+    spread = spec.generated.spread if spec.generated is not None else 0.0
+    behaviours[provider.id] = _vary(mix.with_room if room else mix.when_full, spread, rng)
+    until = spec.until.astimezone(LONDON).date()
+    amount = Decimal(2 if room else 0)
+    declared = tuple(Capacity(area, amount, "packages", until) for area, _ in provider.areas)
+    return replace(provider, capacity=declared)
 
 
 def _weighted[T](rng: random.Random, weights: tuple[tuple[T, float], ...]) -> T:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import cast
 
 from carebroker.engine.market import MarketProvider
 from carebroker.engine.policy import (
+    CAPACITY_OPTIONS,
     CQC_RATINGS,
     GATE_NAMES,
     PROVIDER_KINDS,
@@ -27,6 +29,7 @@ from carebroker.engine.whatif_market import (
     DISTRIBUTIONS,
     PACKAGE_CHANCES,
     Behaviour,
+    CapacityMix,
     Council,
     Distribution,
     MarketSpec,
@@ -226,10 +229,49 @@ def read_market(source: Table, base: Path | None = None) -> MarketSpec:
     council = None
     if "council" in source:
         council = _council(reader, reader.table(source, "council", "council"))
+    capacity = None
+    if "capacity" in source:
+        table = reader.table(source, "capacity", "capacity")
+        capacity = _capacity(reader, table, behaviour)
+        options = reader.texts(table, "options", "capacity.options", ("ignore",))
+        for index, option in enumerate(options):
+            if option not in CAPACITY_OPTIONS:
+                reader.bad(
+                    f"capacity.options[{index}]",
+                    f"must be one of {', '.join(CAPACITY_OPTIONS)}, got {option!r}",
+                )
+        # Each policy is run once per option, on the same market and seed.
+        policies = tuple(replace(p, capacity=o) for p in policies for o in options)
     if reader.errors:
         raise MarketError(reader.errors)
     assert behaviour is not None
-    return MarketSpec(policies, start, until, areas, generated, tuple(listed), behaviour, council)
+    return MarketSpec(
+        policies, start, until, areas, generated, tuple(listed), behaviour, council, capacity
+    )
+
+
+def _capacity(reader: _Reader, table: Table, behaviour: Behaviour) -> CapacityMix:
+    known = {"options", "room", "full", "with_room", "when_full"}
+    for key in table:
+        if key not in known:
+            reader.bad(f"capacity.{key}", f"unknown key; one of {', '.join(sorted(known))}")
+    room = reader.chance(table, "room", "capacity.room", 0.0)
+    full = reader.chance(table, "full", "capacity.full", 0.0)
+    if room + full > 1:
+        reader.bad("capacity", f"room + full must be at most 1, got {room + full:g}")
+    with_room = _behaviour(
+        reader,
+        reader.table(table, "with_room", "capacity.with_room"),
+        "capacity.with_room",
+        behaviour,
+    )
+    when_full = _behaviour(
+        reader,
+        reader.table(table, "when_full", "capacity.when_full"),
+        "capacity.when_full",
+        behaviour,
+    )
+    return CapacityMix(room, full, with_room, when_full)
 
 
 def _policies(reader: _Reader, value: object, base: Path | None) -> tuple[Policy, ...]:

@@ -143,17 +143,18 @@ def summary(spec: MarketSpec, runs: Sequence[WhatIfRun], name: str, seed: int) -
     lines = [f"What-if {name}, seed {seed}: {start} to {until} (Europe/London)"]
     for run in runs:
         lines.append("")
-        lines.extend(_policy_block(run))
+        lines.extend(_policy_block(run, with_capacity=spec.capacity is not None))
     return "\n".join(lines) + "\n"
 
 
-def _policy_block(run: WhatIfRun) -> list[str]:
+def _policy_block(run: WhatIfRun, with_capacity: bool = False) -> list[str]:
     market = run.market
     policy = market.policy
     states = run.states
+    option = f" (capacity {policy.capacity})" if with_capacity else ""
     lines = [
-        f"Policy {policy.name}: {len(market.providers)} providers, {len(states):,} packages, "
-        f"{run.steps:,} engine steps"
+        f"Policy {policy.name}{option}: {len(market.providers)} providers, "
+        f"{len(states):,} packages, {run.steps:,} engine steps"
     ]
     counts = Counter("sourcing" if s.status == PackageStatus.NEW else s.status for s in states)
     shown = [f"{label} {counts.pop(status, 0):,}" for status, label in STATUS_LABELS]
@@ -191,12 +192,27 @@ def _policy_block(run: WhatIfRun) -> list[str]:
         f"  requests per package: mean {mean:.1f}, median {percentile(sent, 50)}, "
         f"p90 {percentile(sent, 90)}"
     )
+    lines.append(f"  requests per placement: {_per_placement(states)}")
     total, late, early, awards = added_delay(run)
     lines.append(
         f"  added delay, actual award - earliest the rules allow: {_hours(total)} working hours "
         f"over {awards:,} awards ({late} late, {early} early)"
     )
     return lines
+
+
+def requests_per_placement(states: Sequence[PackageState]) -> Decimal | None:
+    """Every request sent, over every package placed (docs/policies.md §8: what declared
+    capacity should lower); None when nothing was placed."""
+    placed = sum(1 for s in states if s.status == PackageStatus.AWARDED)
+    if not placed:
+        return None
+    return Decimal(sum(len(s.requests) for s in states)) / placed
+
+
+def _per_placement(states: Sequence[PackageState]) -> str:
+    value = requests_per_placement(states)
+    return "none placed" if value is None else f"{value:.2f}"
 
 
 def _hours(value: Decimal) -> str:

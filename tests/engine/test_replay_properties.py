@@ -153,7 +153,8 @@ def test_replay_sends_no_request_to_a_provider_the_filters_exclude(source):
     for state in simulation.states:
         approvals = frozenset(p for g, p in state.approvals if g == "sanction_approval")
         for request in state.requests:
-            chosen, _ = market.select(market.policy.stage(request.stage), state.package, approvals)
+            stage = market.policy.stage(request.stage)
+            chosen, _ = market.select(stage, state.package, approvals, now=request.sent_at)
             assert request.provider in {p.id for p in chosen}
 
 

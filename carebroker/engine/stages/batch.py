@@ -52,7 +52,7 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
 
 
 def _issue(progress: Progress, stage: Stage, run: StageRun, at: datetime) -> None:
-    providers = [p.id for p in progress.select(stage)]
+    providers = [p.id for p in progress.select(stage, at)]
     run = replace(run, cycle=run.cycle + 1, late_done=False)
     if not providers:  # no providers in the quadrant: no report (§4.2)
         progress.draft.event(at, EventType.BATCH_NOT_ISSUED, stage=stage.name, why="no providers")

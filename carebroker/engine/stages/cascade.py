@@ -33,7 +33,7 @@ MEANWHILE = "meanwhile"  # a manager chose to approach the next provider during 
 def start(progress: Progress, stage: Stage, now: datetime) -> None:
     run = progress.draft.put(StageRun(stage.name, phase="approaching"))
     approved = progress.approved(stage.sanction_gate) if stage.sanction_gate else frozenset()
-    _, skipped = progress.market.select(stage, progress.package, approved)
+    _, skipped = progress.market.select(stage, progress.package, approved, now=now)
     for provider, why in skipped:
         progress.draft.event(
             now, EventType.PROVIDER_SKIPPED, stage=stage.name, provider=provider.id, why=why
@@ -41,7 +41,7 @@ def start(progress: Progress, stage: Stage, now: datetime) -> None:
     _approach_next(progress, stage, run, now)
 
 
-def _candidates(progress: Progress, stage: Stage) -> list[str]:
+def _candidates(progress: Progress, stage: Stage, now: datetime) -> list[str]:
     asked = {r.provider for r in progress.draft.requests if r.stage == stage.name}
     # A provider who already said no in an earlier cascade is not asked again (fixed here).
     refused = {
@@ -49,14 +49,14 @@ def _candidates(progress: Progress, stage: Stage) -> list[str]:
         for r in progress.draft.requests
         if r.outcome in ("decline", "expired") and progress.stage(r.stage).kind == "cascade"
     }
-    return [p.id for p in progress.select(stage) if p.id not in asked | refused]
+    return [p.id for p in progress.select(stage, now) if p.id not in asked | refused]
 
 
 def _approach_next(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
     draft = progress.draft
     if draft.status != PackageStatus.SOURCING:
         return  # at a gate (a later start date): the manager decides first
-    remaining = _candidates(progress, stage)
+    remaining = _candidates(progress, stage, now)
     if not remaining:
         if not draft.indexes(stage=stage.name, open_only=True):
             progress.stage_ended(run, now, why="every provider approached")

@@ -36,7 +36,7 @@ def start(progress: Progress, stage: Stage, now: datetime) -> None:
 def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:
     draft = progress.draft
     at = run.due or now
-    providers = [p.id for p in progress.select(stage)]
+    providers = [p.id for p in progress.select(stage, at)]
     following = next_listing(progress, stage, at, True)
     draft.event(at, EventType.OPEN_MARKET_LISTED, stage=stage.name, providers=providers)
     asked = {draft.requests[i].provider: i for i in draft.indexes(stage=stage.name)}

@@ -27,10 +27,10 @@ def start(progress: Progress, stage: Stage, now: datetime) -> None:
     if stage.notify_referrer_on_start:  # §6.4: the worker is told first
         draft.event(now, EventType.REFERRER_TOLD, why=f"going to {stage.name}", stage=stage.name)
         draft.effect(EffectKind.SEND_NOTICE, "referrer", notice=NoticeKind.OFF_FRAMEWORK_NOTICE)
-    _, skipped = progress.market.select(stage, progress.package)
+    _, skipped = progress.market.select(stage, progress.package, now=now)
     for skip, why in skipped:
         draft.event(now, EventType.PROVIDER_SKIPPED, stage=stage.name, provider=skip.id, why=why)
-    providers = [p.id for p in progress.select(stage)]
+    providers = [p.id for p in progress.select(stage, now)]
     if not providers:
         progress.stage_ended(run, now, why="no provider matches")
         return

@@ -422,6 +422,7 @@ RULES: dict[str, Rule] = {
     "portal:request": Rule(PROVIDERS, {"pk": "portal_request"}, owner_only=True),
     "portal:deadline": Rule(PROVIDERS, {"pk": "portal_request"}, owner_only=True),
     "portal:history": Rule(PROVIDERS),
+    "portal:capacity": Rule(PROVIDERS),
     "portal:documents": Rule(PROVIDERS),
     "portal:document": Rule(PROVIDERS, {"pk": "portal_document"}, owner_only=True),
     "portal:batch_report": Rule(PROVIDERS, {"pk": "portal_batch_report"}, owner_only=True),

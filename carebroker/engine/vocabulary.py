@@ -126,6 +126,7 @@ class NoticeKind(StrEnum):
     ESCALATION = "escalation"  # §5 waiting list amber/red
     HANDBACK = "handback"  # §5 handbacks
     REPORT = "report"  # scheduled reports (reports/schedule.py): sent by the shell only
+    CAPACITY_REMINDER = "capacity_reminder"  # §8 a stale declaration: sent by the shell only
 
     @property
     def label(self) -> str:
@@ -152,6 +153,7 @@ _NOTICE_LABELS = {
     NoticeKind.ESCALATION: "Waiting-list escalation",
     NoticeKind.HANDBACK: "Handback",
     NoticeKind.REPORT: "Scheduled report",
+    NoticeKind.CAPACITY_REMINDER: "Capacity declaration out of date",
 }
 
 

@@ -54,6 +54,8 @@ Context keys by kind (optional ones in brackets):
 - handback (area support manager): provider, reason.
 - report (managers): title, period (in words), lines (a few lines of its figures); the
   report itself travels as an .xlsx attachment. No Mosaic ID of its own.
+- capacity_reminder (provider): area, until (a date);
+  a declaration past its day (docs/policies.md §8). No Mosaic ID of its own.
 """
 
 from __future__ import annotations
@@ -93,9 +95,10 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.ESCALATION: ("level", "days_waiting"),
     K.HANDBACK: ("provider", "reason"),
     K.REPORT: ("title", "period", "lines"),
+    K.CAPACITY_REMINDER: ("area", "until"),
 }
 # A batch report or an open-market list covers many packages: no Mosaic ID of its own.
-WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST, K.REPORT})
+WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST, K.REPORT, K.CAPACITY_REMINDER})
 TIME_KEYS = ("deadline", "sent_at", "received_at", "accepted_at")
 # Context values a template branches on: anything else would read as the other branch.
 CHOICES = {"round": ("interest", "offer"), "level": ("amber", "red")}

@@ -320,3 +320,52 @@ class InterestReturnForm(GovukForm):
                 "The selected file must be the .xlsx batch report we sent, or a .csv of Mosaic IDs"
             )
         return upload
+
+
+class CapacityForm(GovukForm):
+    """What the provider can take in one area until a day (docs/policies.md §8)."""
+
+    area = forms.ChoiceField(
+        label="Area",
+        error_messages={
+            "required": "Select the area",
+            "invalid_choice": "Select one of the areas you serve",
+        },
+    )
+    unit = forms.ChoiceField(
+        label="What you are telling us about",
+        choices=(("packages", "New packages"), ("hours", "Hours of care per week")),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select new packages or hours of care per week"},
+    )
+    amount = forms.IntegerField(
+        label="How many you can take",
+        help_text="0 if you cannot take any at the moment",
+        min_value=0,
+        max_value=9999,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter how many you can take, or 0",
+            "invalid": "Enter how many you can take as a whole number, like 3",
+            "min_value": "Enter how many you can take: 0 or more",
+            "max_value": "Enter how many you can take: below 10,000",
+        },
+    )
+    until = GovukDateField(
+        label="Until",
+        noun="the date this holds until",
+        help_text="The last day this holds, for example 31 1 2027",
+        error_messages={"required": "Enter the date this holds until"},
+    )
+    widths = {"amount": "govuk-input--width-5"}
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], today: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "Select an area"), *areas]
+        self.today = today
+
+    def clean_until(self) -> Any:
+        day = self.cleaned_data.get("until")
+        if day is not None and day < self.today:
+            raise forms.ValidationError("The date this holds until must be today or later")
+        return day

@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/<int:pk>/deadline/", views.deadline_fragment, name="deadline"),
     path("requests/return/", views.interest_return, name="interest_return"),
     path("history/", views.history_page, name="history"),
+    path("capacity/", views.capacity_page, name="capacity"),
     path("documents/", views.documents_page, name="documents"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("documents/password/", views.document_password, name="document_password"),

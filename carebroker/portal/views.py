@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carebroker.accounts.models import User
+from carebroker.councils.models import Area
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.stages import ASSESSMENT_RESULTS, assessing
@@ -30,6 +31,7 @@ from carebroker.engine.state import OPEN_OUTCOMES
 from carebroker.engine.vocabulary import LIVE
 from carebroker.exchange.interest import InterestImporter, InterestReport
 from carebroker.exchange.sheets import ImportRefused
+from carebroker.lib.london import london_date
 from carebroker.placements.documents.passwords import reveal_once
 from carebroker.placements.models import ProviderDocumentPassword
 from carebroker.portal.access import (
@@ -43,10 +45,12 @@ from carebroker.portal.access import (
     the_provider,
 )
 from carebroker.portal.answers import AnswerOutcome, do_provider_answer
+from carebroker.portal.capacity import declarations_of, declare
 from carebroker.portal.forms import (
     ANSWERS,
     CHANGE_ACTIONS,
     AnswerForm,
+    CapacityForm,
     InterestForm,
     InterestReturnForm,
     RequestFilterForm,
@@ -449,3 +453,34 @@ def _remaining(deadline: datetime, now: datetime) -> str:
     if not days and (minutes or not parts):
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts) + " left"
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def capacity_page(request: HttpRequest) -> HttpResponse:
+    """What we can take per area until a day (docs/policies.md §8); POST declares one area."""
+    user = _user(request)
+    provider = the_provider(user)
+    now = timezone.now()
+    today = london_date(now)
+    served = Area.objects.filter(provider_ranks__provider=provider).order_by("name")
+    areas = list(served) or list(Area.objects.filter(council=provider.council).order_by("name"))
+    choices = [(str(area.pk), area.name) for area in areas]
+    form = CapacityForm(request.POST or None, areas=choices, today=today)
+    if request.method == "POST" and form.is_valid():
+        area = next(a for a in areas if str(a.pk) == form.cleaned_data["area"])
+        declare(
+            provider,
+            area,
+            form.cleaned_data["unit"],
+            form.cleaned_data["amount"],
+            form.cleaned_data["until"],
+            user,
+            now,
+        )
+        messages.success(request, f"Your capacity in {area.name} is saved.")
+        return redirect("portal:capacity")
+    rows = [(row, row.stale(today)) for row in declarations_of(provider)]
+    return render(
+        request, "portal/capacity.html", {"provider": provider, "form": form, "rows": rows}
+    )

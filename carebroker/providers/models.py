@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -105,3 +107,42 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+
+class CapacityUnit(models.TextChoices):
+    PACKAGES = "packages", "New packages"
+    HOURS = "hours", "Hours of care per week"
+
+
+class CapacityDeclaration(models.Model):
+    """What a provider says it can take in one area until a day (docs/policies.md §8).
+
+    One row per provider and area: declaring again replaces it and counts as a new
+    declaration (it may be reminded about again once stale). `amount` 0 declares no capacity.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="capacity")
+    area = models.ForeignKey(
+        "councils.Area", on_delete=models.CASCADE, related_name="capacity_declarations"
+    )
+    unit = models.CharField(max_length=10, choices=CapacityUnit.choices)
+    amount = models.PositiveIntegerField()
+    until = models.DateField(help_text="The last day the declaration holds.")
+    declared_at = models.DateTimeField()
+    declared_by = models.CharField(max_length=150, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the provider was reminded it is stale (once)."
+    )
+
+    class Meta:
+        ordering = ["area", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "area"], name="capacity_provider_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.amount} {self.get_unit_display().lower()} in {self.area}"
+
+    def stale(self, on: date) -> bool:
+        """Past its day on `on` (a London date): flagged, and counted as nothing declared."""
+        return on > self.until

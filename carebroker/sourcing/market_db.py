@@ -7,13 +7,15 @@ A provider's engine id is its primary key as text: answers and requests name it,
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from carebroker.councils.models import Council, council_policy
 from carebroker.engine import market as engine_market
 from carebroker.engine.policy import DOCUMENT_FLAGS, Policy
 from carebroker.engine.provider_view import PersonRecord, Relation, provider_view
-from carebroker.providers.models import Provider, ProviderArea
+from carebroker.providers.models import CapacityDeclaration, Provider, ProviderArea
 from carebroker.referrals.models import Person
 from carebroker.sourcing.models import Package
 
@@ -28,8 +30,13 @@ def market_of(council: Council, policy: Policy | None = None) -> engine_market.M
     ranks: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for row in ProviderArea.objects.filter(provider__council=council).select_related("area"):
         ranks[row.provider_id].append((row.area.name, row.rank))
+    declared: dict[int, list[engine_market.Capacity]] = defaultdict(list)
+    for row in CapacityDeclaration.objects.filter(provider__council=council).select_related("area"):
+        declared[row.provider_id].append(
+            engine_market.Capacity(row.area.name, Decimal(row.amount), row.unit, row.until)
+        )
     providers = tuple(
-        _provider(row, tuple(ranks[row.pk]))
+        replace(_provider(row, tuple(ranks[row.pk])), capacity=tuple(declared[row.pk]))
         for row in Provider.objects.filter(council=council).order_by("pk")
     )
     return engine_market.Market.of(policy or policy_of(council), providers)

@@ -101,6 +101,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     K.ESCALATION: {"recipient": "Team Manager", "level": "red", "days_waiting": 10},
     K.HANDBACK: {"recipient": "Sam Patel", "provider": "Birch Care", "reason": "staff shortage"},
+    K.CAPACITY_REMINDER: {"recipient": "Birch Care", "area": "North", "until": date(2026, 11, 20)},
     K.REPORT: {
         "recipient": "Area Support Manager",
         "title": "Weekly Purchasing wash-up",
@@ -140,4 +141,5 @@ MUST_SAY = {
     K.ESCALATION: ["10 working days", "escalated"],
     K.HANDBACK: ["Birch Care", "staff shortage"],
     K.REPORT: ["Weekly Purchasing wash-up", "is attached as a spreadsheet", "4 referrals in"],
+    K.CAPACITY_REMINDER: ["in North until Friday 20 November 2026", "open Capacity"],
 }

@@ -36,7 +36,9 @@ def test_notice_names_the_package_and_says_what_its_kind_must_say(council, packa
     kind's facts and the team's name."""
     notice = queued(council, package, kind)
     assert notice.subject and "\n" not in notice.subject
-    if kind in WITHOUT_PACKAGE:  # a list of packages: every Mosaic ID in the body
+    if kind == NoticeKind.CAPACITY_REMINDER:  # about the provider, no package (policies §8)
+        assert "M1001" not in notice.subject + notice.body
+    elif kind in WITHOUT_PACKAGE:  # a list of packages: every Mosaic ID in the body
         assert "M1001" in notice.body and "M1002" in notice.body
     else:
         assert "M1001" in notice.subject

@@ -20,3 +20,18 @@ def test_only_a_batch_council_offers_to_send_back_a_ticked_batch_report(signed_i
     essex = essex_batch(["CO4 3SQ"])
     page = signed_in(essex.user_a).get("/portal/").content.decode()
     assert "Send back a ticked batch report" in page
+
+
+def test_how_a_request_ended_for_us_reads_in_words():
+    from django.template.loader import render_to_string
+
+    class Row:
+        outcome = "offer"
+        coverage = "full"
+        late = False
+        reason = ""
+        not_awarded = "not_chosen"
+
+    text = render_to_string("portal/includes/outcome.html", {"row": Row()})
+    assert "not_chosen" not in text
+    assert "a higher-ranked provider&#x27;s offer was chosen" in text

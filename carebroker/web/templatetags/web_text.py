@@ -132,3 +132,15 @@ def role_words(user: object) -> str:
         return vocabulary.owner_words(role, council.policy_name)
     display = getattr(user, "get_role_display", None)
     return str(display()) if callable(display) else role
+
+
+# Why a provider was not awarded, as the engine records it (docs/policies.md §4.2: a batch
+# awards the highest-ranked offer; §6.3: Leicestershire's codes D1-D4 are the council's own
+# words to providers and stay as they are).
+NOT_AWARDED = {"not_chosen": "a higher-ranked provider's offer was chosen"}
+
+
+@register.filter
+def not_awarded_words(code: object) -> str:
+    text = str(code or "")
+    return NOT_AWARDED.get(text, text.replace("_", " "))

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET
 
 from carebroker.accounts.models import Role, User
 from carebroker.engine.vocabulary import LIVE
+from carebroker.lib.london import london_date, long_date
 from carebroker.placements.documents.facts import provider_view_of
 from carebroker.placements.documents.store import documents_for
 from carebroker.placements.models import PlacementDocument
-from carebroker.providers.models import Provider
+from carebroker.providers.models import CapacityDeclaration, Provider
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.views.access import (
@@ -174,7 +175,7 @@ def render_package(
 ) -> HttpResponse:
     """The package page; `bound` forms (in error) replace the empty ones."""
     council_providers = Provider.objects.filter(council_id=package.council_id).order_by("name")
-    requests = _requests_of(package)
+    requests = _requests_of(package, now)
     names = dict(council_providers.values_list("pk", "name"))
     policy, calendar = policy_and_calendar(package.council)
     rows = waiting_rows([package], calendar, policy.waiting_list, now)
@@ -215,10 +216,30 @@ def render_package(
     )
 
 
-def _requests_of(package: Package) -> list[SourcingRequest]:
-    return list(
+def _requests_of(package: Package, now: Any | None = None) -> list[SourcingRequest]:
+    """The package's requests, each with `capacity_note`: what its provider declared for the
+    package's area (docs/policies.md §8), in words, flagged when out of date."""
+    requests = list(
         SourcingRequest.objects.filter(package=package).select_related("provider").order_by("seq")
     )
+    today = london_date(now or timezone.now())
+    declared = {
+        row.provider_id: row
+        for row in CapacityDeclaration.objects.filter(
+            area_id=package.area_id, provider__council_id=package.council_id
+        )
+    }
+    for request in requests:
+        request.capacity_note = capacity_words(declared.get(request.provider_id), today)  # type: ignore[attr-defined]
+    return requests
+
+
+def capacity_words(row: CapacityDeclaration | None, today: Any) -> tuple[str, bool]:
+    """(what the provider declared, in words; whether it is out of date)."""
+    if row is None:
+        return "No capacity declared", False
+    taken = f"{row.amount} {row.get_unit_display().lower()}" if row.amount else "none"
+    return f"Can take {taken} until {long_date(row.until)}", row.stale(today)
 
 
 def _counting(requests: list[SourcingRequest]) -> bool:
@@ -242,7 +263,8 @@ def package_requests(request: HttpRequest, case_number: str) -> HttpResponse:
     """The requests with their deadlines counting down: the htmx fragment, every 30 seconds."""
     user = the_user(request)
     package = _get_package_for_user(user, case_number)
-    requests = _requests_of(package)
+    now = timezone.now()
+    requests = _requests_of(package, now)
     return render(
         request,
         "web/packages/_requests.html",
@@ -250,7 +272,7 @@ def package_requests(request: HttpRequest, case_number: str) -> HttpResponse:
             "package": package,
             "requests": requests,
             "counting": _counting(requests),
-            "now": timezone.now(),
+            "now": now,
         },
     )
 

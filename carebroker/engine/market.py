@@ -75,6 +75,7 @@ class PackageSpec:
     lot: int | None = None
     support_type: str | None = None
     change_to_existing: bool = False
+    current_provider: str | None = None  # a change's provider today (docs/policies.md §4.2)
     age: int | None = None
     person: PersonRecord | None = None
     documents: tuple[str, ...] | None = None  # None: not given, the referral counts as complete
@@ -127,6 +128,9 @@ class Market:
             and package.change_to_existing
         ):
             return False  # docs/policies.md §4.2: the current provider is asked directly
+        if stage.applies_to == "change_to_existing":
+            # docs/policies.md §4.2: a change asks its current provider first, when one is named
+            return package.change_to_existing and package.current_provider is not None
         if stage.applies_to == "urgent":
             return self.is_urgent(package)
         if stage.applies_to == "emergency":
@@ -151,6 +155,9 @@ class Market:
         chosen: list[MarketProvider] = []
         skipped: list[tuple[MarketProvider, str]] = []
         rule = stage.providers
+        if "current_provider" in rule.match:  # docs/policies.md §4.2: that provider alone
+            current = self.provider(package.current_provider or "")
+            return ([current] if current is not None else []), []
         for provider in self.providers:
             if provider.kind not in rule.kinds or (rule.tiers and provider.tier not in rule.tiers):
                 continue

@@ -17,7 +17,7 @@ PRESETS_DIR = Path(__file__).parent / "presets"
 PRESETS: tuple[str, ...] = ("essex-lah", "kent-oppd", "leics-short-breaks")
 
 STAGE_KINDS = ("batch", "cascade", "tender", "open_market")
-APPLIES_TO = ("all", "urgent", "emergency")
+APPLIES_TO = ("all", "urgent", "emergency", "change_to_existing")
 # docs/policies.md §3: the gates a package `on_hold` may name.
 GATE_NAMES = (
     "non_contracted_approval",
@@ -43,7 +43,7 @@ PROVIDER_KINDS = (
     "non_contracted",
     "non_framework",
 )
-MATCH_FIELDS = ("area", "lot", "support_type", "age")
+MATCH_FIELDS = ("area", "lot", "support_type", "age", "current_provider")
 ORDERS = ("rank", "tier_then_rank")
 SANCTIONED = ("skip", "skip_unless_approved", "include")
 CQC_RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate")

@@ -61,7 +61,11 @@ class Progress:
             stage = stages[draft.next_stage]
             draft.next_stage += 1
             if not self.market.applies(stage, self.package):
-                if stage.kind == "batch" and self.package.change_to_existing:
+                if (
+                    stage.kind == "batch"
+                    and self.package.change_to_existing
+                    and stage.exclude_change_to_existing
+                ):
                     draft.event(
                         now, EventType.STAGE_SKIPPED, stage=stage.name, why="change_to_existing"
                     )

@@ -180,6 +180,7 @@ def parse_scenario(source: object) -> Scenario:
         _check_areas(reader, policy, providers, packages)
     provider_ids = {p.id for p in providers}
     package_ids = {p.id for p in packages}
+    _check_current_providers(reader, packages, provider_ids)
     events = tuple(
         event
         for table, where in _rows(reader, source, "events", required=False)
@@ -188,6 +189,22 @@ def parse_scenario(source: object) -> Scenario:
     if reader.errors:
         raise ScenarioError(list(dict.fromkeys(reader.errors)))
     return Scenario(policy, start, until, providers, packages, events)
+
+
+def _check_current_providers(
+    reader: FieldReader, packages: tuple[PackageSpec, ...], provider_ids: set[str]
+) -> None:
+    """docs/policies.md §4.2: `current_provider` names a provider of the scenario, and only a
+    change to an existing service has one."""
+    for index, package in enumerate(packages):
+        current = package.current_provider
+        if current is None:
+            continue
+        where = f"packages[{index}].current_provider"
+        if current not in provider_ids:
+            reader.error(where, f"{current!r} is not a provider of this scenario")
+        elif package.change_to_existing is not True:
+            reader.error(where, "only a change to an existing service (change_to_existing) has one")
 
 
 def _check_areas(
@@ -321,7 +338,8 @@ def _cqc_table(value: object) -> Table:
 
 _PACKAGE_KEYS = {
     "id", "area", "postcode", "referred_at", "preferred_start", "urgent", "hospital_discharge",
-    "emergency", "hours_per_week", "lot", "support_type", "change_to_existing", "age", "person",
+    "emergency", "hours_per_week", "lot", "support_type", "change_to_existing", "current_provider",
+    "age", "person",
     "documents", "enhanced_rate", "target_supply_area", *DOCUMENT_FLAGS,
 }  # fmt: skip
 
@@ -354,6 +372,7 @@ def _read_package(reader: FieldReader, table: Table, where: str) -> PackageSpec:
         lot=reader.opt(table, "lot", where, _nullable(as_count), None),
         support_type=reader.opt(table, "support_type", where, _nullable(as_text), None),
         change_to_existing=reader.opt(table, "change_to_existing", where, as_flag, False),
+        current_provider=reader.opt(table, "current_provider", where, _nullable(as_text), None),
         age=age,
         person=person,
         documents=reader.items(table, "documents", where, one_of(DOCUMENTS))

@@ -108,6 +108,9 @@ def engine_package(row: Package, referred_at: datetime | None = None) -> engine_
         lot=row.lot,
         support_type=row.support_type or None,
         change_to_existing=row.change_to_existing,
+        current_provider=str(row.current_provider_id)
+        if row.change_to_existing and row.current_provider_id
+        else None,
         age=age,
         person=person_record(person),
         documents=tuple(referral.documents or ()),

@@ -46,7 +46,16 @@ class Package(models.Model):
     target_supply_area = models.BooleanField("TSA", default=False)
     enhanced_rate = models.BooleanField(default=False)
     change_to_existing = models.BooleanField(
-        default=False, help_text="Increase, decrease or continuation: never batched (§4.2)."
+        default=False,
+        help_text="Increase, decrease or continuation: its current provider is asked first (§4.2).",
+    )
+    current_provider = models.ForeignKey(
+        "providers.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="current_packages",
+        help_text="A change's provider today: asked directly first, 1 working day (§4.2).",
     )
     status = models.CharField(
         max_length=10, choices=PackageStatus.choices, default=PackageStatus.SOURCING
@@ -102,7 +111,7 @@ class Package(models.Model):
         super().clean()
         errors: dict[str, str] = {}
         # Every record a package points at must be its own council's (docs/architecture.md §9).
-        for field in ("referral", "person", "area", "awarded_provider"):
+        for field in ("referral", "person", "area", "awarded_provider", "current_provider"):
             related = getattr(self, field) if getattr(self, f"{field}_id") is not None else None
             if related is not None and related.council_id != self.council_id:
                 errors[field] = f"The {field.replace('_', ' ')} belongs to another council."

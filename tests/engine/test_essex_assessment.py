@@ -43,7 +43,8 @@ def test_hospital_discharge_isp_after_15_assessment_by_13_next_calendar_day():
     (calendar day, elapsed time), not 19:30 the same day.
     """
     policy = tomllib.loads((PRESETS_DIR / "essex-lah.toml").read_text())
-    policy["stages"][1]["interest_deadline"] = "next working day at 15:30"
+    [batch] = [s for s in policy["stages"] if s["name"] == "batch"]
+    batch["interest_deadline"] = "next working day at 15:30"
     script = [
         answer("2026-11-20T09:00:00Z", "P1", "interest"),
         answer("2026-11-20T15:40:00Z", "P1", "assessment"),

@@ -136,7 +136,8 @@ def test_council_allowing_two_rounds_reissues_the_batch_at_the_next_batch_time()
     from carebroker.engine.policy import PRESETS_DIR
 
     policy = tomllib.loads((PRESETS_DIR / "essex-lah.toml").read_text())
-    policy["stages"][1]["rounds"] = 2
+    [batch] = [s for s in policy["stages"] if s["name"] == "batch"]
+    batch["rounds"] = 2
     pkg = only(replay(scenario(policy, MARKET, [package()], [], until="2026-11-24T11:00:00Z")))
     assert [e["at"] for e in events(pkg, "batch_issued")] == [
         "2026-11-20T16:00:00Z",

@@ -83,8 +83,11 @@ def test_batch_award_wins_and_the_urgent_calls_stop():
     assert all(r["outcome"] != "open" for r in pkg["requests"])
 
 
-def test_change_to_existing_service_never_appears_on_the_batch():
-    """Increases, decreases, continuations: the current provider is asked, not the batch (§4.2)."""
-    pkg = run(package(change_to_existing=True), until="2026-11-23T12:00:00Z")
+def test_change_to_existing_service_is_not_on_the_batch_while_its_provider_is_asked():
+    """Increases, decreases, continuations: the current provider is asked first, not the
+    batch (§4.2; the rest in tests/engine/test_essex_change_to_existing.py). P2 is the
+    current provider: Friday 11:00 + 1 working day is Monday 11:00, so Friday's 16:00 batch
+    goes without it."""
+    pkg = run(package(change_to_existing=True, current_provider="P2"), until="2026-11-23T10:00:00Z")
     assert events(pkg, "batch_issued") == []
-    assert events(pkg, "stage_skipped")[0]["stage"] == "batch"
+    assert [e["stage"] for e in events(pkg, "stage_started")] == ["current_provider"]

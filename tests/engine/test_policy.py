@@ -38,6 +38,7 @@ def test_every_preset_loads_under_its_own_name(name):
 def test_preset_stage_names_and_kinds_in_order(essex, kent, leics):
     """docs/policies.md §3: the stage names and kinds of each preset, in order."""
     assert [(s.name, s.kind) for s in essex.stages] == [
+        ("current_provider", "cascade"),
         ("urgent", "cascade"),
         ("batch", "batch"),
         ("tier2", "cascade"),
@@ -87,7 +88,14 @@ def test_essex_batch_at_16_interest_by_10_next_working_day(essex):
     assert batch.issue_at == time(16)
     assert batch.interest_deadline == d("next working day at 10:00")
     assert batch.providers.tiers == (1,)
-    assert batch.exclude_change_to_existing is True
+    # §4.2: a change its current provider declined is sourced from the next batch
+    assert batch.exclude_change_to_existing is False
+    current = essex.stage("current_provider")
+    assert (current.applies_to, current.providers.match) == (
+        "change_to_existing",
+        ("current_provider",),
+    )
+    assert current.window == d("1 working day")
 
 
 def test_essex_isp_offer_window_one_working_hour_highest_rank(essex):

@@ -78,7 +78,13 @@ def essex_batch(*, issue: bool = True) -> BatchWorld:
                 "hours_per_week": Decimal("10.5"),
             },
         ),
-        ("M4004", north, date(2026, 12, 14), {"change_to_existing": True}),
+        # a change: its current provider (Birch) is asked first, 1 working day (§4.2)
+        (
+            "M4004",
+            north,
+            date(2026, 12, 14),
+            {"change_to_existing": True, "current_provider": world.tier2},
+        ),
         ("M4005", mid, date(2026, 12, 14), {"postcode": "CM1 1AA"}),
     ]
     for case, area, start, fields in specs:

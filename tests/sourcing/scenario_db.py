@@ -110,6 +110,7 @@ def load(source: dict[str, Any]) -> Loaded:
             lot=p.lot,
             support_type=p.support_type or "",
             change_to_existing=p.change_to_existing,
+            current_provider_id=provider_pk[p.current_provider] if p.current_provider else None,
             enhanced_rate=p.enhanced_rate,
             target_supply_area=p.target_supply_area,
         )

@@ -15,13 +15,16 @@ from tests.sourcing.scenario_db import drive, load, read_example, translated
 PRESETS = ["essex-lah", "kent-oppd", "leics-short-breaks"]
 # leics-by-hand: an award by hand refused before the tender's deadline and then given with
 # an override reason, a hold over the deadline and its release, an award at a gate, a cancel.
-EXAMPLES = [*PRESETS, "leics-by-hand"]
+# essex-change: changes to an existing service asking their current provider first
+# (docs/policies.md §4.2): one declines and goes on the next batch, one accepts.
+EXAMPLES = [*PRESETS, "leics-by-hand", "essex-change"]
 # How each example first approaches providers (docs/policies.md §4.2: the 16:00 batch report).
 FIRST_APPROACH = {
     "essex-lah": "batch_report",
     "kent-oppd": "request_sent",
     "leics-short-breaks": "request_sent",
     "leics-by-hand": "request_sent",
+    "essex-change": "request_sent",
 }
 
 

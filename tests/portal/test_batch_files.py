@@ -155,7 +155,9 @@ def test_a_zip_bomb_return_is_refused_fast_naming_the_file_and_records_nothing(a
     before = snapshot()
     started = time.monotonic()
     response = upload(alder, bomb, name="../../etc/bomb.xlsx")
-    assert time.monotonic() - started < 10
+    # Seconds even on a loaded machine (a child process starts Django); the message is the
+    # real check: read whole, the bomb fails the child's memory limit with other words.
+    assert time.monotonic() - started < 30
     assert response.status_code == 400
     page = response.content.decode()
     assert "bomb.xlsx: xl/sharedStrings.xml unpacks to" in page

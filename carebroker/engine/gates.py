@@ -145,7 +145,9 @@ def _part_offer(progress: Progress, decision: Decision) -> bool:
     if decision.choice == "accept_part" and parts:
         progress.clear_gate(decision.at, "accept_part")
         # the part offers compete as full ones would; a tie goes to a mini-competition
-        winners = choose(stage.award, draft.requests, parts, progress.rank)
+        winners = choose(
+            stage.award, draft.requests, parts, progress.rank, stage.weights, progress.quality
+        )
         if len(winners) > 1:
             tied = [draft.requests[i].provider for i in winners]
             progress.raise_gate(decision.at, stage.tie_gate or "mini_competition", tied=tied)

@@ -48,6 +48,7 @@ class MarketProvider:
     cqc_rating: str | None = None
     sanctioned: bool = False
     capacity: tuple[Capacity, ...] = ()
+    delivery: Decimal | None = None  # % of planned visits delivered on time (latest EHM)
 
     def rank_in(self, area: str) -> int:
         return dict(self.areas).get(area, UNRANKED)

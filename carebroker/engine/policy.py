@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 
 from carebroker.engine.workingtime import Deadline
@@ -32,7 +33,7 @@ GATE_NAMES = (
 AWARD_RULES: dict[str, tuple[str, ...]] = {
     "batch": ("highest_rank",),
     "cascade": ("first_accept",),
-    "tender": ("best_price", "highest_rank"),
+    "tender": ("best_price", "highest_rank", "weighted"),
     "open_market": ("council_choice",),
 }
 PROVIDER_KINDS = (
@@ -158,6 +159,15 @@ class AssessmentRule:
 
 
 @dataclass(frozen=True)
+class Weights:
+    """The weighted award's weights (docs/policies.md §9): non-negative, summing above 0."""
+
+    price: Decimal
+    cqc: Decimal
+    delivery: Decimal
+
+
+@dataclass(frozen=True)
 class NotAwardedCodes:
     """Codes told to providers not chosen (docs/policies.md §6.3: D1–D4)."""
 
@@ -204,6 +214,7 @@ class Stage:
     chase_times: int = 0
     chase_extend: Deadline | None = None
     not_awarded_codes: NotAwardedCodes | None = None
+    weights: Weights | None = None  # award = "weighted" only
     # open market
     weekdays: tuple[int, ...] = ()
     rate_proposals: bool = False

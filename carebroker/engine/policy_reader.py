@@ -10,11 +10,13 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
 from carebroker.engine.field_reader import (
     INVALID,
+    BadValue,
     FieldReader,
     Table,
     as_any_text,
@@ -64,6 +66,7 @@ from carebroker.engine.policy import (
     Stage,
     UrgentRule,
     WaitingList,
+    Weights,
     WorkingTime,
 )
 from carebroker.engine.workingtime import Deadline
@@ -137,6 +140,7 @@ _STAGE_KEYS: dict[str, set[str]] = {
         "chase_extend",
         "not_awarded_codes",
         "sanction_gate",
+        "weights",
     },
     "open_market": {"weekdays", "issue_at", "rate_proposals", "choice_gate"},
 }
@@ -307,6 +311,8 @@ def _read_stage(reader: FieldReader, body: Table, where: str, gates: set[str]) -
 
     codes = reader.table(body, "not_awarded_codes", where, required=False)
     assessment = reader.table(body, "assessment", where, required=False)
+    award = reader.opt(body, "award", where, one_of(award_rules), default_award)
+    weights = _read_weights(reader, body, where, award)
     providers = reader.table(body, "providers", where)
     return Stage(
         name=reader.req(body, "name", where, as_text),
@@ -315,7 +321,8 @@ def _read_stage(reader: FieldReader, body: Table, where: str, gates: set[str]) -
         providers=_read_providers(reader, providers, f"{where}.providers")
         if providers is not None
         else cast(ProviderSelection, INVALID),
-        award=reader.opt(body, "award", where, one_of(award_rules), default_award),
+        award=award,
+        weights=weights,
         window=reader.opt(body, "window", where, as_deadline, None),
         parallel_with=reader.opt(body, "parallel_with", where, as_text, None),
         requires_gate=gate_ref("requires_gate"),
@@ -395,6 +402,36 @@ def _read_assessment(reader: FieldReader, table: Table, where: str) -> Assessmen
         ),
         hospital_discharge_late_by=reader.req(table, "hospital_discharge_late_by", where, as_clock),
     )
+
+
+def _read_weights(reader: FieldReader, body: Table, where: str, award: object) -> Weights | None:
+    """docs/policies.md §9: `weights = {price, cqc, delivery}`, only with award = "weighted";
+    each a number of 0 or more (left out: 0), and they must not all be 0."""
+    table = reader.table(body, "weights", where, required=False)
+    path = f"{where}.weights"
+    if award != "weighted":
+        if table is not None:
+            reader.error(path, 'only with award = "weighted"')
+        return None
+    if table is None:
+        reader.error(path, 'missing (award = "weighted" needs weights for price, cqc, delivery)')
+        return None
+    reader.known(table, {"price", "cqc", "delivery"}, path)
+    price, cqc, delivery = (
+        reader.opt(table, key, path, _weight, Decimal(0)) for key in ("price", "cqc", "delivery")
+    )
+    found = [w for w in (price, cqc, delivery) if isinstance(w, Decimal)]
+    if len(found) == 3 and sum(found) <= 0:
+        reader.error(path, "the weights must add up to more than 0")
+    return Weights(price, cqc, delivery)
+
+
+def _weight(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadValue(f"must be a number, not {kind_of(value)}")
+    if value < 0:
+        raise BadValue(f"must not be negative: {value}")
+    return Decimal(str(value))
 
 
 def _read_codes(reader: FieldReader, table: Table, where: str) -> NotAwardedCodes:

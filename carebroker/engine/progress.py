@@ -40,6 +40,11 @@ class Progress:
         provider = self.market.provider(provider_id)
         return provider.rank_in(self.package.area) if provider else 10_000
 
+    def quality(self, provider_id: str) -> tuple[str | None, Decimal | None]:
+        """(CQC rating, delivery record) of a provider, for the weighted award (§9)."""
+        provider = self.market.provider(provider_id)
+        return (provider.cqc_rating, provider.delivery) if provider else (None, None)
+
     def approved(self, gate: str) -> frozenset[str]:
         return frozenset(p for g, p in self.draft.approvals if g == gate)
 

@@ -274,7 +274,7 @@ def _unique(reader: FieldReader, ids: list[str], key: str) -> None:
 
 _PROVIDER_KEYS = {
     "id", "name", "tier", "areas", "kind", "lots", "support_types",
-    "min_age", "max_age", "cqc", "sanctioned", "capacity",
+    "min_age", "max_age", "cqc", "sanctioned", "capacity", "delivery",
 }  # fmt: skip
 
 
@@ -296,6 +296,7 @@ def _read_provider(reader: FieldReader, table: Table, where: str) -> MarketProvi
         cqc_registered=registered,
         cqc_rating=rating,
         sanctioned=reader.opt(table, "sanctioned", where, as_flag, False),
+        delivery=reader.opt(table, "delivery", where, _nullable(_percent), None),
         capacity=tuple(
             _read_capacity(reader, row, f"{where}.capacity[{index}]")
             for index, row in enumerate(reader.items(table, "capacity", where, _object))
@@ -319,6 +320,12 @@ def _read_capacity(reader: FieldReader, table: Table, where: str) -> Capacity:
         unit="packages" if key == "packages" else "hours",
         until=reader.req(table, "until", where, _day),
     )
+
+
+def _percent(value: object) -> Decimal:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
+        return Decimal(str(value))
+    raise BadValue(f"must be a percentage from 0 to 100, not {value!r}")
 
 
 def _amount(value: object) -> Decimal:

@@ -149,7 +149,9 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
 def _award(progress: Progress, stage: Stage, run: StageRun, full: list[int], at: datetime) -> None:
     """The stage's award rule over the full offers; an exact tie is a mini-competition (§6.3)."""
     draft = progress.draft
-    winners = choose(stage.award, draft.requests, full, progress.rank)
+    winners = choose(
+        stage.award, draft.requests, full, progress.rank, stage.weights, progress.quality
+    )
     if len(winners) > 1:
         gate = stage.tie_gate or "mini_competition"
         tied = [draft.requests[i].provider for i in winners]

@@ -12,9 +12,12 @@ class ExchangeConfig(AppConfig):
         # The worker's duties of this layer, right after the engine's sweep (advance_due)
         # so a batch issued in a sweep is mailed in that sweep; sourcing/worker.py
         # cannot import them (docs/architecture.md §3).
+        from carebroker.exchange.ehm_delivery import delivery_by_provider
         from carebroker.exchange.provider_lists import send_batch_reports, send_open_market_lists
         from carebroker.sourcing.due import advance_due
+        from carebroker.sourcing.market_db import add_delivery_source
         from carebroker.sourcing.worker import add_duty
 
         add_duty(send_batch_reports, after=advance_due)
         add_duty(send_open_market_lists, after=send_batch_reports)
+        add_delivery_source(delivery_by_provider)  # the weighted award (docs/policies.md §9)

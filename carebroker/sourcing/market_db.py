@@ -7,6 +7,7 @@ A provider's engine id is its primary key as text: answers and requests name it,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -25,6 +26,17 @@ def policy_of(council: Council) -> Policy:
     return council_policy(council.policy_name, council.policy_toml)
 
 
+# docs/policies.md §9: each provider's delivery record (EHM) for the weighted award. The EHM
+# returns live in `exchange`, a layer above: it registers its reader here from its
+# AppConfig.ready (docs/architecture.md §3); without it every provider has no record.
+DELIVERY_SOURCES: list[Callable[[Council], dict[int, Decimal]]] = []
+
+
+def add_delivery_source(source: Callable[[Council], dict[int, Decimal]]) -> None:
+    if source not in DELIVERY_SOURCES:
+        DELIVERY_SOURCES.append(source)
+
+
 def market_of(council: Council, policy: Policy | None = None) -> engine_market.Market:
     """Every provider of the council with its ranks, under the council's policy."""
     ranks: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -35,8 +47,15 @@ def market_of(council: Council, policy: Policy | None = None) -> engine_market.M
         declared[row.provider_id].append(
             engine_market.Capacity(row.area.name, Decimal(row.amount), row.unit, row.until)
         )
+    delivery: dict[int, Decimal] = {}
+    for source in DELIVERY_SOURCES:
+        delivery.update(source(council))
     providers = tuple(
-        replace(_provider(row, tuple(ranks[row.pk])), capacity=tuple(declared[row.pk]))
+        replace(
+            _provider(row, tuple(ranks[row.pk])),
+            capacity=tuple(declared[row.pk]),
+            delivery=delivery.get(row.pk),
+        )
         for row in Provider.objects.filter(council=council).order_by("pk")
     )
     return engine_market.Market.of(policy or policy_of(council), providers)

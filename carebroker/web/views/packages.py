@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from carebroker.accounts.models import Role, User
+from carebroker.engine.awards import weighted_scores
 from carebroker.engine.vocabulary import LIVE
 from carebroker.lib.london import london_date, long_date
 from carebroker.placements.documents.facts import provider_view_of
 from carebroker.placements.documents.store import documents_for
 from carebroker.placements.models import PlacementDocument
 from carebroker.providers.models import CapacityDeclaration, Provider
+from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.views.access import (
@@ -208,12 +210,52 @@ def render_package(
             "can_manage": user.role in STAFF,
             "is_manager": user.role == Role.MANAGER,
             "considering": any(r.outcome == "considering" for r in requests),
+            "weighted": weighted_award(package, policy, requests),
             "now": now,
             "list_query": list_query(request),
             **forms,
         },
         status=status,
     )
+
+
+def weighted_award(package: Package, policy: Any, requests: list[SourcingRequest]) -> Any:
+    """Under a `weighted` award (docs/policies.md §9): the stage's weights and each competing
+    offer's scores, the winner first, as the engine computed them; else None."""
+    winner = next(
+        (
+            r
+            for r in requests
+            if r.provider_id == package.awarded_provider_id and r.outcome == "offer"
+        ),
+        None,
+    )
+    if winner is None:
+        return None
+    try:
+        stage = policy.stage(winner.stage)
+    except KeyError:
+        return None
+    if stage.award != "weighted" or stage.weights is None:
+        return None
+    offers = [
+        r
+        for r in requests
+        if r.stage == winner.stage and r.outcome == "offer" and r.coverage == winner.coverage
+    ]
+    market = market_of(package.council, policy)
+
+    def quality(provider_id: str) -> tuple[str | None, Any]:
+        found = market.provider(provider_id)
+        return (found.cqc_rating, found.delivery) if found else (None, None)
+
+    names = {str(r.provider_id): r.provider.name for r in offers}
+    scores = weighted_scores([(str(r.provider_id), r.rate) for r in offers], stage.weights, quality)
+    scores.sort(key=lambda score: (score.provider != str(winner.provider_id), -score.total))
+    return {
+        "weights": stage.weights,
+        "rows": [(names[score.provider], score) for score in scores],
+    }
 
 
 def _requests_of(package: Package, now: Any | None = None) -> list[SourcingRequest]:

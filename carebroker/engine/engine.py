@@ -35,6 +35,7 @@ from carebroker.engine.vocabulary import (
     NoticeKind,
     PackageStatus,
 )
+from carebroker.lib.london import LONDON
 
 _MAX_DUE_PER_TICK = 10_000  # a policy that loops on itself stops here instead of hanging
 
@@ -226,6 +227,16 @@ def _after_award(progress: Progress, answer: Answer) -> None:
         progress.ignore(answer.at, "the package is awarded", provider=answer.provider)
         return
     if answer.action == AnswerAction.CONFIRM:
+        today = answer.at.astimezone(LONDON).date()
+        if answer.start is not None and answer.start < today:
+            # docs/policies.md §5 After acceptance: the confirmed start is agreed ahead
+            progress.ignore(
+                answer.at,
+                "the start date on the confirmation is before today",
+                provider=answer.provider,
+                action=answer.action,
+            )
+            return
         progress.confirmed(answer.at, answer.start, answer.call_times)
     elif answer.action == AnswerAction.HANDBACK:
         _handback(progress, answer)
@@ -237,18 +248,36 @@ def _handback(progress: Progress, answer: Answer) -> None:
     """docs/policies.md §5 Handbacks: escalated at once; the package returns to the list."""
     draft = progress.draft
     rule = progress.policy.handbacks
+    if (
+        rule is not None
+        and answer.reason == "call_times"
+        and not (rule.call_time_preference_returns_to_list)
+    ):
+        # seed 003: a mere preference about call times is not a handback; refused, and the
+        # placement goes on (nothing is escalated, nothing re-sourced)
+        progress.ignore(
+            answer.at,
+            "a preference about call times only is not a handback",
+            provider=answer.provider,
+            action=answer.action,
+        )
+        return
     draft.event(answer.at, EventType.HANDBACK, provider=answer.provider, reason=answer.reason)
     if rule is None:
         return
     draft.event(answer.at, EventType.HANDBACK_ESCALATED, to=rule.individual_escalate_to)
     draft.effect(EffectKind.SEND_NOTICE, rule.individual_escalate_to, notice=NoticeKind.HANDBACK)
-    call_times = answer.reason == "call_times"
-    if rule.individual_returns_to_list and (
-        not call_times or rule.call_time_preference_returns_to_list
-    ):
+    if rule.individual_returns_to_list:
         draft.status = PackageStatus.SOURCING
         draft.provider = None
         draft.awarded_at = None
         draft.next_stage = 0
         draft.event(answer.at, EventType.RETURNED_TO_LIST)
+        waiting = progress.policy.waiting_list
+        if waiting is not None:  # §5 Handbacks: the waiting clock restarts from the handback
+            calendar = progress.market.calendar
+            draft.timers = [
+                (calendar.add_working_days(answer.at, waiting.amber_from_days), "amber"),
+                (calendar.add_working_days(answer.at, waiting.red_from_days), "red"),
+            ]
         progress.enter(answer.at)

@@ -125,12 +125,45 @@ def test_individual_handback_is_escalated_and_the_package_returns_to_the_list():
     assert requests(pkg, provider="O1")[-1]["sent_at"] == "2026-12-10T11:00:00Z"
 
 
-def test_handback_over_call_time_preference_does_not_return_to_the_list():
-    """A mere preference about call times is not put back on the list."""
+def test_handback_over_call_time_preference_is_refused():
+    """Seed 003: a mere preference about call times is not a handback: refused with the
+    reason, nothing escalated, the placement goes on."""
     script = [
         answer("2026-11-23T11:00:00Z", "C1", "accept"),
         answer("2026-12-10T11:00:00Z", "C1", "handback", reason="call_times"),
     ]
     pkg = run(script, until="2026-12-10T12:00:00Z")
     assert pkg["status"] == "awarded"
-    assert events(pkg, "handback_escalated")[0]["to"] == "manager"
+    assert events(pkg, "handback_escalated") == []
+    assert events(pkg, "ignored")[-1]["ignored"] == (
+        "a preference about call times only is not a handback"
+    )
+
+
+def test_handback_restarts_the_waiting_clock_from_the_handback_in_working_days():
+    """§5 Handbacks: back on the list on Thursday 17 December 2026 at 11:00. Amber after 5
+    working days: Fri 18, Mon 21, Tue 22, Wed 23, Thu 24 December. Red after 10: then Tue 29,
+    Wed 30, Thu 31 December, Mon 4 and Tue 5 January 2027 (Christmas Day, the Boxing Day
+    holiday on Monday 28 December and New Year's Day are not working days)."""
+    script = [
+        answer("2026-11-23T11:00:00Z", "C1", "accept"),
+        answer("2026-12-17T11:00:00Z", "C1", "handback", reason="staffing"),
+    ]
+    pkg = run(script, until="2027-01-08T17:00:00Z")
+    rag = [(e["at"], e["rag"]) for e in events(pkg, "waiting_list_rag")]
+    assert rag[:2] == [("2026-12-24T11:00:00Z", "amber"), ("2027-01-05T11:00:00Z", "red")]
+
+
+def test_a_confirmation_with_a_start_before_today_is_refused():
+    """§5 After acceptance: confirmed on Wednesday 25 November with a start of Tuesday 24:
+    refused with the reason; no SDO clock starts."""
+    script = [
+        answer("2026-11-23T11:00:00Z", "C1", "accept"),
+        answer("2026-11-25T11:00:00Z", "C1", "confirm", start="2026-11-24"),
+    ]
+    pkg = run(script)
+    assert events(pkg, "confirmed") == []
+    assert events(pkg, "service_delivery_order_due") == []
+    assert events(pkg, "ignored")[-1]["ignored"] == (
+        "the start date on the confirmation is before today"
+    )

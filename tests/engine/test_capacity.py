@@ -1,14 +1,19 @@
 """Provider capacity and the policy's `capacity` option (docs/policies.md §8), in the engine."""
 
 import tomllib
+from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carebroker.engine.policy import PRESETS_DIR, PolicyError
 from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.scenario import ScenarioError, parse_scenario
-from tests.engine.replay import events, only, package, provider, replay, scenario
+from carebroker.engine.simulation import simulate
+from carebroker.engine.whatif_reader import MarketError, read_market
+from carebroker.engine.whatif_summary import requests_per_placement
+from tests.engine.replay import answer, events, only, package, provider, replay, scenario
 
 AREA = "Ashford A"
 COMPLETE = ["financial_authorisation", "referral_form", "charging_letter"]
@@ -124,3 +129,40 @@ def test_a_provider_with_no_declaration_is_never_skipped(option, declared):
     market = cluster(*declared)
     silent = {row["id"] for row in market if "capacity" not in row}
     assert silent <= set(asked(option, market))
+
+
+def _whatif(capacity: dict) -> dict:
+    with open("examples/whatif-kent.toml", "rb") as file:
+        market = tomllib.load(file)
+    market["capacity"] = capacity
+    return market
+
+
+def test_whatif_runs_each_policy_once_per_capacity_option():
+    spec = read_market(_whatif({"options": ["ignore", "ask_declared_first"], "room": 0.3}))
+    assert [(p.name, p.capacity) for p in spec.policies] == [
+        ("kent-oppd", "ignore"),
+        ("kent-oppd", "ask_declared_first"),
+    ]
+
+
+def test_whatif_capacity_mistakes_are_named_by_field():
+    with pytest.raises(MarketError) as raised:
+        read_market(_whatif({"options": ["sometimes"], "room": 0.7, "full": 0.5, "odd": 1}))
+    assert raised.value.errors == [
+        "capacity.odd: unknown key; one of full, options, room, when_full, with_room",
+        "capacity: room + full must be at most 1, got 1.2",
+        "capacity.options[0]: must be one of ignore, skip_declared_full, ask_declared_first, "
+        "got 'sometimes'",
+    ]
+
+
+def test_requests_per_placement_counts_every_request_over_the_packages_placed():
+    """Placed with C3 after 3 requests: 3 per placement; nothing placed: no ratio."""
+    accepted = [answer("2026-11-23T14:30:00Z", "C3", "accept")]
+    placed = simulate(parse_scenario(scenario(kent("ignore"), cluster(), [_package()], accepted,
+                                              until="2026-11-23T16:30:00Z"))).states  # fmt: skip
+    assert requests_per_placement(placed) == Decimal(3)
+    waiting = simulate(parse_scenario(scenario(kent("ignore"), cluster(), [_package()], [],
+                                               until="2026-11-23T11:00:00Z"))).states  # fmt: skip
+    assert requests_per_placement(waiting) is None

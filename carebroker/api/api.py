@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Query
 from ninja import errors as ninja_errors
 
 from carebroker.api.access import TokenAuth, TokenThrottle, integration
@@ -30,7 +30,14 @@ from carebroker.sourcing.intake import do_receive_referral
 from carebroker.sourcing.models import Package
 from carebroker.sourcing.referral_form import ReferralForm
 
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 429: Problem}
+ERRORS: dict[int, Any] = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    422: Problem,
+    429: Problem,
+}
 
 
 class CarebrokerApi(NinjaAPI):
@@ -171,7 +178,7 @@ def _replay(saved: IdempotentRequest, fingerprint: str) -> HttpResponse:
     "/referrals",
     url_name="referrals",
     auth=TokenAuth(Scope.REFERRALS_WRITE),
-    response={201: ReferralOut, 422: Problem, **ERRORS},
+    response={201: ReferralOut, **ERRORS},
     summary="Send a referral",
 )
 def create_referral(request: HttpRequest, body: ReferralIn) -> Any:
@@ -220,7 +227,8 @@ def create_referral(request: HttpRequest, body: ReferralIn) -> Any:
                          _messages(error)) from None  # fmt: skip
     except PermissionDenied as error:
         raise ApiProblem(403, str(error)) from None
-    return Status(201, out)
+    # The very bytes a retry will get back (_replay), not the renderer's own.
+    return HttpResponse(json.dumps(out), status=201, content_type="application/json")
 
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:
@@ -337,7 +345,7 @@ def get_package(request: HttpRequest, case_number: str) -> Any:
     "/outcomes",
     url_name="outcomes",
     auth=TokenAuth(Scope.OUTCOMES_READ),
-    response={200: OutcomePage, 422: Problem, **ERRORS},
+    response={200: OutcomePage, **ERRORS},
     summary="Outcomes after a cursor: awards, start dates, handbacks, unable to fill",
 )
 def list_outcomes(

@@ -156,6 +156,14 @@ class ReferralForm(GovukForm):
         required=False,
         label="Change to an existing service (increase, decrease, continuation)",
     )
+    current_provider = forms.ModelChoiceField(
+        queryset=Provider.objects.none(),
+        required=False,
+        label="Current provider (for a change)",
+        help_text="The provider delivering the service now: it is asked first, with 1 working "
+        "day to answer, before the change is sourced from the next batch.",
+        empty_label="Not known",
+    )
     # What came with the referral, and what it says about the person (docs/policies.md §5.1).
     documents = DocumentsField()
     known_to_team = forms.BooleanField(required=False, label="Known to the adult community team")
@@ -245,8 +253,20 @@ class ReferralForm(GovukForm):
         for flag in ("hospital_discharge", "emergency"):
             if flag not in policy.urgent.flags:
                 del self.fields[flag]
-        if not any(stage.exclude_change_to_existing for stage in policy.stages):
+        # docs/policies.md §4.2: a policy that treats changes apart asks for them, and for
+        # the current provider when it asks that provider first.
+        asks_current = any(stage.applies_to == "change_to_existing" for stage in policy.stages)
+        if not asks_current and not any(
+            stage.exclude_change_to_existing for stage in policy.stages
+        ):
             del self.fields["change_to_existing"]
+        if asks_current:
+            current = self.fields["current_provider"]
+            assert isinstance(current, forms.ModelChoiceField)
+            current.queryset = Provider.objects.filter(council=council).order_by("name")
+            current.label_from_instance = lambda provider: str(provider.name)  # type: ignore[method-assign]
+        else:
+            del self.fields["current_provider"]
         if self.childrens:
             self.fields["name"].label = "Child's full name"
             self.fields["name"].error_messages["required"] = "Enter the child's full name"
@@ -371,7 +391,18 @@ class ReferralForm(GovukForm):
         fields["support_type"] = fields["support_type"] or ""
         for flag in ("urgent", "hospital_discharge", "emergency", "change_to_existing"):
             fields[flag] = bool(fields[flag])  # a flag the council does not ask is off
+        current = self.cleaned_data.get("current_provider")
+        fields["current_provider"] = current if fields["change_to_existing"] else None
         return fields
+
+    def clean_current_provider(self) -> Provider | None:
+        current = self.cleaned_data.get("current_provider")
+        if current is not None and not self.data.get(self.add_prefix("change_to_existing")):
+            raise forms.ValidationError(
+                "Only a change to an existing service names its current provider: tick "
+                '"Change to an existing service" or choose "Not known"'
+            )
+        return current
 
     def referral_fields(self) -> dict[str, Any]:
         fields = {flag: bool(self.cleaned_data.get(flag)) for flag in FLAGS}

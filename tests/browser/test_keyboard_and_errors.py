@@ -63,8 +63,8 @@ def test_sign_in_and_answer_with_the_keyboard_alone(pages, clock):
             break
         page.keyboard.press("ArrowDown")
     assert page.is_checked("input[name=action][value=decline]")
-    tab_to(page, "select[name=reason]")
-    page.keyboard.press("ArrowDown")  # the first reason: no carers free
+    tab_to(page, "input[name=reason]")  # the reasons, revealed under "Decline"
+    page.keyboard.press("Space")  # the first reason: no carers free
     tab_to(page, "#send-answer")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -92,12 +92,12 @@ def test_a_form_with_mistakes_shows_the_error_summary(pages, clock):
     row = SourcingRequest.objects.get(provider=world.provider_a)
     page = pages.sign_in(world.user_a.username)
     pages.goto(page, f"/portal/requests/{row.pk}/", "bad-form-request")
-    page.check("#action-decline")
+    page.check("input[name=action][value=decline]")
     with page.expect_navigation():
         page.click("button:has-text('Send answer')")
     pages.look(page, "bad-form-errors")
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
     link = summary.locator("a", has_text="Select why you are declining")
-    assert link.get_attribute("href") == "#id_reason"
+    assert link.get_attribute("href") == "#id_reason_0"  # the first of the reasons
     assert page.title().startswith("Error: ")

@@ -13,11 +13,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from carebroker.accounts.admin_scope import VIEW, CouncilScopedAdmin
+from carebroker.accounts.admin_scope import ADD, CHANGE, DELETE, VIEW, CouncilScopedAdmin
 from carebroker.accounts.models import Role
 from carebroker.api import tokens
 from carebroker.api.models import ApiToken, Scope, WebhookDelivery, WebhookEndpoint
 from carebroker.api.webhooks import latest_outcome
+
+# Who may let a system in is a manager's call; brokers see the list.
+MANAGERS_MAKE = {
+    Role.BROKER: frozenset({VIEW}),
+    Role.MANAGER: frozenset({VIEW, ADD, CHANGE, DELETE}),
+}
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -33,6 +39,7 @@ class ApiTokenForm(forms.ModelForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(CouncilScopedAdmin):
     form = ApiTokenForm
+    role_actions = MANAGERS_MAKE
     council_lookup = "user__council"
     list_display = ["name", "prefix", "user", "created_at", "expires_at", "revoked_at",
                     "last_used_at"]  # fmt: skip
@@ -73,6 +80,7 @@ class ApiTokenAdmin(CouncilScopedAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(CouncilScopedAdmin):
+    role_actions = MANAGERS_MAKE
     list_display = ["url", "council", "active", "created_at"]
     fields = ["council", "url", "active", "secret", "created_at"]
     readonly_fields = ["secret", "created_at"]

@@ -52,6 +52,9 @@ class ReferralIn(Schema):
     lot: int | None = None
     support_type: str | None = None
     change_to_existing: bool | None = None
+    current_provider: int | None = Field(
+        None, description="A change to an existing service: its current provider's id"
+    )
     documents: list[str] | None = None
     known_to_team: bool | None = None
     from_enablement: bool | None = None

@@ -51,8 +51,6 @@ _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
 _WORKING_WEEKDAYS = (0, 1, 2, 3, 4)  # Monday to Friday
 _A_YEAR_AND_A_WEEK = 373  # an issue day is found within this many days, or never
-# days from a weekday to the next Monday-to-Friday day; built once, timedelta() is slow
-_STEP_TO_WEEKDAY = tuple(timedelta(days=n) for n in (1, 1, 1, 1, 3, 2, 1))
 _MICROSECONDS_PER_HOUR = 3_600_000_000
 
 
@@ -191,6 +189,10 @@ class WorkingCalendar:
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )
     _weekdays_off: dict[int, tuple[date, ...]] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
+    # the working days of each year as sorted ordinals: a deadline is a bisect and an index
+    _working_ordinals: dict[int, tuple[int, ...]] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )
 
@@ -379,17 +381,35 @@ class WorkingCalendar:
         days_off = self._days_off.get(day.year)
         return day not in (self._days_off_in(day.year) if days_off is None else days_off)
 
+    def _working_ordinals_in(self, year: int) -> tuple[int, ...]:
+        """The working days of `year` as sorted date ordinals, built once per calendar and year."""
+        ordinals = self._working_ordinals.get(year)
+        if ordinals is None:
+            off = {day.toordinal() for day in self._days_off_in(year)}
+            first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+            # ordinal 1 (0001-01-01) is a Monday, so (ordinal - 1) % 7 is the weekday
+            ordinals = tuple(
+                o for o in range(first, last + 1) if (o - 1) % 7 < 5 and o not in off
+            )
+            self._working_ordinals[year] = ordinals
+        return ordinals
+
     def _next_working(self, day: date) -> date:
-        while True:
-            day += _STEP_TO_WEEKDAY[day.weekday()]
-            days_off = self._days_off.get(day.year)
-            if day not in (self._days_off_in(day.year) if days_off is None else days_off):
-                return day
+        return self._nth_working_day_after(day, 1)
 
     def _nth_working_day_after(self, day: date, n: int) -> date:
-        for _ in range(n):
-            day = self._next_working(day)
-        return day
+        """The `n`-th working day strictly after `day` (`day` itself for 0)."""
+        if n <= 0:
+            return day
+        year = day.year
+        ordinals = self._working_ordinals.get(year) or self._working_ordinals_in(year)
+        index = bisect.bisect_right(ordinals, day.toordinal()) + n - 1
+        while index >= len(ordinals):
+            # past this year's last working day: carry the rest into the next year
+            index -= len(ordinals)
+            year += 1
+            ordinals = self._working_ordinals.get(year) or self._working_ordinals_in(year)
+        return date.fromordinal(ordinals[index])
 
     def _start_position(self, wall: datetime) -> datetime:
         """Where counting starts: `wall` inside working hours, else the next 09:00."""

@@ -388,9 +388,7 @@ class WorkingCalendar:
             off = {day.toordinal() for day in self._days_off_in(year)}
             first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
             # ordinal 1 (0001-01-01) is a Monday, so (ordinal - 1) % 7 is the weekday
-            ordinals = tuple(
-                o for o in range(first, last + 1) if (o - 1) % 7 < 5 and o not in off
-            )
+            ordinals = tuple(o for o in range(first, last + 1) if (o - 1) % 7 < 5 and o not in off)
             self._working_ordinals[year] = ordinals
         return ordinals
 

@@ -64,6 +64,19 @@ def test_hold_stops_the_clocks_and_release_runs_out_what_expired_meanwhile():
     assert [e["type"] for e in pkg["events"]].count("released") == 1
 
 
+def test_a_silence_that_ran_out_while_held_counts_at_the_release_in_time_order():
+    """C1's 12:00 deadline passed while held: its expiry is on the timeline at the 14:00
+    release, after the release, never back-dated before it (found by the replay property)."""
+    pkg = kent([
+        decision("2026-11-23T11:00:00Z", "broker", "hold", reason="the person is in hospital"),
+        decision("2026-11-23T14:00:00Z", "broker", "release"),
+    ], until="2026-11-23T15:00:00Z")  # fmt: skip
+    (expired,) = [e for e in events(pkg, "request_expired") if e["provider"] == "C1"]
+    assert expired["at"] == "2026-11-23T14:00:00Z"
+    times = [e["at"] for e in pkg["events"]]
+    assert times == sorted(times)
+
+
 def test_an_answer_to_a_held_package_is_refused():
     """C1 accepts while the package is held: ignored, nothing awarded."""
     pkg = kent([

@@ -100,14 +100,12 @@ def on_due(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> No
     for i in draft.indexes(stage=stage.name, open_only=True):
         request = draft.requests[i]
         if request.deadline <= now:  # silence is a decline (docs/policies.md §5.2)
+            # Stamped `now`, the clock's own time: the deadline itself unless the package was
+            # held past it, when the silence counts at the release (docs/policies.md §7) and
+            # the timeline stays in time order.
             draft.update(i, outcome="expired")
-            draft.event(
-                request.deadline,
-                EventType.REQUEST_EXPIRED,
-                provider=request.provider,
-                stage=stage.name,
-            )
-            _said_no(progress, stage, request.provider, request.deadline)
+            draft.event(now, EventType.REQUEST_EXPIRED, provider=request.provider, stage=stage.name)
+            _said_no(progress, stage, request.provider, now)
     current = draft.run(stage.name)
     if current is None or current.status != "active":
         return

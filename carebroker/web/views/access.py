@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -72,6 +72,22 @@ def _get_package_for_user(user: User, case_number: str) -> Package:
     if package is None:
         raise Http404("No such package in your council.")
     return package
+
+
+def with_package[**P](
+    view: Callable[Concatenate[HttpRequest, User, Package, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, str, P], HttpResponse]:
+    """A package view takes (request, user, package, ...): the package is loaded by its Mosaic ID
+    with the staff permission check of `_get_package_for_user` (another council's is a 404)."""
+
+    @wraps(view)
+    def loaded(
+        request: HttpRequest, case_number: str, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
+        user = the_user(request)
+        return view(request, user, _get_package_for_user(user, case_number), *args, **kwargs)
+
+    return loaded
 
 
 def _referrals_for_user(user: User) -> QuerySet[Referral]:

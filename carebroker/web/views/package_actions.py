@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from carebroker.accounts.models import User
 from carebroker.engine.stages import ASSESSMENT_RESULTS, answers_taken, assessing
 from carebroker.providers.models import Contact, Provider
 from carebroker.sourcing import actions
@@ -24,10 +25,9 @@ from carebroker.web.forms.phone import RequestAnswerForm
 from carebroker.web.views.access import (
     MANAGERS,
     STAFF,
-    _get_package_for_user,
     posted,
     role_required,
-    the_user,
+    with_package,
 )
 from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
 from carebroker.web.views.package_questions import answer_form
@@ -43,10 +43,9 @@ def _to_page(package: Package) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF)
-def answer_query(request: HttpRequest, case_number: str) -> HttpResponse:
+@with_package
+def answer_query(request: HttpRequest, user: User, package: Package) -> HttpResponse:
     """The broker's answer to a provider's question, sent to every provider approached."""
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
     now = timezone.now()
     form = answer_form(request.POST.get("query-question", ""), request.POST)
     if form.is_valid():
@@ -78,9 +77,8 @@ def answer_query(request: HttpRequest, case_number: str) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF)
-def award_by_hand(request: HttpRequest, case_number: str) -> HttpResponse:
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
+@with_package
+def award_by_hand(request: HttpRequest, user: User, package: Package) -> HttpResponse:
     now = timezone.now()
     providers = Provider.objects.filter(council_id=package.council_id).order_by("name")
     form = AwardForm(request.POST, providers=providers, prefix="award")
@@ -105,9 +103,8 @@ def award_by_hand(request: HttpRequest, case_number: str) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF)
-def hold(request: HttpRequest, case_number: str) -> HttpResponse:
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
+@with_package
+def hold(request: HttpRequest, user: User, package: Package) -> HttpResponse:
     now = timezone.now()
     form = ReasonForm(request.POST, prefix="hold")
     if form.is_valid():
@@ -123,9 +120,8 @@ def hold(request: HttpRequest, case_number: str) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF)
-def release(request: HttpRequest, case_number: str) -> HttpResponse:
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
+@with_package
+def release(request: HttpRequest, user: User, package: Package) -> HttpResponse:
     now = timezone.now()
     form = ReasonForm(prefix="hold")
     try:
@@ -139,10 +135,9 @@ def release(request: HttpRequest, case_number: str) -> HttpResponse:
 
 @require_POST
 @role_required(*MANAGERS)
-def next_provider(request: HttpRequest, case_number: str) -> HttpResponse:
+@with_package
+def next_provider(request: HttpRequest, user: User, package: Package) -> HttpResponse:
     """A manager approaches the next provider of a cascade while one considers (§5.2)."""
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
     now = timezone.now()
     try:
         outcome = actions.do_next_provider(user, package, now)
@@ -156,10 +151,9 @@ def next_provider(request: HttpRequest, case_number: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
-def cancel(request: HttpRequest, case_number: str) -> HttpResponse:
+@with_package
+def cancel(request: HttpRequest, user: User, package: Package) -> HttpResponse:
     """GET asks to confirm (cancelling withdraws every open request); POST cancels."""
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
     now = timezone.now()
     form = ReasonForm(posted(request), prefix="cancel")
     status = 200
@@ -179,11 +173,10 @@ def cancel(request: HttpRequest, case_number: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
-def request_answer(request: HttpRequest, case_number: str, seq: int) -> HttpResponse:
+@with_package
+def request_answer(request: HttpRequest, user: User, package: Package, seq: int) -> HttpResponse:
     """The answer to one open request, taken by phone: the provider is the request's, its
     phone number shown, and only the answers the request's round takes are offered."""
-    user = the_user(request)
-    package = _get_package_for_user(user, case_number)
     asked = (
         SourcingRequest.objects.filter(package=package, seq=seq).select_related("provider").first()
     )

@@ -253,7 +253,7 @@ def test_demo_no_serve_sets_up_and_prints_every_login(tmp_path):
         [*CLI, "seed-demo"], capture_output=True, text=True, env=demo_env(tmp_path)
     )
     assert again.returncode == 0, again.stderr
-    assert "Kept Demo Essex (essex-lah)" in again.stdout
+    assert "Kept Essex County Council (Demo)" in again.stdout
 
 
 @pytest.mark.slow  # subprocesses
@@ -323,7 +323,7 @@ def test_demo_serves_sign_in_and_home_then_stops_both_children_on_sigterm(tmp_pa
         )
         assert home.url == f"{base}/"
         page = home.read().decode()
-        assert "Demo Kent (kent-oppd)" in page
+        assert "Kent County Council (Demo)" in page
         assert "Broker" in page
 
         demo.send_signal(signal.SIGTERM)

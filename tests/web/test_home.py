@@ -113,7 +113,7 @@ def test_header_shows_council_role_and_sign_out_with_one_h1_and_landmarks(demo, 
     the page has one h1 and the header, navigation, main and footer landmarks."""
     page = sign_in("essex-manager").content.decode()
     header = re.search(r"<header.*?</header>", page, re.S).group(0)
-    assert "Demo Essex (essex-lah)" in header
+    assert "Essex County Council (Demo)" in header
     assert "Service Placement Team manager" in header  # the role in Essex's own words
     assert "Sign out" in header
     # One h1, and the landmarks a screen reader user jumps between.

@@ -32,7 +32,8 @@ def test_policy_check_accepts_a_preset_name():
 
 
 def test_policy_check_names_every_bad_field_and_fails(tmp_path):
-    """A broken file: each error on stderr with its path, nothing on stdout, no traceback."""
+    """A broken file: each error on stderr with its path, nothing on stdout, no traceback.
+    (Essex: stages[0] is the current provider, [1] the urgent cascade, [2] the batch.)"""
     text = (PRESETS_DIR / "essex-lah.toml").read_text()
     text = text.replace('window = "1 working hour"', 'window = "1 wrking hour"', 1)
     text = text.replace('kind = "batch"', 'kind = "batches"', 1)
@@ -42,8 +43,8 @@ def test_policy_check_names_every_bad_field_and_fails(tmp_path):
     result = run("check", str(path))
     assert result.returncode != 0
     assert result.stdout == ""
-    assert "stages[0].window: not a deadline expression: '1 wrking hour'" in result.stderr
-    assert "stages[1].kind: must be one of batch, cascade, tender, open_market" in result.stderr
+    assert "stages[1].window: not a deadline expression: '1 wrking hour'" in result.stderr
+    assert "stages[2].kind: must be one of batch, cascade, tender, open_market" in result.stderr
     assert "working_time.day_end: not a time of day HH:MM: '5pm'" in result.stderr
     assert "Traceback" not in result.stderr
 

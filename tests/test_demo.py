@@ -309,17 +309,17 @@ def test_demo_serves_sign_in_and_home_then_stops_both_children_on_sigterm(tmp_pa
         browser = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
-        login_page = browser.open(f"{base}/login/", timeout=10).read().decode()
+        login_page = browser.open(f"{base}/login/", timeout=60).read().decode()
         assert 'class="govuk-template"' in login_page
-        css = browser.open(f"{base}/static/govuk/govuk-frontend.min.css", timeout=10).read()
+        css = browser.open(f"{base}/static/govuk/govuk-frontend.min.css", timeout=60).read()
         assert b".govuk-header" in css
         # GOV.UK Frontend's CSS asks for its fonts at /assets/ (web/static_files.py).
         font = re.search(rb"url\((/assets/fonts/[^)]+\.woff2)\)", css).group(1).decode()
-        assert browser.open(f"{base}{font}", timeout=10).status == 200
+        assert browser.open(f"{base}{font}", timeout=60).status == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
         form = {"csrfmiddlewaretoken": token, "username": "kent-broker", "password": DEMO_PASSWORD}
         home = browser.open(
-            f"{base}/login/", data=urllib.parse.urlencode(form).encode(), timeout=30
+            f"{base}/login/", data=urllib.parse.urlencode(form).encode(), timeout=60
         )
         assert home.url == f"{base}/"
         page = home.read().decode()

@@ -9,9 +9,10 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -50,6 +51,18 @@ def token(django_db_setup, django_db_blocker):
         yield make_token(make_user(world["council"], Role.INTEGRATION))
         transaction.set_rollback(True)
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Calling the WSGI handler fires request_started/finished, whose close_old_connections
+    closes a connection left outside autocommit: on PostgreSQL that is the test's own, inside
+    its transaction. Django's test client unhooks it the same way for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

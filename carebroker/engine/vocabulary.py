@@ -127,6 +127,7 @@ class NoticeKind(StrEnum):
     HANDBACK = "handback"  # §5 handbacks
     REPORT = "report"  # scheduled reports (reports/schedule.py): sent by the shell only
     CAPACITY_REMINDER = "capacity_reminder"  # §8 a stale declaration: sent by the shell only
+    IPA_COUNTERSIGNED = "ipa_countersigned"  # §6 Filled: the countersigned IPA back (shell)
 
     @property
     def label(self) -> str:
@@ -154,6 +155,7 @@ _NOTICE_LABELS = {
     NoticeKind.HANDBACK: "Handback",
     NoticeKind.REPORT: "Scheduled report",
     NoticeKind.CAPACITY_REMINDER: "Capacity declaration out of date",
+    NoticeKind.IPA_COUNTERSIGNED: "Countersigned IPA",
 }
 
 
@@ -236,6 +238,8 @@ class EventType(StrEnum):
     ADOPTED = "adopted"
     QUERY_ANSWERED = "query_answered"
     PHONE_ANSWER_RECORDED = "phone_answer_recorded"
+    SIGNED_IPA_RECEIVED = "signed_ipa_received"  # the winner uploaded it in the portal
+    IPA_COUNTERSIGNED = "ipa_countersigned"  # a broker countersigned it (placements/ipa_loop.py)
     # written by the shell before hold, release and cancel were engine inputs (older rows)
     CANCELLED_BY = "cancelled_by"
     PUT_ON_HOLD = "put_on_hold"

@@ -8,7 +8,9 @@ Sheets:
   days taken to a full support package (referral to award).
 - **Closed**: cases closed, cancelled or unfilled, with the date and the reason.
 - **IPAs created**: the individual placement agreements kept with the packages
-  (`placements`), with the date sent and, when it came back, the signed one's date.
+  (`placements`), with the date sent and, when it came back, the signed one's date and how
+  many versions came back, the countersignature (when, by whom), the start date checked
+  then, and "Start date checked" ("To be done" while a signed IPA waits).
 - **Providers approached**: one row per provider approached per case, with its answer code
   as the tracker writes it: "Y - £24.10" (yes in full at a rate), "Y - part", "N (X)"
   (no, with the Part B code), the not-awarded code (D1–D4) for an offer not chosen,
@@ -32,7 +34,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from carebroker.councils.models import Council
-from carebroker.engine.vocabulary import LIVE
+from carebroker.engine.vocabulary import LIVE, EventType
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.exchange.batch_report import calendar_of
 from carebroker.exchange.spreadsheet import row as safe_row
@@ -144,6 +146,7 @@ def _filled_rows(
     requests: dict[int, list[SourcingRequest]],
     calendar: WorkingCalendar,
 ) -> Iterable[list[object]]:
+    confirmed = _confirmed_starts(packages)
     for package in packages:
         if package.status != PackageStatus.AWARDED or package.awarded_at is None:
             continue
@@ -154,7 +157,9 @@ def _filled_rows(
             if r.provider_id == package.awarded_provider_id and r.outcome in ("offer", "accept")
         ]
         rate = won[-1].rate if won else None
-        start = won[-1].start if won else None
+        # The start the council checked when it countersigned (seed 004 step 24), else the
+        # one offered.
+        start = confirmed.get(package.pk) or (won[-1].start if won else None)
         calendar_days, working_days = _days(_received(package), filled, calendar)
         yield [
             package.case_number, package.area.name, filled, str(package.awarded_provider or ""),
@@ -197,24 +202,51 @@ def _closed_rows(
         ]  # fmt: skip
 
 
+def _confirmed_starts(packages: Sequence[Package]) -> dict[int, date]:
+    """Each package's latest confirmed start date (the engine's `confirmed` event)."""
+    starts: dict[int, date] = {}
+    for package_id, details in (
+        TimelineEvent.objects.filter(package__in=packages, type=EventType.CONFIRMED)
+        .order_by("package_id", "at", "id")
+        .values_list("package_id", "details")
+    ):
+        if (details or {}).get("start"):
+            starts[package_id] = date.fromisoformat(details["start"])
+    return starts
+
+
+# Seed 004 step 24: the IPAs Created tab's columns G to J and "Start date checked", which
+# reads "To be done" while a signed IPA waits for the council's countersignature.
 IPA_HEADERS = ("Mosaic ID", "Provider", "IPA created", "File name", "Signed IPA received",
-               "Signed file name")  # fmt: skip
+               "Signed file name", "Signed versions", "Countersigned", "Countersigned by",
+               "Start date", "Start date checked")  # fmt: skip
 
 
 def _ipa_rows(council: Council) -> Iterable[list[object]]:
-    documents = PlacementDocument.objects.filter(
-        council=council, kind__in=(DocumentKind.IPA, DocumentKind.SIGNED_IPA)
-    ).select_related("package", "provider")
-    signed: dict[tuple[int, int | None], PlacementDocument] = {}
+    kinds = (DocumentKind.IPA, DocumentKind.SIGNED_IPA, DocumentKind.COUNTERSIGNED_IPA)
+    documents = (
+        PlacementDocument.objects.filter(council=council, kind__in=kinds)
+        .select_related("package", "provider", "created_by")
+        .defer("content", "package__engine_state")
+    )
+    signed: dict[tuple[int, int | None], list[PlacementDocument]] = defaultdict(list)
+    countersigned: dict[tuple[int, int | None], PlacementDocument] = {}
     ipas: dict[tuple[int, int | None], PlacementDocument] = {}
     for document in documents.order_by("created_at", "id"):
         key = (document.package_id, document.provider_id)
         if document.kind == DocumentKind.SIGNED_IPA:
-            signed[key] = document
+            signed[key].append(document)  # every version kept: a revision adds one
+        elif document.kind == DocumentKind.COUNTERSIGNED_IPA:
+            countersigned[key] = document
         elif key not in ipas or document.filename.lower().endswith(".pdf"):
             ipas[key] = document  # one row per IPA: the PDF kept, else the DOCX
+    starts = _confirmed_starts([d.package for d in ipas.values()])
     for key, document in ipas.items():
-        back = signed.get(key)
+        back = signed[key][-1] if signed[key] else None
+        done = countersigned.get(key)
+        if done is not None and back is not None and done.created_at < back.created_at:
+            done = None  # a revision came back after the last countersignature
+        by = done.created_by if done else None
         yield [
             document.package.case_number,
             str(document.provider or ""),
@@ -222,6 +254,11 @@ def _ipa_rows(council: Council) -> Iterable[list[object]]:
             document.filename,
             back.created_at.astimezone(LONDON).date() if back else None,
             back.filename if back else None,
+            len(signed[key]),
+            done.created_at.astimezone(LONDON).date() if done else None,
+            (by.get_full_name() or by.get_username()) if by else None,
+            starts.get(document.package_id),
+            "Yes" if done else ("To be done" if back else None),
         ]
 
 

@@ -56,6 +56,8 @@ Context keys by kind (optional ones in brackets):
   report itself travels as an .xlsx attachment. No Mosaic ID of its own.
 - capacity_reminder (provider): area, until (a date);
   a declaration past its day (docs/policies.md §8). No Mosaic ID of its own.
+- ipa_countersigned (the winning provider): start (the start date checked), [countersigned]
+  (the kept copy's id, for its attachment: placements/ipa_loop.py).
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.HANDBACK: ("provider", "reason"),
     K.REPORT: ("title", "period", "lines"),
     K.CAPACITY_REMINDER: ("area", "until"),
+    K.IPA_COUNTERSIGNED: ("start",),
 }
 # A batch report or an open-market list covers many packages: no Mosaic ID of its own.
 WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST, K.REPORT, K.CAPACITY_REMINDER})

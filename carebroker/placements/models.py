@@ -9,6 +9,9 @@ class DocumentKind(models.TextChoices):
     SERVICE_DELIVERY_ORDER = "sdo", "Service Delivery Order"
     IPA = "ipa", "Individual Placement Agreement"
     SIGNED_IPA = "signed_ipa", "Signed Individual Placement Agreement"
+    # The council's countersigned copy of the signed IPA (seed 004 step 24), sent back to
+    # the provider for its records (placements/ipa_loop.py).
+    COUNTERSIGNED_IPA = "countersigned_ipa", "Countersigned Individual Placement Agreement"
     MISSING_INFORMATION = "missing_information", "Missing information"
     DECLINE_NOTICE = "decline_notice", "Decline notice"
     NOT_CHOSEN = "not_chosen", "Not chosen"

@@ -68,5 +68,8 @@ def award_papers(
 
 
 def register() -> None:
+    from carebroker.placements.ipa_loop import countersigned_papers
+
     add_paperwork(NoticeKind.ISP_SENT, isp_with_notice)
     add_paperwork(NoticeKind.AWARD, award_papers)
+    add_paperwork(NoticeKind.IPA_COUNTERSIGNED, countersigned_papers)

@@ -22,7 +22,7 @@ from carebroker.accounts.models import Role, User
 from carebroker.outbox.models import NoticeAttachment, NoticeKind
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.providers.models import Provider
-from carebroker.sourcing.models import SourcingRequest
+from carebroker.sourcing.models import Package, SourcingRequest
 
 View = Callable[..., HttpResponse]
 
@@ -125,4 +125,22 @@ def _get_batch_report_for_provider(user: User, pk: int) -> NoticeAttachment:
     found = batch_reports_for_provider(user).defer(None).filter(pk=pk).first()
     if found is None:
         raise Http404("No such batch report was sent to your organisation.")
+    return found
+
+
+def _get_awarded_package_for_provider(user: User, case_number: str) -> Package:
+    """A package awarded to the user's provider, by its Mosaic ID; 404 for any other (one
+    awarded to another provider, not awarded, of another council)."""
+    found = (
+        Package.objects.filter(
+            council_id=user.council_id,
+            awarded_provider_id=user.provider_id,
+            case_number=case_number,
+        )
+        .select_related("council", "person", "awarded_provider")
+        .defer("engine_state")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such package was awarded to your organisation.")
     return found

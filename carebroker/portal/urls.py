@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebroker.portal import views
+from carebroker.portal import signed_ipa, views
 
 app_name = "portal"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", views.documents_page, name="documents"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("documents/password/", views.document_password, name="document_password"),
+    path("awarded/<str:case_number>/signed-ipa/", signed_ipa.signed_ipa, name="signed_ipa"),
     path("batch-reports/<int:pk>/", views.batch_report_download, name="batch_report"),
     path("healthz/", views.healthz, name="healthz"),
 ]

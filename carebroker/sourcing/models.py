@@ -168,6 +168,7 @@ class EventSource(models.TextChoices):
     ENGINE = "engine", "Sourcing engine"
     COUNCIL = "council", "Council staff"  # a broker's or manager's action, audited
     WORKER = "worker", "Worker"
+    PROVIDER = "provider", "Provider"  # a provider user's own act in the portal (a signed IPA)
 
 
 class TimelineEvent(models.Model):

@@ -102,6 +102,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     K.ESCALATION: {"recipient": "Team Manager", "level": "red", "days_waiting": 10},
     K.HANDBACK: {"recipient": "Sam Patel", "provider": "Birch Care", "reason": "staff shortage"},
     K.CAPACITY_REMINDER: {"recipient": "Birch Care", "area": "North", "until": date(2026, 11, 20)},
+    K.IPA_COUNTERSIGNED: {"recipient": "Birch Care", "start": date(2026, 12, 7)},
     K.REPORT: {
         "recipient": "Area Support Manager",
         "title": "Weekly Purchasing wash-up",
@@ -142,4 +143,5 @@ MUST_SAY = {
     K.HANDBACK: ["Birch Care", "staff shortage"],
     K.REPORT: ["Weekly Purchasing wash-up", "is attached as a spreadsheet", "4 referrals in"],
     K.CAPACITY_REMINDER: ["in North until Friday 20 November 2026", "open Capacity"],
+    K.IPA_COUNTERSIGNED: ["countersigned copy is attached", "Monday 7 December 2026"],
 }

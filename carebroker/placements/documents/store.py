@@ -136,6 +136,21 @@ def keep_signed_ipa(
         return _keep(package, DocumentKind.SIGNED_IPA, None, now, created_by, file)
 
 
+def keep_file(
+    package: Package,
+    kind: str,
+    file: DocumentFile,
+    *,
+    now: datetime,
+    created_by: User | None = None,
+) -> PlacementDocument:
+    """Keep a file made outside the builders (a countersigned IPA, placements/ipa_loop.py)
+    with the package, named like the rest and never replacing one kept before."""
+    with transaction.atomic():
+        Package.objects.select_for_update().filter(pk=package.pk).first()
+        return _keep(package, kind, None, now, created_by, file)
+
+
 def documents_for(package: Package) -> QuerySet[PlacementDocument]:
     """The package's documents, oldest first (without their content: list pages need names)."""
     return PlacementDocument.objects.filter(package=package).defer("content")

@@ -27,6 +27,7 @@ from carebroker.placements.models import PlacementDocument
 from carebroker.providers.models import CapacityDeclaration, Provider
 from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
+from carebroker.web.forms.countersign import countersign_section
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.views.access import (
     STAFF,
@@ -187,6 +188,7 @@ def render_package(
         "hold_form": ReasonForm(prefix="hold"),
     }
     query_form = bound.pop("query_form", None)
+    countersign = countersign_section(package, now, bound.pop("countersign_form", None))
     questions = questions_of(package, names, query_form)
     forms.update(bound)
     return render(
@@ -202,6 +204,7 @@ def render_package(
             "questions": questions,
             "query_form": query_form,
             "documents": documents_for(package),
+            "countersign": countersign,
             "waiting": rows[0],
             "gate_owner": owner_words(decided_by(policy, package.gate), package.council.policy_name)
             if package.gate

@@ -39,3 +39,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_sign_on(name: str, *, require_https: bool) -> dict[str, dict[str, str]]:
+    """Councils that sign their staff on with OpenID Connect (docs/security.md, single
+    sign-on): `name` lists council slugs; each slug's issuer, client id and client secret
+    come from SSO_<SLUG>_ISSUER, _CLIENT_ID and _CLIENT_SECRET (slug in capitals, hyphens
+    as underscores). Only the environment holds them: no secret is kept in the database."""
+    councils: dict[str, dict[str, str]] = {}
+    for slug in env_list(name, []):
+        prefix = "SSO_" + slug.upper().replace("-", "_")
+        values = {}
+        for part in ("issuer", "client_id", "client_secret"):
+            variable = f"{prefix}_{part.upper()}"
+            value = (os.environ.get(variable) or "").strip()
+            if not value:
+                raise ImproperlyConfigured(f"{variable}: required because {name} names {slug!r}")
+            values[part] = value
+        issuer = values["issuer"]
+        if require_https and not issuer.startswith("https://"):
+            raise ImproperlyConfigured(f"{prefix}_ISSUER: must be an https:// address")
+        values["issuer"] = issuer.rstrip("/")
+        councils[slug] = values
+    return councils

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from carebroker import var
-from carebroker.env import env_bool, env_int, env_list, env_str
+from carebroker.env import env_bool, env_int, env_list, env_sign_on, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var.var_dir()
@@ -124,7 +124,18 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "carebroker.accounts.throttle.SignInThrottle",  # django-axes: refuses while locked out
     "django.contrib.auth.backends.ModelBackend",
+    "carebroker.accounts.sign_on.CouncilSignOnBackend",  # only for the SSO callback
 ]
+# Single sign-on for council staff by OpenID Connect (mozilla-django-oidc), one identity
+# provider (Microsoft Entra ID) per council that has one: SSO_COUNCILS=kent,essex and
+# SSO_KENT_ISSUER / _CLIENT_ID / _CLIENT_SECRET (env.env_sign_on; docs/security.md).
+SSO_COUNCILS = env_sign_on("SSO_COUNCILS", require_https=PRODUCTION)
+OIDC_RP_SIGN_ALGO = "RS256"  # ID tokens are checked against the provider's JWKS
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # no self-registration: only existing staff accounts sign on
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_TIMEOUT = env_int("SSO_TIMEOUT_SECONDS", 10)
 # Sign-in throttling (issue 12 finding 8): AXES_FAILURE_LIMIT wrong passwords for one
 # username, or from one address, lock it for AXES_COOLOFF_MINUTES; an administrator
 # unlocks it sooner by deleting its access attempt in the admin.

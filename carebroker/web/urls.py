@@ -12,6 +12,7 @@ from carebroker.web.views import (
     package_actions,
     packages,
     referrals,
+    sign_on,
     waiting,
 )
 
@@ -25,6 +26,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on with a council's own identity provider (docs/security.md).
+    path("sign-on/callback/", sign_on.SignOnCallback.as_view(), name="sso_callback"),
+    path("sign-on/<slug:slug>/", sign_on.SignOnStart.as_view(), name="sso_start"),
     # Broker (and manager): packages to be placed and the package page.
     path("packages/", packages.package_list, name="packages"),
     path("packages/<str:case_number>/", packages.package_page, name="package"),

@@ -1,0 +1,211 @@
+"""Single sign-on for council staff by OpenID Connect (docs/security.md, single sign-on),
+through the whole flow: Django's test client starts the sign-on, the browser's hop to the
+provider is a real HTTP request to a real OpenID Provider (pyop, tests/oidc_provider.py)
+on a loopback port, and our callback exchanges the code, fetches the JWKS and userinfo
+from it over HTTP. Only an existing staff account of the council signs on; the ID token's
+RS256 signature is checked against the provider's JWKS (the forged-token test fails when
+that check is switched off)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from django.test import Client
+
+from carebroker.accounts.models import Role, User
+from carebroker.accounts.sign_on import SESSION_KEY
+from tests.factories import make_council, make_user
+from tests.oidc_provider import LocalProvider, new_rsa_key_pem, running_provider
+
+pytestmark = pytest.mark.django_db
+
+CALLBACK = "http://testserver/sign-on/callback/"
+PEOPLE = {
+    "pat": {"email": "Pat.Purchasing@southmarsh.example.gov.uk", "name": "Pat Purchasing"},
+    "newcomer": {"email": "new.starter@southmarsh.example.gov.uk", "name": "New Starter"},
+    "carer": {"email": "office@alder-homecare.example.org", "name": "Alder Office"},
+    "elsewhere": {"email": "broker@eastshire.example.gov.uk", "name": "Eastshire Broker"},
+}
+REFUSED = "You have not been signed in"
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[LocalProvider]:
+    with running_provider([CALLBACK], PEOPLE) as running:
+        yield running
+
+
+@pytest.fixture
+def op(provider: LocalProvider) -> LocalProvider:
+    provider.forge_with = None
+    provider.wrong_nonce = False
+    provider.token_requests.clear()
+    return provider
+
+
+@pytest.fixture
+def council(op: LocalProvider, settings):
+    council = make_council("kent-oppd", name="Southmarsh County Council", slug="southmarsh")
+    settings.SSO_COUNCILS = {
+        "southmarsh": {
+            "issuer": op.issuer,
+            "client_id": op.client_id,
+            "client_secret": op.client_secret,
+        }
+    }
+    return council
+
+
+def at_provider(client: Client, slug: str, op: LocalProvider, person: str) -> str:
+    """Start the sign-on and follow the redirect to the provider, who signs `person` in;
+    returns where the provider sends the browser back to (our callback, with code and state)."""
+    op.signs_in = person
+    start = client.get(f"/sign-on/{slug}/")
+    assert start.status_code == 302, start.content
+    assert start["Location"].startswith(f"{op.issuer}/authorize?")
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    back = answer.headers["Location"]
+    assert back.startswith(CALLBACK)
+    return back
+
+
+def sign_on(client: Client, slug: str, op: LocalProvider, person: str):
+    back = at_provider(client, slug, op, person)
+    return client.get(back.removeprefix("http://testserver"))
+
+
+def signed_in_as(client: Client) -> User | None:
+    user_id = client.session.get("_auth_user_id")
+    return User.objects.get(pk=user_id) if user_id else None
+
+
+def test_a_known_staff_email_signs_in_to_that_account(council, op):
+    """Matched by email, case aside; sent on to the page asked for; the session says the
+    council's provider signed them in (our TOTP step is skipped for it)."""
+    pat = make_user(council, Role.BROKER, email="pat.purchasing@southmarsh.example.gov.uk")
+    client = Client()
+    op.signs_in = "pat"
+    start = client.get("/sign-on/southmarsh/", {"next": "/packages/"})
+    answer = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    response = client.get(answer.headers["Location"].removeprefix("http://testserver"))
+    assert response.status_code == 302 and response["Location"] == "/packages/"
+    assert signed_in_as(client) == pat
+    assert client.session[SESSION_KEY] == "southmarsh"
+    # The code went back with our client's secret and the PKCE verifier.
+    (exchange,) = op.token_requests
+    assert exchange["client_id"] == op.client_id and exchange["code_verifier"]
+
+
+def test_an_unknown_email_is_refused_and_nothing_is_created(council, op):
+    make_user(council, Role.BROKER, email="pat.purchasing@southmarsh.example.gov.uk")
+    users_before = list(User.objects.values_list("pk", flat=True))
+    client = Client()
+    response = sign_on(client, "southmarsh", op, "newcomer")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert REFUSED in page
+    assert (
+        "There is no carebroker account for new.starter@southmarsh.example.gov.uk at "
+        "Southmarsh County Council" in page
+    )
+    assert "does not make a new account" in page
+    assert signed_in_as(client) is None
+    assert list(User.objects.values_list("pk", flat=True)) == users_before
+
+
+def test_an_id_token_signed_by_another_key_is_refused(council, op):
+    """The token endpoint's answer is re-signed by an attacker's key under the provider's
+    key id; everything else about it is right. Only the JWKS signature check catches it."""
+    make_user(council, Role.MANAGER, email="pat.purchasing@southmarsh.example.gov.uk")
+    op.forge_with = new_rsa_key_pem()
+    client = Client()
+    response = sign_on(client, "southmarsh", op, "pat")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "could not be checked" in page
+    assert signed_in_as(client) is None
+
+
+def test_an_id_token_with_a_nonce_this_sign_in_did_not_send_is_refused(council, op):
+    make_user(council, Role.BROKER, email="pat.purchasing@southmarsh.example.gov.uk")
+    op.wrong_nonce = True
+    client = Client()
+    response = sign_on(client, "southmarsh", op, "pat")
+    assert response.status_code == 403 and "could not be checked" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
+def test_a_callback_this_browser_did_not_start_is_refused(council, op):
+    """The state ties the answer to the browser that asked: another browser (an attacker
+    handing a victim their own code) and a second use of the same answer are refused."""
+    make_user(council, Role.BROKER, email="pat.purchasing@southmarsh.example.gov.uk")
+    back = at_provider(Client(), "southmarsh", op, "pat").removeprefix("http://testserver")
+    victim = Client()
+    response = victim.get(back)
+    assert response.status_code == 403 and "not started here" in response.content.decode()
+    assert signed_in_as(victim) is None
+
+    client = Client()
+    back = at_provider(client, "southmarsh", op, "pat").removeprefix("http://testserver")
+    assert client.get(back).status_code == 302
+    client.logout()
+    again = client.get(back)
+    assert again.status_code == 403 and signed_in_as(client) is None
+
+
+def test_a_provider_users_email_is_refused(council, op):
+    make_user(council, Role.PROVIDER, email="office@alder-homecare.example.org")
+    client = Client()
+    response = sign_on(client, "southmarsh", op, "carer")
+    assert response.status_code == 403
+    assert "is not a Southmarsh County Council staff account" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
+def test_a_staff_account_of_another_council_is_not_signed_in(council, op):
+    """Eastshire's broker, vouched for by Southmarsh's provider, is not Southmarsh staff."""
+    eastshire = make_council("essex-lah", slug="eastshire")
+    make_user(eastshire, Role.BROKER, email="broker@eastshire.example.gov.uk")
+    client = Client()
+    response = sign_on(client, "southmarsh", op, "elsewhere")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "no carebroker account for broker@eastshire.example.gov.uk at Southmarsh" in page
+    assert signed_in_as(client) is None
+
+
+def test_a_switched_off_account_is_refused(council, op):
+    make_user(
+        council, Role.BROKER, email="pat.purchasing@southmarsh.example.gov.uk", is_active=False
+    )
+    client = Client()
+    response = sign_on(client, "southmarsh", op, "pat")
+    assert response.status_code == 403 and "switched off" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
+def test_the_sign_in_page_offers_a_council_account_only_where_one_is_set_up(council, settings):
+    page = Client().get("/login/", {"next": "/packages/"}).content.decode()
+    assert "Sign in with your council account" in page
+    assert 'href="/sign-on/southmarsh/?next=/packages/"' in page
+
+    settings.SSO_COUNCILS = {}
+    assert "council account" not in Client().get("/login/").content.decode()
+    assert Client().get("/sign-on/southmarsh/").status_code == 404
+
+
+def test_a_council_without_single_sign_on_has_no_sign_on(council, op):
+    make_council("essex-lah", slug="eastshire")
+    assert Client().get("/sign-on/eastshire/").status_code == 404
+
+
+def test_the_provider_is_found_from_its_discovery_document(council, op):
+    start = Client().get("/sign-on/southmarsh/")
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["client_id"] == [op.client_id]
+    assert query["redirect_uri"] == [CALLBACK]
+    assert query["nonce"] and query["state"] and query["code_challenge_method"] == ["S256"]

@@ -142,7 +142,8 @@ OIDC_TIMEOUT = env_int("SSO_TIMEOUT_SECONDS", 10)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 30)
 AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per user, per address
+# Each on its own: per user, per address (a council sign-on, with no username: per address).
+AXES_LOCKOUT_PARAMETERS = "carebroker.accounts.throttle.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "carebroker.accounts.throttle.locked_out"
 AXES_CLIENT_IP_CALLABLE = "carebroker.accounts.throttle.client_address"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_client_username
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -40,6 +41,19 @@ def client_address(request: HttpRequest) -> str:
         if len(hops) >= count:
             return hops[-count]
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def lockout_parameters(
+    request_or_attempt: object, credentials: dict[str, Any] | None = None
+) -> list[str]:
+    """Failures count per username and per address. A sign-in without a username (a council
+    sign-on, accounts/sign_on.py) counts per address only: counted under one empty username,
+    a few refused sign-ons anywhere would lock single sign-on for every council's staff."""
+    if isinstance(request_or_attempt, HttpRequest) and not get_client_username(
+        request_or_attempt, credentials
+    ):
+        return ["ip_address"]
+    return ["username", "ip_address"]
 
 
 def locked_out(request: HttpRequest, *args: Any) -> HttpResponse:

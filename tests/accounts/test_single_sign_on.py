@@ -209,3 +209,19 @@ def test_the_provider_is_found_from_its_discovery_document(council, op):
     assert query["client_id"] == [op.client_id]
     assert query["redirect_uri"] == [CALLBACK]
     assert query["nonce"] and query["state"] and query["code_challenge_method"] == ["S256"]
+
+
+def test_refused_sign_ons_count_towards_the_address_lock_out(council, op, settings):
+    """A refusal is a failed sign-in for django-axes: an address that keeps trying is locked
+    out of single sign-on (and of passwords) like a password guesser."""
+    make_user(council, Role.BROKER, email="pat.purchasing@southmarsh.example.gov.uk")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        response = sign_on(Client(REMOTE_ADDR="203.0.113.9"), "southmarsh", op, "newcomer")
+        last = attempt == settings.AXES_FAILURE_LIMIT - 1
+        assert response.status_code == (429 if last else 403)  # the last failure locks
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    response = sign_on(client, "southmarsh", op, "pat")
+    assert response.status_code == 429 and signed_in_as(client) is None
+    elsewhere = Client(REMOTE_ADDR="192.0.2.10")
+    assert sign_on(elsewhere, "southmarsh", op, "pat").status_code == 302
+    assert signed_in_as(elsewhere) is not None

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from carebroker.engine import by_hand, gates
+from carebroker.engine import by_hand, gates, placement
 from carebroker.engine.inputs import (
     Answer,
     AwardByHand,
     Decision,
     Hold,
     Input,
+    PlacementChange,
     ReferralInput,
     Release,
     Tick,
@@ -70,6 +71,8 @@ def step(market: Market, state: PackageState, signal: Input) -> StepResult:
         by_hand.hold(progress, signal)
     elif isinstance(signal, Release):
         by_hand.release(progress, signal)
+    elif isinstance(signal, PlacementChange):
+        placement.change(progress, signal)
     elif _live_or_new(draft, signal):
         gates.decide(progress, signal)
     return StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
@@ -225,6 +228,9 @@ def _after_award(progress: Progress, answer: Answer) -> None:
     draft = progress.draft
     if answer.provider != draft.provider:
         progress.ignore(answer.at, "the package is awarded", provider=answer.provider)
+        return
+    if placement.placement_of(draft.events) == placement.Placement.ENDED:
+        progress.ignore(answer.at, "the placement has ended", provider=answer.provider)
         return
     if answer.action == AnswerAction.CONFIRM:
         today = answer.at.astimezone(LONDON).date()

@@ -86,6 +86,18 @@ class Release:
     actor: str
 
 
+@dataclass(frozen=True)
+class PlacementChange:
+    """The placement after the award moves on (engine/placement.py): `start` (care began),
+    `review` (a review is under way) or `end` (with a reason). By a broker or manager, or
+    `worker` when the agreed start date arrives (sourcing/placements.py)."""
+
+    at: datetime
+    actor: str  # manager | broker | worker
+    action: str  # start | review | end
+    reason: str | None = None
+
+
 ByHand = AwardByHand | Hold | Release
-Input = ReferralInput | Tick | Answer | Decision | AwardByHand | Hold | Release
+Input = ReferralInput | Tick | Answer | Decision | AwardByHand | Hold | Release | PlacementChange
 """One input of `engine.step` (named apart from Django's signals and the referral model)."""

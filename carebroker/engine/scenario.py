@@ -21,7 +21,15 @@ from carebroker.engine.field_reader import (
     as_text,
     one_of,
 )
-from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Input, Release
+from carebroker.engine.inputs import (
+    Answer,
+    AwardByHand,
+    Decision,
+    Hold,
+    Input,
+    PlacementChange,
+    Release,
+)
 from carebroker.engine.market import Capacity, MarketProvider, PackageSpec
 from carebroker.engine.policy import (
     CQC_RATINGS,
@@ -44,6 +52,7 @@ Table = Mapping[str, object]
 # What a provider answers and what the council decides: the vocabulary's words, in its order.
 PROVIDER_ACTIONS: tuple[str, ...] = tuple(action.value for action in AnswerAction)
 COUNCIL_ACTIONS: tuple[str, ...] = tuple(action.value for action in DecisionAction)
+PLACEMENT_ACTIONS = ("start", "review", "end")  # engine/placement.py
 HAND_ACTORS = ("manager", "broker")  # who awards, holds and releases by hand
 ACTORS = ("manager", "referrer", "broker")
 CHOICES = (
@@ -499,6 +508,8 @@ def _decision(
         reader.error(f"{where}.override_reason", "only an award by hand takes an override reason")
     if action in ("award", "hold", "release"):
         return _by_hand(reader, table, where, at, actor, provider, action)
+    if action in PLACEMENT_ACTIONS:
+        return _placement(reader, table, where, at, actor, provider, action)
     gate = reader.opt(table, "gate", where, _nullable(one_of(GATE_NAMES)), None)
     choice = reader.opt(table, "choice", where, _nullable(one_of(CHOICES)), None)
     if action == "approve" and gate is None:
@@ -523,6 +534,31 @@ def _decision(
         provider=provider,
         reason=reason,
     )
+
+
+def _placement(
+    reader: FieldReader,
+    table: Table,
+    where: str,
+    at: datetime,
+    actor: str,
+    provider: str | None,
+    action: str,
+) -> Input | None:
+    """A placement's start, review or end (engine/placement.py); every bad field named."""
+    if actor not in HAND_ACTORS:
+        reader.error(f"{where}.actor", f"a {action} is by a {' or a '.join(HAND_ACTORS)}")
+    for key in ("gate", "choice"):
+        if key in table:
+            reader.error(f"{where}.{key}", f"{action} takes no {key}")
+    if provider is not None:
+        reader.error(f"{where}.provider", f"{action} names no provider (the placement's is known)")
+    reason = reader.opt(table, "reason", where, _nullable(as_text), None)
+    if action == "end" and reason is None and "reason" not in table:
+        reader.error(f"{where}.reason", "missing (an end says why the placement ended)")
+    if action != "end" and reason is not None:
+        reader.error(f"{where}.reason", f"{action} takes no reason (end does)")
+    return PlacementChange(at=at, actor=actor, action=action, reason=reason)
 
 
 def _by_hand(

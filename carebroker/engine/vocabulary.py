@@ -87,6 +87,10 @@ class DecisionAction(StrEnum):
     AWARD = "award"
     HOLD = "hold"
     RELEASE = "release"
+    # the placement after the award (engine/placement.py, docs/policies.md §5)
+    START = "start"
+    REVIEW = "review"
+    END = "end"
 
 
 class EffectKind(StrEnum):
@@ -229,6 +233,9 @@ class EventType(StrEnum):
     PLACEMENT_AGREEMENT_SENT = "placement_agreement_sent"
     PLACEMENT_AGREEMENT_COUNTERSIGNED = "placement_agreement_countersigned"
     REVIEW_DUE = "review_due"
+    PLACEMENT_STARTED = "placement_started"  # engine/placement.py
+    REVIEW_STARTED = "review_started"
+    PLACEMENT_ENDED = "placement_ended"
     HANDBACK = "handback"
     HANDBACK_ESCALATED = "handback_escalated"
     RETURNED_TO_LIST = "returned_to_list"

@@ -30,6 +30,7 @@ from carebroker.engine.inputs import (
     Decision,
     Hold,
     Input,
+    PlacementChange,
     ReferralInput,
     Release,
     Tick,
@@ -64,7 +65,7 @@ __all__ = [
     "state_of",
 ]
 
-Council = Decision | AwardByHand | Hold | Release
+Council = Decision | AwardByHand | Hold | Release | PlacementChange
 
 
 class SourcingError(ValueError):

@@ -28,6 +28,7 @@ from django.utils import timezone
 from carebroker.outbox.delivery import deliver_due
 from carebroker.sourcing import jobs
 from carebroker.sourcing.due import advance_due
+from carebroker.sourcing.placements import start_placements
 from carebroker.sourcing.waiting_list import escalate_waiting
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ DUTIES: list[Duty] = [
     # exchange/provider_lists.py adds the batch reports and the Available Packages list
     # here, after advance_due (ExchangeConfig.ready): `sourcing` does not import `exchange`.
     escalate_waiting,  # sourcing/waiting_list.py: amber and red, once each (docs/policies.md §5)
+    start_placements,  # sourcing/placements.py: a confirmed placement starts on its start date
 ]
 
 

@@ -140,6 +140,11 @@ EVENTS = {
     "put_on_hold": "Held",
     "open_market_listed": "Listed on the open market",
     "provider_skipped": "Provider skipped",
+    "placement_started": "Care started",
+    "review_started": "Review started",
+    "placement_ended": "Placement ended",
+    "confirmed": "Start date and call times confirmed",
+    "confirmation_form_due": "Provider Confirmation Form due",
 }
 
 

@@ -10,17 +10,20 @@ from typing import Any
 
 from carebroker.accounts.models import Role
 from carebroker.councils.models import Council
-from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Release
+from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, PlacementChange, Release
 from carebroker.engine.scenario import Scenario, parse_scenario
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing import runner
 from carebroker.sourcing.models import Package
+from carebroker.sourcing.placements import start_placements
 from carebroker.sourcing.worker import DUTIES, deliver_outbox, sweep
 from tests.factories import make_area, make_council, make_provider, make_user
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-# The worker's duties but the delivery of email (the test reads the outbox instead).
-SOURCING_DUTIES = [duty for duty in DUTIES if duty is not deliver_outbox]
+# The worker's duties but the delivery of email (the test reads the outbox instead) and the
+# start of a confirmed placement on its start date: a scenario scripts that `start` itself
+# (sourcing/placements.py); the worker's own is tested in tests/sourcing/test_placements.py.
+SOURCING_DUTIES = [duty for duty in DUTIES if duty not in (deliver_outbox, start_placements)]
 
 
 def read_example(preset: str) -> dict[str, Any]:
@@ -161,7 +164,7 @@ def drive(loaded: Loaded) -> list[str]:
             if isinstance(signal, Answer):
                 runner.record_answer(package, signal)
             else:
-                assert isinstance(signal, Decision | AwardByHand | Hold | Release)
+                assert isinstance(signal, Decision | AwardByHand | Hold | Release | PlacementChange)
                 runner.do_council(package, signal)
         for line in sweep(now, SOURCING_DUTIES):
             assert "FAILED" not in line, line

@@ -17,7 +17,10 @@ PRESETS = ["essex-lah", "kent-oppd", "leics-short-breaks"]
 # an override reason, a hold over the deadline and its release, an award at a gate, a cancel.
 # essex-change: changes to an existing service asking their current provider first
 # (docs/policies.md §4.2): one declines and goes on the next batch, one accepts.
-EXAMPLES = [*PRESETS, "leics-by-hand", "essex-change"]
+# kent-after-award: the placement after the award (engine/placement.py): a confirmation
+# refused for a start before today, then confirmed, started, reviewed and ended; another
+# started too early (refused), then started and handed back.
+EXAMPLES = [*PRESETS, "leics-by-hand", "essex-change", "kent-after-award"]
 # How each example first approaches providers (docs/policies.md §4.2: the 16:00 batch report).
 FIRST_APPROACH = {
     "essex-lah": "batch_report",
@@ -25,6 +28,7 @@ FIRST_APPROACH = {
     "leics-short-breaks": "request_sent",
     "leics-by-hand": "request_sent",
     "essex-change": "request_sent",
+    "kent-after-award": "request_sent",
 }
 
 

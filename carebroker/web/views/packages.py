@@ -27,6 +27,7 @@ from carebroker.placements.models import PlacementDocument
 from carebroker.providers.models import CapacityDeclaration, Provider
 from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
+from carebroker.sourcing.placements import placement_summary
 from carebroker.web.forms.countersign import countersign_section
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.views.access import (
@@ -205,6 +206,7 @@ def render_package(
             "query_form": query_form,
             "documents": documents_for(package),
             "countersign": countersign,
+            "placement": placement_summary(package),
             "waiting": rows[0],
             "gate_owner": owner_words(decided_by(policy, package.gate), package.council.policy_name)
             if package.gate

@@ -1,0 +1,67 @@
+"""The placement after the award on the database (sourcing/placements.py): the worker starts
+a confirmed placement when its agreed start date arrives (London), once; the package page
+shows the placement in words."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from carebroker.engine.inputs import Answer, PlacementChange
+from carebroker.sourcing import runner
+from carebroker.sourcing.models import TimelineEvent
+from carebroker.sourcing.placements import WORKER, placement_summary, start_placements
+from tests.sourcing.kent import NOW, kent_cluster
+from tests.web.pages import client_for, clock, main_of
+
+pytestmark = pytest.mark.django_db
+START = date(2026, 12, 7)  # a Monday
+
+
+def _confirmed():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    first = str(kent.providers[0].pk)
+    runner.record_answer(package, Answer(at=NOW + timedelta(minutes=5), provider=first,
+                                         action="accept"))  # fmt: skip
+    runner.record_answer(package, Answer(at=NOW + timedelta(hours=1), provider=first,
+                                         action="confirm", start=START,
+                                         call_times="08:00 and 18:00"))  # fmt: skip
+    package.refresh_from_db()
+    return kent, package
+
+
+def test_the_worker_starts_a_confirmed_placement_on_its_agreed_start_date_in_london():
+    """Sunday 23:59 in London: not yet. Monday 00:00 in London (00:00 UTC in winter):
+    started, by the worker, once; the next sweep does nothing more."""
+    _, package = _confirmed()
+    assert start_placements(datetime(2026, 12, 6, 23, 59, tzinfo=UTC)) == []
+    assert placement_summary(package).state == "confirmed"
+    lines = start_placements(datetime(2026, 12, 7, 0, 0, tzinfo=UTC))
+    assert lines == [f"package {package.case_number}: care started (2026-12-07)"]
+    started = TimelineEvent.objects.get(package=package, type="placement_started")
+    assert started.actor == WORKER
+    assert placement_summary(package).state == "started"
+    assert start_placements(datetime(2026, 12, 7, 0, 5, tzinfo=UTC)) == []
+
+
+def test_a_placement_not_confirmed_is_not_started_by_the_worker():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    first = str(kent.providers[0].pk)
+    runner.record_answer(package, Answer(at=NOW + timedelta(minutes=5), provider=first,
+                                         action="accept"))  # fmt: skip
+    assert start_placements(datetime(2027, 1, 4, 9, 0, tzinfo=UTC)) == []
+    assert placement_summary(package).state == "awarded"
+
+
+def test_the_package_page_shows_the_placement_in_words():
+    kent, package = _confirmed()
+    runner.do_council(package, PlacementChange(at=datetime(2026, 12, 7, 9, tzinfo=UTC),
+                                               actor="broker", action="start"))  # fmt: skip
+    with clock(datetime(2026, 12, 7, 10, tzinfo=UTC)):
+        page = main_of(client_for(kent.broker).get(f"/packages/{package.case_number}/"))
+    placement = page.split('id="placement-state">')[1].split("</dd>")[0]
+    assert placement == (
+        "Care has started; care starts Monday 7 December 2026; call times 08:00 and 18:00"
+    )
+    assert "<strong>Care started</strong>" in page

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from carebroker.accounts.models import Role, User
 from carebroker.councils.models import Council
+from carebroker.reports.replica import replica_reads
 
 STAFF = (Role.MANAGER, Role.BROKER)
 
@@ -32,7 +33,10 @@ def staff_required(view: View) -> View:
             or user.role not in STAFF
         ):
             raise PermissionDenied("Your role cannot open this page.")
-        return view(request, *args, **kwargs)
+        # Past the check (the user and the session came from the primary), the report's
+        # own reads go to the read replica when there is one (reports/replica.py).
+        with replica_reads():
+            return view(request, *args, **kwargs)
 
     return login_required(checked)
 

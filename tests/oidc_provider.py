@@ -3,7 +3,9 @@
 It serves what Microsoft Entra ID serves a relying party: the discovery document, an
 authorization endpoint, a token endpoint, the JWKS and userinfo, with RS256-signed ID tokens.
 The authorization endpoint signs in `provider.signs_in` at once, without a page (the test
-chooses who the person at the provider is). `forge_with` makes the token endpoint hand out
+chooses who the person at the provider is). `claims_changed` makes the provider itself sign
+ID tokens with other claims (another audience, another issuer). `forge_with` makes the token
+endpoint hand out
 the ID token re-signed by another RSA key under the same key id, as an attacker in the
 middle would: only checking the signature against the provider's JWKS catches it.
 
@@ -55,9 +57,11 @@ class LocalProvider:
     users: dict[str, dict[str, str]]  # user id -> claims (email, name)
     signs_in: str = ""  # the user id the authorization endpoint signs in next
     forge_with: bytes | None = None  # an RSA key (PEM) that re-signs every ID token
+    claims_changed: dict[str, str] = field(default_factory=dict)  # signed by the real key
     wrong_nonce: bool = False  # the ID token carries a nonce the client did not send
     token_requests: list[dict[str, str]] = field(default_factory=list)
     op: Provider | None = None
+    key_pem: bytes = b""
 
     def build(self) -> None:
         configuration = {
@@ -81,7 +85,8 @@ class LocalProvider:
                 "token_endpoint_auth_method": "client_secret_post",
             }
         }
-        signing_key = RSAKey(key=RSA.import_key(new_rsa_key_pem()), alg="RS256", kid=KEY_ID)
+        self.key_pem = new_rsa_key_pem()
+        signing_key = RSAKey(key=RSA.import_key(self.key_pem), alg="RS256", kid=KEY_ID)
         state = AuthorizationState(HashBasedSubjectIdentifierFactory("test-salt"))
         self.op = Provider(signing_key, configuration, state, clients, Userinfo(self.users))
 
@@ -101,8 +106,8 @@ class LocalProvider:
                 body = _body(environ)
                 self.token_requests.append(dict(parse_qsl(body)))
                 response = self.op.handle_token_request(body, headers).to_dict()
-                if self.forge_with is not None:
-                    response["id_token"] = self._forged(response["id_token"])
+                if self.claims_changed or self.forge_with is not None:
+                    response["id_token"] = self._resigned(response["id_token"])
                 return _json(start_response, response)
             if path == "/userinfo":
                 query = environ.get("QUERY_STRING", "")
@@ -123,9 +128,10 @@ class LocalProvider:
         start_response("302 Found", [("Location", location)])
         return [b""]
 
-    def _forged(self, id_token: str) -> str:
-        claims = jwt.decode(id_token, options={"verify_signature": False})
-        return jwt.encode(claims, self.forge_with, algorithm="RS256", headers={"kid": KEY_ID})
+    def _resigned(self, id_token: str) -> str:
+        claims = jwt.decode(id_token, options={"verify_signature": False}) | self.claims_changed
+        key = self.forge_with or self.key_pem
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KEY_ID})
 
 
 def new_rsa_key_pem() -> bytes:

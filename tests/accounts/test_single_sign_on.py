@@ -13,10 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from carebroker.accounts.models import Role, User
 from carebroker.accounts.sign_on import SESSION_KEY
+from carebroker.env import env_sign_on
 from tests.factories import make_council, make_user
 from tests.oidc_provider import LocalProvider, new_rsa_key_pem, running_provider
 
@@ -41,6 +43,7 @@ def provider() -> Iterator[LocalProvider]:
 @pytest.fixture
 def op(provider: LocalProvider) -> LocalProvider:
     provider.forge_with = None
+    provider.claims_changed = {}
     provider.wrong_nonce = False
     provider.token_requests.clear()
     return provider
@@ -127,6 +130,22 @@ def test_an_id_token_signed_by_another_key_is_refused(council, op):
     assert response.status_code == 403
     page = response.content.decode()
     assert "could not be checked" in page
+    assert signed_in_as(client) is None
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [{"aud": "another-councils-client"}, {"iss": "https://login.example.net/another-tenant"}],
+    ids=["for-another-client", "from-another-issuer"],
+)
+def test_an_id_token_for_another_client_or_from_another_issuer_is_refused(council, op, changed):
+    """Signed by the provider's own key, so only the audience and issuer checks (ours: the
+    library checks neither) catch it: a token one council's app got, replayed at another's."""
+    make_user(council, Role.BROKER, email="pat.purchasing@southmarsh.example.gov.uk")
+    op.claims_changed = changed
+    client = Client()
+    response = sign_on(client, "southmarsh", op, "pat")
+    assert response.status_code == 403 and "could not be checked" in response.content.decode()
     assert signed_in_as(client) is None
 
 
@@ -225,3 +244,31 @@ def test_refused_sign_ons_count_towards_the_address_lock_out(council, op, settin
     elsewhere = Client(REMOTE_ADDR="192.0.2.10")
     assert sign_on(elsewhere, "southmarsh", op, "pat").status_code == 302
     assert signed_in_as(elsewhere) is not None
+
+
+def test_each_councils_provider_comes_from_its_own_environment_variables(monkeypatch):
+    monkeypatch.setenv("SSO_COUNCILS", "kent, east-sussex")
+    for slug in ("KENT", "EAST_SUSSEX"):
+        monkeypatch.setenv(f"SSO_{slug}_ISSUER", f"https://login.example.net/{slug}/v2.0/")
+        monkeypatch.setenv(f"SSO_{slug}_CLIENT_ID", f"{slug}-client")
+        monkeypatch.setenv(f"SSO_{slug}_CLIENT_SECRET", f"{slug}-secret")
+    councils = env_sign_on("SSO_COUNCILS", require_https=True)
+    assert councils["east-sussex"] == {
+        "issuer": "https://login.example.net/EAST_SUSSEX/v2.0",
+        "client_id": "EAST_SUSSEX-client",
+        "client_secret": "EAST_SUSSEX-secret",
+    }
+    assert list(councils) == ["kent", "east-sussex"]
+
+
+def test_a_missing_secret_or_a_plain_http_issuer_in_production_stops_start_up(monkeypatch):
+    monkeypatch.setenv("SSO_COUNCILS", "kent")
+    monkeypatch.setenv("SSO_KENT_ISSUER", "http://login.example.net/kent/v2.0")
+    monkeypatch.setenv("SSO_KENT_CLIENT_ID", "kent-client")
+    monkeypatch.delenv("SSO_KENT_CLIENT_SECRET", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SSO_KENT_CLIENT_SECRET: required"):
+        env_sign_on("SSO_COUNCILS", require_https=False)
+    monkeypatch.setenv("SSO_KENT_CLIENT_SECRET", "kent-secret")
+    with pytest.raises(ImproperlyConfigured, match="SSO_KENT_ISSUER: must be an https"):
+        env_sign_on("SSO_COUNCILS", require_https=True)
+    assert env_sign_on("SSO_COUNCILS", require_https=False)["kent"]["client_id"] == "kent-client"

@@ -243,7 +243,7 @@ def _after_award(progress: Progress, answer: Answer) -> None:
                 action=answer.action,
             )
             return
-        progress.confirmed(answer.at, answer.start, answer.call_times)
+        progress.confirmed(answer.at, answer.start, answer.call_times, answer.text)
     elif answer.action == AnswerAction.HANDBACK:
         _handback(progress, answer)
     else:

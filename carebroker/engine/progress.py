@@ -225,7 +225,13 @@ class Progress:
                 record=self.policy.full_record_in,
             )
 
-    def confirmed(self, now: datetime, start: date | None, call_times: str | None) -> None:
+    def confirmed(
+        self,
+        now: datetime,
+        start: date | None,
+        call_times: str | None,
+        carer_notes: str | None = None,
+    ) -> None:
         """docs/policies.md §5: the confirmation form is back; the SDO and finance clocks."""
         after = self.policy.after_acceptance
         if self.policy.full_record_in:  # docs/policies.md §6 Filled: the signed IPA came back
@@ -238,6 +244,7 @@ class Progress:
             provider=self.draft.provider,
             start=start.isoformat() if start else None,
             call_times=call_times,
+            carer_notes=carer_notes,  # Kent's Provider Confirmation Form (portal/confirmation.py)
         )
         if after is None:
             return

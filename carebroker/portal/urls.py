@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebroker.portal import signed_ipa, views
+from carebroker.portal import confirmation, signed_ipa, views
 
 app_name = "portal"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("documents/password/", views.document_password, name="document_password"),
     path("awarded/<str:case_number>/signed-ipa/", signed_ipa.signed_ipa, name="signed_ipa"),
+    path(
+        "awarded/<str:case_number>/confirmation/",
+        confirmation.confirmation,
+        name="confirmation",
+    ),
     path("batch-reports/<int:pk>/", views.batch_report_download, name="batch_report"),
     path("healthz/", views.healthz, name="healthz"),
 ]

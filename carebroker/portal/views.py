@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from carebroker.portal.access import (
 )
 from carebroker.portal.answers import AnswerOutcome, do_provider_answer
 from carebroker.portal.capacity import declarations_of, declare
+from carebroker.portal.confirmation import asks_for_confirmation
 from carebroker.portal.forms import (
     ANSWERS,
     CHANGE_ACTIONS,
@@ -254,8 +256,28 @@ def history_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/history.html",
-        {"provider": provider, "page": page, "rows": list(page.object_list)},
+        {
+            "provider": provider,
+            "page": page,
+            "rows": list(page.object_list),
+            "confirm": _confirmation_asked(page.object_list, provider.pk),
+        },
     )
+
+
+def _confirmation_asked(rows: Iterable[SourcingRequest], provider_pk: int) -> set[str]:
+    """The packages awarded to us whose council asks for a Provider Confirmation Form."""
+    asks: dict[int, bool] = {}  # one policy read per council on the page
+    found = set()
+    for row in rows:
+        package = row.package
+        if package.awarded_provider_id != provider_pk:
+            continue
+        if package.council_id not in asks:
+            asks[package.council_id] = asks_for_confirmation(package)
+        if asks[package.council_id]:
+            found.add(package.case_number)
+    return found
 
 
 @provider_required

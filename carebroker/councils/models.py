@@ -69,6 +69,13 @@ class Area(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=AreaKind.choices)
     locality = models.CharField(max_length=100, blank=True, help_text="Kent: the locality.")
+    # Essex: each quadrant's Service Placement Team, named on every notice about one of its
+    # packages (docs/policies.md §4 After the award); empty where the council has one team.
+    team_name = models.CharField(
+        max_length=100, blank=True, help_text='Essex: "Service Placement Team (North)".'
+    )
+    team_email = models.EmailField(blank=True)
+    team_phone = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["council", "name"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from carebroker.councils.models import Area, Council, PostcodeDistrict
 from carebroker.demo import people
-from carebroker.demo.presets import DemoCouncil
+from carebroker.demo.presets import DemoArea, DemoCouncil
 from carebroker.providers.models import (
     Contact,
     ContactRole,
@@ -27,11 +27,29 @@ SUPPORT_TYPES = ("group", "community", "domiciliary")  # docs/policies.md §6: L
 SANCTION_NOTE = "Demo: no new packages while a quality review is under way."
 
 
+def _team_of(spec: DemoArea) -> dict[str, str]:
+    """Essex quadrants: a made-up Service Placement Team address and telephone number
+    (Ofcom's drama range, 01632 960000-960999: never a real line)."""
+    if spec.kind != "quadrant":
+        return {}
+    slug = spec.name.lower().replace(" ", "-")
+    number = 960100 + sum(map(ord, spec.name)) % 800
+    return {
+        "team_name": f"Service Placement Team ({spec.name})",
+        "team_email": f"spt-{slug}@essex.example.org",
+        "team_phone": f"01632 {number}",
+    }
+
+
 def build_areas(council: Council, spec: DemoCouncil) -> dict[str, Area]:
     areas = {}
     for area_spec in spec.areas:
         area = Area.objects.create(
-            council=council, name=area_spec.name, kind=area_spec.kind, locality=area_spec.locality
+            council=council,
+            name=area_spec.name,
+            kind=area_spec.kind,
+            locality=area_spec.locality,
+            **_team_of(area_spec),
         )
         PostcodeDistrict.objects.bulk_create(
             PostcodeDistrict(council=council, area=area, district=district)

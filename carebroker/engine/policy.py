@@ -292,6 +292,9 @@ class Policy:
     ehm_csv_every_weeks: int | None = None
     record_days_referral_to_award: bool = False
     full_record_in: str | None = None
+    # docs/policies.md §4 After the award (Essex): a commencement letter goes to the winner
+    # with the award notice (placements/paperwork.py).
+    commencement_letter: bool = False
     capacity: str = "ignore"
 
     def stage(self, name: str) -> Stage:

@@ -167,7 +167,7 @@ def read_policy(source: Table) -> Policy:
     self_funders = reader.table(source, "self_funders", "", required=False)
     monitoring = reader.table(source, "monitoring", "", required=False)
     filled = reader.table(source, "filled", "", required=False)
-    filled_rule = _read_filled(reader, filled) if filled is not None else (False, None)
+    filled_rule = _read_filled(reader, filled) if filled is not None else (False, None, False)
     policy = Policy(
         name=reader.req(source, "name", "", as_text),
         title=reader.opt(source, "title", "", as_text, ""),
@@ -190,6 +190,7 @@ def read_policy(source: Table) -> Policy:
         ehm_csv_every_weeks=_read_monitoring(reader, monitoring) if monitoring else None,
         record_days_referral_to_award=filled_rule[0],
         full_record_in=filled_rule[1],
+        commencement_letter=filled_rule[2],
         capacity=reader.opt(source, "capacity", "", one_of(CAPACITY_OPTIONS), "ignore"),
     )
     if policy.when_unfilled == "unable_to_fill" and "unable_to_fill" not in {
@@ -510,12 +511,13 @@ def _read_monitoring(reader: FieldReader, table: Table) -> int:
     return reader.req(table, "ehm_csv_every_weeks", "monitoring", as_positive)
 
 
-def _read_filled(reader: FieldReader, table: Table) -> tuple[bool, str | None]:
-    keys = {"record_days_referral_to_award", "full_record_in"}
+def _read_filled(reader: FieldReader, table: Table) -> tuple[bool, str | None, bool]:
+    keys = {"record_days_referral_to_award", "full_record_in", "commencement_letter"}
     reader.known(table, keys, "filled")
     return (
         reader.opt(table, "record_days_referral_to_award", "filled", as_flag, False),
         reader.opt(table, "full_record_in", "filled", as_text, None),
+        reader.opt(table, "commencement_letter", "filled", as_flag, False),
     )
 
 

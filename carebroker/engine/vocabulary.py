@@ -247,6 +247,7 @@ class EventType(StrEnum):
     PHONE_ANSWER_RECORDED = "phone_answer_recorded"
     SIGNED_IPA_RECEIVED = "signed_ipa_received"  # the winner uploaded it in the portal
     IPA_COUNTERSIGNED = "ipa_countersigned"  # a broker countersigned it (placements/ipa_loop.py)
+    PURCHASE_ORDER_RECORDED = "purchase_order_recorded"  # Essex (placements/purchase_orders.py)
     # written by the shell before hold, release and cancel were engine inputs (older rows)
     CANCELLED_BY = "cancelled_by"
     PUT_ON_HOLD = "put_on_hold"

@@ -259,6 +259,14 @@ def _full_context(
     full = {"council": council.name, **context}
     if package is not None:
         full["mosaic_id"] = package.case_number
+        # The package's area team (Essex: the quadrant's Service Placement Team) signs it.
+        area = package.area
+        if area.team_email:
+            full["team"] = {
+                "name": area.team_name or "Service Placement Team",
+                "email": area.team_email,
+                "phone": area.team_phone,
+            }
     return full
 
 

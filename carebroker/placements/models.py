@@ -12,6 +12,7 @@ class DocumentKind(models.TextChoices):
     # The council's countersigned copy of the signed IPA (seed 004 step 24), sent back to
     # the provider for its records (placements/ipa_loop.py).
     COUNTERSIGNED_IPA = "countersigned_ipa", "Countersigned Individual Placement Agreement"
+    COMMENCEMENT_LETTER = "commencement_letter", "Commencement letter"  # Essex (§4)
     MISSING_INFORMATION = "missing_information", "Missing information"
     DECLINE_NOTICE = "decline_notice", "Decline notice"
     NOT_CHOSEN = "not_chosen", "Not chosen"
@@ -67,6 +68,45 @@ class PlacementDocument(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class RateBasis(models.TextChoices):
+    """Which price a purchase order carries (Essex's 2025 FAQ, docs/policies.md §4)."""
+
+    PLACED = "placed", "The rate the package was placed at"
+    KEPT = "kept", "The package's own rate, kept (an existing package keeps its price)"
+    CURRENT = "current", "The current framework rate (a change to an existing service)"
+
+
+class PurchaseOrder(models.Model):
+    """A purchase order reference recorded for a placed package (Essex, docs/policies.md §4
+    After the award), with the hourly rate it carries and why that rate. A package may get
+    a corrected reference later: every one is kept, and each keeps the package's rate."""
+
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.CASCADE, related_name="purchase_orders"
+    )
+    package = models.ForeignKey(
+        "sourcing.Package", on_delete=models.CASCADE, related_name="purchase_orders"
+    )
+    reference = models.CharField(max_length=30)
+    hourly_rate = models.DecimalField(max_digits=7, decimal_places=2)
+    basis = models.CharField(max_length=10, choices=RateBasis.choices)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["package", "recorded_at", "id"]
+        constraints = [
+            # A change to an existing service needs a new purchase order (the FAQ): a
+            # reference is used once in a council.
+            models.UniqueConstraint(fields=["council", "reference"], name="purchase_order_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 class ProviderDocumentPassword(models.Model):

@@ -6,8 +6,11 @@ package page and, for its provider, in the portal) and attached to the email.
   only, encrypted with the provider's document password. The password never travels by
   email: the provider's own users see it once in the portal (portal documents page).
 - with the award notice, to the winner only: Kent's Provider Confirmation Form
-  (docs/policies.md §5 After acceptance) and Leicestershire's IPA for signature (§6 Filled),
-  both carrying the full record, which the winner alone may see (§6.2).
+  (docs/policies.md §5 After acceptance), Leicestershire's IPA for signature (§6 Filled) and
+  Essex's commencement letter (§4 After the award), each carrying the full record, which
+  the winner alone may see (§6.2).
+- with the "countersigned IPA" notice, to the winner only: the countersigned copy
+  (placements/ipa_loop.py).
 
 Registered with the sourcing shell by `PlacementsConfig.ready` (`effects.add_paperwork`).
 """
@@ -58,6 +61,11 @@ def award_papers(
     start = context.get("start")
     if policy.full_record_in:  # Leicestershire: the IPA, sent for signature (§6 Filled)
         made = make_document(package, DocumentKind.IPA, now=now, provider=provider, start=start)
+        return _attached(made)
+    if policy.commencement_letter:  # Essex: the commencement letter (§4 After the award)
+        made = make_document(
+            package, DocumentKind.COMMENCEMENT_LETTER, now=now, provider=provider, start=start
+        )
         return _attached(made)
     if policy.after_acceptance is not None:  # Kent: the confirmation form (§5)
         made = make_document(

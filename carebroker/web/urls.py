@@ -11,6 +11,7 @@ from carebroker.web.views import (
     gates,
     package_actions,
     packages,
+    purchase_order,
     referrals,
     sign_on,
     waiting,
@@ -53,6 +54,11 @@ urlpatterns = [
         name="package_query_answer",
     ),
     path("packages/<str:case_number>/award/", package_actions.award_by_hand, name="package_award"),
+    path(
+        "packages/<str:case_number>/purchase-order/",
+        purchase_order.purchase_order,
+        name="package_purchase_order",
+    ),
     path(
         "packages/<str:case_number>/countersign/",
         countersign.countersign,

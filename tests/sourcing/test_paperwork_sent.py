@@ -15,7 +15,14 @@ from tests.sourcing.scenario_db import drive, load, read_example
 from tests.web.pages import client_for, main_of
 
 pytestmark = pytest.mark.django_db
-FULL_RECORD = ("ipa", "confirmation_form", "sdo", "signed_ipa")
+FULL_RECORD = (
+    "ipa",
+    "confirmation_form",
+    "sdo",
+    "signed_ipa",
+    "countersigned_ipa",
+    "commencement_letter",
+)
 
 
 def _provider_of(addresses):

@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from carebroker.accounts.models import User
 from carebroker.engine.provider_view import initials
 from carebroker.lib.zipcheck import zip_problem
-from carebroker.placements.documents import confirmation, ipa, isp, messages, sdo
+from carebroker.placements.documents import commencement, confirmation, ipa, isp, messages, sdo
 from carebroker.placements.documents.facts import DocumentRefused, require_winner
 from carebroker.placements.documents.rendering import DOCX, PDF, DocumentFile
 from carebroker.placements.models import DocumentKind, PlacementDocument
@@ -45,6 +45,7 @@ BUILDERS: Mapping[str, Builder] = {
     DocumentKind.CONFIRMATION_FORM: Builder(confirmation.build, confirmation.OPTIONS),
     DocumentKind.SERVICE_DELIVERY_ORDER: Builder(sdo.build, sdo.OPTIONS),
     DocumentKind.IPA: Builder(ipa.build, ipa.OPTIONS),
+    DocumentKind.COMMENCEMENT_LETTER: Builder(commencement.build, commencement.OPTIONS),
     DocumentKind.MISSING_INFORMATION: Builder(
         messages.build_missing_information, messages.MISSING_OPTIONS
     ),

@@ -30,6 +30,7 @@ from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.sourcing.placements import placement_summary
 from carebroker.web.forms.countersign import countersign_section
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
+from carebroker.web.forms.purchase_order import purchase_order_section
 from carebroker.web.views.access import (
     STAFF,
     _get_package_for_user,
@@ -190,6 +191,7 @@ def render_package(
     }
     query_form = bound.pop("query_form", None)
     countersign = countersign_section(package, now, bound.pop("countersign_form", None))
+    orders = purchase_order_section(package, bound.pop("purchase_order_form", None))
     questions = questions_of(package, names, query_form)
     forms.update(bound)
     return render(
@@ -207,6 +209,7 @@ def render_package(
             "documents": documents_for(package),
             "countersign": countersign,
             "placement": placement_summary(package),
+            "purchase_orders": orders,
             "waiting": rows[0],
             "gate_owner": owner_words(decided_by(policy, package.gate), package.council.policy_name)
             if package.gate

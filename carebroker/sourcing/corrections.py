@@ -4,6 +4,10 @@
     do_return_referral(user, referral, reason, now)      # back to the referrer, with why
     do_correct_referral(user, referral, correction, now) # the referrer's corrected referral
 
+A referrer may also correct hours, start date, needs and documents while the referral
+waits for a broker's check (issue 10 item 8): it stays waiting. Once a broker has checked
+it, it cannot be changed here: sourcing may already have sent its details to providers.
+
 Kent and Leicestershire return a referral whose details are wrong or unclear (seed 004:
 "anything missing, incorrect or not clear needs to be returned to the person that
 completed it ... with manager copied in"); every council may. A referral returned with a
@@ -29,6 +33,8 @@ from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import EventSource, Package, TimelineEvent
 
 STAFF = (Role.BROKER, Role.MANAGER)
+# A referral may be corrected until a broker's check accepts it.
+CORRECTABLE = (ReferralStatus.RECEIVED, ReferralStatus.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,11 @@ def do_return_referral(user: User, referral: Referral, reason: str, now: datetim
 def do_correct_referral(
     user: User, referral: Referral, correction: Correction, now: datetime
 ) -> IntakeResult:
-    """A returned referral, corrected by its referrer (or a broker) and sent again.
+    """A referral corrected by its referrer (or a broker) before or after a broker's return.
 
-    Returned with a reason: it waits for a broker to check it again. Returned for missing
-    documents: checked again at once against the policy."""
+    Waiting for a check: corrected in place, it still waits. Returned with a reason: it
+    waits for a broker to check it again. Returned for missing documents: checked again at
+    once against the policy. Checked (accepted): refused, naming why."""
     check_referral(user, referral)
     documents = None
     if correction.documents is not None:
@@ -99,11 +106,13 @@ def do_correct_referral(
             raise ValidationError({"documents": f"Unknown documents {', '.join(unknown)}."})
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        if locked.status != ReferralStatus.RETURNED:
+        if locked.status not in CORRECTABLE:
             raise ValidationError(
-                {"status": "Only a returned referral can be corrected and sent again; this "
-                 f"one is {locked.get_status_display().lower()}."}
+                {"status": "A broker has already checked this referral, so it can no longer "
+                 "be changed here: ask the brokerage team to change the hours, start date "
+                 "or needs."}
             )  # fmt: skip
+        waiting = locked.status == ReferralStatus.RECEIVED
         packages = list(Package.objects.select_for_update().filter(referral=locked))
         person = locked.person
         if correction.needs is not None and correction.needs.strip():
@@ -128,6 +137,9 @@ def do_correct_referral(
                 )
         if documents is not None:
             locked.documents = documents
+        if waiting:  # not yet checked: corrected in place, still waiting for a broker
+            locked.save(update_fields=["documents"])
+            return IntakeResult(locked.status, (), tuple(p.case_number for p in packages))
         by_reason = bool(locked.returned_reason)
         locked.status = ReferralStatus.RECEIVED
         locked.returned_reason = ""

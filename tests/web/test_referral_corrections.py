@@ -114,3 +114,100 @@ def test_after_an_award_the_referrer_sees_the_provider_and_the_start_date():
     page = main_of(client_for(world.referrer).get(f"/referrals/{referral.pk}/"))
     start = world.packages[0].preferred_start
     assert f"Placed with Alder Homecare, starting {start:%A} {start.day} {start:%B %Y}" in page
+
+
+# -- a referrer's corrections before the broker's check (issue 10 item 8) ----------------
+
+KENT_DOCUMENTS = ["financial_authorisation", "referral_form", "charging_letter"]
+
+
+def _correction(**changes: str) -> dict:
+    data = {
+        "hours_per_week": "12.5",
+        "preferred_start_day": "14",
+        "preferred_start_month": "12",
+        "preferred_start_year": "2026",
+        "needs": "Help to wash and dress each morning, 2 hours.",
+        "documents": KENT_DOCUMENTS,
+    }
+    data.update(changes)
+    return data
+
+
+def _as_sent(referral, package) -> tuple:
+    referral.refresh_from_db()
+    package.refresh_from_db()
+    referral.person.refresh_from_db()
+    return (referral.status, package.hours_per_week, package.preferred_start,
+            referral.person.needs, referral.documents)  # fmt: skip
+
+
+def test_the_referrer_corrects_hours_start_and_needs_while_it_waits_for_a_check():
+    council, referrer, _, referral, package = _received("kent-oppd", ["TN23"])
+    with clock(NOW):
+        page = main_of(client_for(referrer).get(f"/referrals/{referral.pk}/"))
+        assert "Correct the referral" in page and 'name="hours_per_week"' in page
+        response = client_for(referrer).post(f"/referrals/{referral.pk}/resubmit/", _correction())
+    assert response.status_code == 302
+    status, hours, start, needs, documents = _as_sent(referral, package)
+    assert status == ReferralStatus.RECEIVED  # still waiting for the broker's check
+    assert (hours, start) == (Decimal("12.5"), date(2026, 12, 14))
+    assert needs == "Help to wash and dress each morning, 2 hours."
+    assert documents == KENT_DOCUMENTS
+    assert package.engine_state is None  # the correction did not start sourcing
+    corrected = TimelineEvent.objects.get(package=package, type="referral_corrected")
+    assert set(corrected.details["changed"]) == {"hours a week", "start date", "needs"}
+    page = client_for(referrer).get(f"/referrals/{referral.pk}/").content.decode()
+    assert "12.50 hours a week" in page and "14 December 2026" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"hours_per_week": "lots"}, "id_hours_per_week", "number"),
+        ({"hours_per_week": "400"}, "id_hours_per_week", "168"),
+        ({"preferred_start_day": "1", "preferred_start_year": "2025"}, "id_preferred_start",
+         "today or later"),
+        ({"preferred_start_day": "31", "preferred_start_month": "2"}, "id_preferred_start",
+         "real date"),
+    ],
+)  # fmt: skip
+def test_a_bad_correction_names_the_field_and_changes_nothing(changes, field, message):
+    council, referrer, _, referral, package = _received("kent-oppd", ["TN23"])
+    before = _as_sent(referral, package)
+    with clock(NOW):
+        response = client_for(referrer).post(
+            f"/referrals/{referral.pk}/resubmit/", _correction(**changes)
+        )
+    assert response.status_code == 400
+    assert message in field_error(response.content.decode(), field).lower()
+    assert _as_sent(referral, package) == before
+    assert not TimelineEvent.objects.filter(package=package, type="referral_corrected").exists()
+
+
+def test_after_the_brokers_check_the_referrer_cannot_correct_and_is_told_why():
+    council, referrer, broker, referral, package = _received("kent-oppd", ["TN23"])
+    referral.documents = KENT_DOCUMENTS
+    referral.save(update_fields=["documents"])
+    with clock(NOW):
+        client_for(broker).post(f"/referrals/{referral.pk}/check/")
+        before = _as_sent(referral, package)
+        assert before[0] == ReferralStatus.ACCEPTED
+        page = main_of(client_for(referrer).get(f"/referrals/{referral.pk}/"))
+        assert 'name="hours_per_week"' not in page
+        assert "can no longer be changed here" in page
+        response = client_for(referrer).post(f"/referrals/{referral.pk}/resubmit/", _correction())
+    assert response.status_code == 400
+    assert "A broker has already checked this referral" in main_of(response)
+    assert _as_sent(referral, package) == before
+
+
+def test_a_referrer_cannot_see_or_correct_another_referrers_referral():
+    council, referrer, _, referral, package = _received("kent-oppd", ["TN23"])
+    other = make_user(council, Role.REFERRER)
+    before = _as_sent(referral, package)
+    with clock(NOW):
+        assert client_for(other).get(f"/referrals/{referral.pk}/").status_code == 404
+        response = client_for(other).post(f"/referrals/{referral.pk}/resubmit/", _correction())
+    assert response.status_code == 404
+    assert _as_sent(referral, package) == before

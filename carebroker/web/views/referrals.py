@@ -211,8 +211,9 @@ def return_referral(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*STAFF, *REFERRERS)
 def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
-    """A returned referral, corrected (documents, hours, start date, needs) and sent again:
-    back to the brokers to check when it was returned with a reason, else checked at once."""
+    """A referral corrected (documents, hours, start date, needs) while it waits for a
+    broker's check, or after a return: sent again, back to the brokers to check when it was
+    returned with a reason, else checked at once. A checked referral is refused, in words."""
     user = the_user(request)
     referral = _get_referral_for_user(user, pk)
     now = timezone.now()
@@ -227,12 +228,15 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
             needs=data.get("needs") or None,
             changed=form.changed(package, referral.person.needs),
         )
+        waiting = referral.status == ReferralStatus.RECEIVED
         try:
             result = do_correct_referral(user, referral, correction, now)
         except SERVICE_ERRORS as error:
             form.add_service_error(error)
         else:
-            if result.status == ReferralStatus.ACCEPTED:
+            if waiting:
+                tell(request, "Referral corrected: it is still waiting for a broker to check it.")
+            elif result.status == ReferralStatus.ACCEPTED:
                 tell(request, "Referral accepted: the package is being sourced.")
             elif result.status == ReferralStatus.RECEIVED:
                 tell(request, "Referral sent again: it is waiting for a broker to check it.")

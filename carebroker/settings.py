@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_tasks_db",
+    "auditlog",
     "carebroker.accounts",
+    "carebroker.audit",  # after auditlog: its admin.py takes auditlog's unscoped admin away
     "carebroker.councils",
     "carebroker.providers",
     "carebroker.referrals",
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carebroker.audit.record.AuditMiddleware",  # who and from where, for the change log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "carebroker.web.hardening.PrivatePages",  # no-store for signed-in pages

@@ -23,6 +23,7 @@ from carebroker.api.models import IdempotentRequest, Scope
 from carebroker.api.outcomes import outcome_events, outcomes_of
 from carebroker.api.problems import PROBLEM_JSON, ApiProblem, problem
 from carebroker.api.schemas import OutcomePage, PackageOut, Problem, ReferralIn, ReferralOut
+from carebroker.audit.record import viewed
 from carebroker.engine.vocabulary import PackageStatus
 from carebroker.lib.london import LONDON
 from carebroker.referrals.models import Referral
@@ -288,6 +289,7 @@ def get_referral(request: HttpRequest, referral_id: int) -> Any:
     )
     if referral is None:
         raise Http404
+    viewed(request, "read through the API", referral)
     return referral_out(referral)
 
 
@@ -307,6 +309,7 @@ def get_package(request: HttpRequest, case_number: str) -> Any:
     )
     if package is None:
         raise Http404
+    viewed(request, "read through the API", package)
     timeline = list(package.timeline.order_by("at", "id"))
     placement = None
     if package.awarded_provider is not None:

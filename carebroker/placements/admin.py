@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from carebroker.accounts.admin_scope import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.accounts.models import Role
+from carebroker.audit.admin import AccessLoggedAdmin
 from carebroker.placements.models import PlacementDocument, ProviderDocumentPassword
 
 # Read only: documents are made by the services (documents/store.py), never typed in here.
@@ -9,7 +10,7 @@ READ_ONLY = {Role.BROKER: frozenset({VIEW}), Role.MANAGER: frozenset({VIEW})}
 
 
 @admin.register(PlacementDocument)
-class PlacementDocumentAdmin(CouncilScopedAdmin):
+class PlacementDocumentAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
     role_actions = READ_ONLY
     list_display = ["filename", "package", "provider", "kind", "created_at"]
     list_filter = ["kind", ("council", RelatedOnly)]

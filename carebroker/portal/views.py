@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carebroker.accounts.models import User
+from carebroker.audit.record import viewed
 from carebroker.councils.models import Area
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
@@ -325,6 +326,7 @@ def documents_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     document = _get_document_for_provider(_user(request), pk)
+    viewed(request, f"downloaded {document.get_kind_display()} from the provider portal", document)
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,18 +1,19 @@
 from django.contrib import admin
 
 from carebroker.accounts.admin_scope import CouncilScopedAdmin, RelatedOnly
+from carebroker.audit.admin import AccessLoggedAdmin
 from carebroker.referrals.models import Person, Referral
 
 
 @admin.register(Person)
-class PersonAdmin(CouncilScopedAdmin):
+class PersonAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
     list_display = ["name", "date_of_birth", "town", "postcode", "allocated_worker", "council"]
     list_filter = [("council", RelatedOnly)]
     search_fields = ["name", "postcode", "allocated_worker"]
 
 
 @admin.register(Referral)
-class ReferralAdmin(CouncilScopedAdmin):
+class ReferralAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
     list_display = ["person", "status", "received_at", "referrer", "accepted_at", "council"]
     list_filter = [
         "status",

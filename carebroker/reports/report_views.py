@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from carebroker.audit.record import exported
 from carebroker.councils.models import Council
 from carebroker.engine.policy import Policy
 from carebroker.engine.workingtime import WorkingCalendar
@@ -27,6 +28,7 @@ from carebroker.reports.periods import Period, read_period
 from carebroker.reports.report import Report
 from carebroker.reports.views import XLSX, download
 from carebroker.reports.waiting import DEFAULT_RULE
+from carebroker.sourcing.models import Package
 
 Maker = Callable[[Council, Policy, WorkingCalendar, Period, datetime], Report]
 
@@ -179,6 +181,8 @@ def tracker_download(request: HttpRequest) -> HttpResponse:
     council = council_of(request)
     now = timezone.now()
     response = HttpResponse(tracker_xlsx(council, now), content_type=XLSX)
+    # The tracker names every package's person: each package's history shows the export.
+    exported(request, "downloaded the tracker", Package.objects.filter(council=council))
     name = f"{now:%Y %m %d} {council.slug} tracker.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

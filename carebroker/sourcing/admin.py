@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from carebroker.accounts.admin_scope import CouncilScopedAdmin, CouncilScopedMixin, RelatedOnly
+from carebroker.audit.admin import AccessLoggedAdmin
 from carebroker.sourcing.models import Package, SourcingRequest, TimelineEvent
 
 
@@ -39,7 +40,7 @@ class TimelineEventInline(ReadOnlyInline):
 
 
 @admin.register(Package)
-class PackageAdmin(CouncilScopedAdmin):
+class PackageAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
     list_display = [
         "case_number",
         "person",

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebroker.accounts.models import Role, User
+from carebroker.audit.record import viewed
 from carebroker.engine.inputs import Decision
 from carebroker.engine.policy import Policy
 from carebroker.engine.vocabulary import LIVE
@@ -145,6 +146,8 @@ def gate_page(request: HttpRequest, case_number: str) -> HttpResponse:
     managers may also approve a sanctioned provider serving the package's area."""
     user = the_user(request)
     package = _get_package_for_user(user, case_number)
+    if request.method == "GET":
+        viewed(request, "the decision page", package)
     council = package.council
     policy, calendar = policy_and_calendar(council)
     terms = terms_of(council.policy_name)

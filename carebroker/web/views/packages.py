@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from carebroker.accounts.models import Role, User
+from carebroker.audit.record import viewed
 from carebroker.engine.awards import weighted_scores
 from carebroker.engine.vocabulary import LIVE
 from carebroker.lib.london import london_date, long_date
@@ -28,6 +29,7 @@ from carebroker.providers.models import CapacityDeclaration, Provider
 from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.sourcing.placements import placement_summary
+from carebroker.web.access_history import access_history
 from carebroker.web.forms.countersign import countersign_section
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.forms.purchase_order import purchase_order_section
@@ -167,6 +169,7 @@ def _counts(live: QuerySet[Package], bounds: dict[str, tuple[Any, Any]]) -> dict
 def package_page(request: HttpRequest, case_number: str) -> HttpResponse:
     user = the_user(request)
     package = _get_package_for_user(user, case_number)
+    viewed(request, "the package page", package)
     return render_package(request, user, package, timezone.now())
 
 
@@ -219,6 +222,8 @@ def render_package(
             "is_manager": user.role == Role.MANAGER,
             "considering": any(r.outcome == "considering" for r in requests),
             "weighted": weighted_award(package, policy, requests),
+            # Managers see who looked at the record (after this view, so it is listed).
+            "access_history": access_history(package) if user.role == Role.MANAGER else None,
             "now": now,
             "list_query": list_query(request),
             **forms,
@@ -336,6 +341,7 @@ def package_document(request: HttpRequest, case_number: str, pk: int) -> HttpRes
     document = PlacementDocument.objects.filter(package=package, pk=pk).first()
     if document is None:
         raise Http404("No such document for this package.")
+    viewed(request, f"downloaded {document.get_kind_display()}", document)
     return FileResponse(
         io.BytesIO(bytes(document.content)),
         as_attachment=True,

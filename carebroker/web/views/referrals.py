@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carebroker.accounts.models import Role, User
+from carebroker.audit.record import viewed
 from carebroker.referrals.models import Document, Referral, ReferralStatus
 from carebroker.sourcing.corrections import Correction, do_correct_referral, do_return_referral
 from carebroker.sourcing.intake import (
@@ -130,6 +131,7 @@ def referrals_to_check(request: HttpRequest) -> HttpResponse:
 def referral_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = the_user(request)
     referral = _get_referral_for_user(user, pk)
+    viewed(request, "the referral page", referral)
     return _render_referral(request, user, referral)
 
 

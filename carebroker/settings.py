@@ -236,9 +236,30 @@ else:
     WHITENOISE_USE_FINDERS = True
     GOVUK_ASSETS = GOVUK_FRONTEND / "assets"
 
-# Email (Django 6.1 MAILERS): SMTP when EMAIL_HOST is set or in production, else files
-# under var/mail/ (the demo: every notice can be read there).
-if env_str("EMAIL_HOST") or PRODUCTION:
+# Email (Django 6.1 MAILERS): GOV.UK Notify with CAREBROKER_EMAIL=notify (outbox/notify.py:
+# one generic template, the notice's subject and body as personalisation); else SMTP when
+# EMAIL_HOST is set or in production, else files under var/mail/ (the demo: every notice
+# can be read there).
+EMAIL_SERVICE = env_str("CAREBROKER_EMAIL", "") or ""
+if EMAIL_SERVICE not in ("", "smtp", "notify"):
+    raise ImproperlyConfigured(f"CAREBROKER_EMAIL: 'smtp' or 'notify', not {EMAIL_SERVICE!r}")
+if EMAIL_SERVICE == "notify":
+    for _name in ("NOTIFY_API_KEY", "NOTIFY_TEMPLATE_ID"):
+        if not env_str(_name):
+            raise ImproperlyConfigured(f"{_name}: required when CAREBROKER_EMAIL=notify")
+    MAILERS = {
+        "default": {
+            "BACKEND": "carebroker.outbox.notify.NotifyEmailBackend",
+            "OPTIONS": {
+                "api_key": env_str("NOTIFY_API_KEY"),
+                "template_id": env_str("NOTIFY_TEMPLATE_ID"),
+                "reply_to_id": env_str("NOTIFY_REPLY_TO_ID", ""),
+                "base_url": env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+                "timeout": env_int("EMAIL_TIMEOUT", 30),
+            },
+        }
+    }
+elif env_str("EMAIL_HOST") or PRODUCTION or EMAIL_SERVICE == "smtp":
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

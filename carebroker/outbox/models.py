@@ -78,3 +78,22 @@ class NoticeAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class NotifySend(models.Model):
+    """One address a message went to through GOV.UK Notify (outbox/notify.py). Notify takes
+    one address a request, so a notice to three is three requests; when the second fails the
+    notice is retried, and these rows keep the first from getting a second copy."""
+
+    message_id = models.CharField(max_length=300, help_text="The notice's Message-ID.")
+    address = models.CharField(max_length=254)
+    notification_id = models.CharField(max_length=100, help_text="Notify's id for it.")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message_id", "address"], name="notify_send_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} to {self.address}"

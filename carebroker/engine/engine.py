@@ -269,6 +269,8 @@ def _handback(progress: Progress, answer: Answer) -> None:
         )
         return
     draft.event(answer.at, EventType.HANDBACK, provider=answer.provider, reason=answer.reason)
+    # Referrers kept informed (issue 11): the referrer hears of a handback in every preset.
+    draft.effect(EffectKind.SEND_NOTICE, "referrer", notice=NoticeKind.HANDBACK)
     if rule is None:
         return
     draft.event(answer.at, EventType.HANDBACK_ESCALATED, to=rule.individual_escalate_to)

@@ -142,6 +142,9 @@ class Progress:
             return
         self.draft.status = PackageStatus.UNFILLED
         self.draft.event(now, EventType.UNFILLED)
+        # Referrers kept informed (issue 11): the referrer hears the package could not be
+        # placed, with each provider's reason (Leicestershire's gate asks its worker instead).
+        self.draft.effect(EffectKind.SEND_NOTICE, "referrer", notice=NoticeKind.NOT_PLACED)
 
     # -- gates ---------------------------------------------------------------
 
@@ -215,6 +218,10 @@ class Progress:
         if after is not None:  # docs/policies.md §5 After acceptance
             due = self.deadline(now, after.confirmation_form_within)
             self.draft.event(now, EventType.CONFIRMATION_FORM_DUE, provider=provider, due=due)
+        if not self.policy.full_record_in:
+            # Referrers kept informed (issue 11): the referrer hears who won in every preset;
+            # Leicestershire's worker is told below, with the IPA to follow (§6 Filled).
+            self.draft.effect(EffectKind.SEND_NOTICE, provider, notice=NoticeKind.FILLED)
         if self.policy.full_record_in:  # docs/policies.md §6 Filled
             self.draft.event(now, EventType.REFERRER_TOLD, why="filled", provider=provider)
             self.draft.event(now, EventType.PLACEMENT_AGREEMENT_SENT, provider=provider)
@@ -246,6 +253,13 @@ class Progress:
             call_times=call_times,
             carer_notes=carer_notes,  # Kent's Provider Confirmation Form (portal/confirmation.py)
         )
+        if start is not None:  # Referrers kept informed (issue 11): the agreed start date
+            self.draft.effect(
+                EffectKind.SEND_NOTICE,
+                "referrer",
+                notice=NoticeKind.START_AGREED,
+                start=start.isoformat(),
+            )
         if after is None:
             return
         sdo = self.deadline(now, after.service_delivery_order_within)

@@ -132,6 +132,11 @@ class NoticeKind(StrEnum):
     REPORT = "report"  # scheduled reports (reports/schedule.py): sent by the shell only
     CAPACITY_REMINDER = "capacity_reminder"  # §8 a stale declaration: sent by the shell only
     IPA_COUNTERSIGNED = "ipa_countersigned"  # §6 Filled: the countersigned IPA back (shell)
+    # Referrers kept informed (issue 11), in every preset; FILLED and HANDBACK go to the
+    # referrer too.
+    NOT_PLACED = "not_placed"  # every stage ended without an award
+    START_AGREED = "start_agreed"  # the start date agreed with the provider
+    REVIEW_OUTCOME = "review_outcome"  # §5 Reviews: what the review decided
 
     @property
     def label(self) -> str:
@@ -160,6 +165,9 @@ _NOTICE_LABELS = {
     NoticeKind.REPORT: "Scheduled report",
     NoticeKind.CAPACITY_REMINDER: "Capacity declaration out of date",
     NoticeKind.IPA_COUNTERSIGNED: "Countersigned IPA",
+    NoticeKind.NOT_PLACED: "Package not placed",
+    NoticeKind.START_AGREED: "Start date agreed",
+    NoticeKind.REVIEW_OUTCOME: "Review outcome",
 }
 
 

@@ -56,6 +56,16 @@ Context keys by kind (optional ones in brackets):
   report itself travels as an .xlsx attachment. No Mosaic ID of its own.
 - capacity_reminder (provider): area, until (a date);
   a declaration past its day (docs/policies.md §8). No Mosaic ID of its own.
+Referrers kept informed (issue 11), each in the council's voice (below):
+
+- filled, handback: also to the referrer, in every preset.
+- not_placed (referrer): reasons: [{provider, reason}] (in words), every stage ended.
+- start_agreed (referrer): provider, start (a date).
+- review_outcome (referrer): outcome (in words), [next_step].
+
+A council speaks in its own words: `notices/<policy name>/<kind>.txt` (Kent's "package of
+care", Essex's Service Placement Team), when there is one, is used before `notices/<kind>.txt`.
+
 - ipa_countersigned (the winning provider): start (the start date checked), [countersigned]
   (the kept copy's id, for its attachment: placements/ipa_loop.py).
 """
@@ -70,7 +80,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string, select_template
 
 from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 
@@ -99,6 +109,9 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.REPORT: ("title", "period", "lines"),
     K.CAPACITY_REMINDER: ("area", "until"),
     K.IPA_COUNTERSIGNED: ("start",),
+    K.NOT_PLACED: ("reasons",),
+    K.START_AGREED: ("provider", "start"),
+    K.REVIEW_OUTCOME: ("outcome",),
 }
 # A batch report or an open-market list covers many packages: no Mosaic ID of its own.
 WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST, K.REPORT, K.CAPACITY_REMINDER})
@@ -151,7 +164,9 @@ def queue_notice(
     existing = Notice.objects.filter(council=council, key=key).first()
     if existing is not None:
         return existing
-    subject, body, html = render_notice(kind, _full_context(kind, council, package, context))
+    subject, body, html = render_notice(
+        kind, _full_context(kind, council, package, context), voice=council.policy_name
+    )
     fields = {
         "kind": kind,
         "package": package,
@@ -177,9 +192,11 @@ def queue_notice(
         return Notice.objects.get(council=council, key=key)
 
 
-def render_notice(kind: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(subject, text body, html body) of `notices/<kind>.txt` with a full context."""
-    template = get_template(f"notices/{kind}.txt")
+def render_notice(kind: str, context: Mapping[str, Any], voice: str = "") -> tuple[str, str, str]:
+    """(subject, text body, html body) of `notices/<kind>.txt` with a full context; in the
+    council's own words, `notices/<voice>/<kind>.txt`, where it has them."""
+    names = [f"notices/{voice}/{kind}.txt"] if voice else []
+    template = select_template([*names, f"notices/{kind}.txt"])
     # Plain text: no HTML escaping ("Smith & Sons" stays so); the HTML part escapes.
     text = template.template.render(Context(dict(context), autoescape=False))
     first, _, rest = text.lstrip().partition("\n")

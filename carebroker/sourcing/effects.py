@@ -30,6 +30,7 @@ from carebroker.engine.state import Effect, Event, PackageState, Request
 from carebroker.lib.london import LONDON
 from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import queue_notice
+from carebroker.providers.declines import decline_words
 from carebroker.providers.models import Contact, ContactRole, Provider
 from carebroker.referrals.models import Document
 from carebroker.sourcing.models import EventSource, Package, TimelineEvent
@@ -223,6 +224,20 @@ def _notice(
             "provider": _provider_name(row, effect.to),
             "start": agreed_start(row, state),
         }
+    elif kind == K.NOT_PLACED:
+        names = _provider_names(row)
+        context = {"reasons": _decline_reasons(state, names)}
+    elif kind == K.START_AGREED:
+        start = details.get("start")
+        context = {
+            "provider": _provider_name(row, state.provider),
+            "start": date.fromisoformat(str(start)) if start else agreed_start(row, state),
+        }
+    elif kind == K.REVIEW_OUTCOME:
+        context = {
+            "outcome": str(details.get("outcome_words") or details.get("outcome") or ""),
+            "next_step": details.get("next_step"),
+        }
     elif kind == K.ESCALATION:
         return escalate(row, market, str(details.get("rag")), cause.at, now, to=to or "manager")
     return notify(row, to, kind, key, context, now, cc_senior=cc_senior)
@@ -370,6 +385,18 @@ def _award_rate(state: PackageState) -> object:
         if event.type == "award":
             return event.details.get("rate")
     return None
+
+
+def _decline_reasons(state: PackageState, names: Mapping[str, str]) -> list[dict[str, str]]:
+    """Each provider's answer that was not a yes, in words (an expired request: no answer)."""
+    return [
+        {
+            "provider": names.get(r.provider, r.provider),
+            "reason": "no answer in time" if r.outcome == "expired" else decline_words(r.reason),
+        }
+        for r in state.requests
+        if r.outcome in ("decline", "expired")
+    ]
 
 
 def _handback_provider(state: PackageState) -> str | None:

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "auditlog",
     "carebroker.accounts",
@@ -80,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was given
+    "carebroker.accounts.two_factor.TwoFactorGate",  # no page before the code (or enrolment)
     "carebroker.audit.record.AuditMiddleware",  # who and from where, for the change log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,12 +160,24 @@ AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 30)
 AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
 # Each on its own: per user, per address (a council sign-on, with no username: per address).
 AXES_LOCKOUT_PARAMETERS = "carebroker.accounts.throttle.lockout_parameters"
-AXES_RESET_ON_SUCCESS = True
+# Off: a correct password alone must not clear the wrong codes before it (two-factor
+# sign-in clears the attempts itself when the whole sign-in succeeds: accounts/two_factor.py).
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "carebroker.accounts.throttle.locked_out"
 AXES_CLIENT_IP_CALLABLE = "carebroker.accounts.throttle.client_address"
 # Production runs behind PROXY_COUNT reverse proxies (they set X-Forwarded-Proto): the
 # client is the address the nearest of them saw, never one a client wrote itself.
 PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)
+
+# Two-factor sign-in (accounts/two_factor.py): required in production for brokers, managers,
+# superusers and provider users; offered to everyone everywhere (the demo signs in without).
+TWO_FACTOR_REQUIRED = PRODUCTION
+# Backends whose sign-in already had a second factor (a council's identity provider); none yet.
+TWO_FACTOR_EXEMPT_BACKENDS: list[str] = []
+OTP_TOTP_ISSUER = "carebroker"
+# django-otp's own per-device delays are off: axes counts wrong codes with wrong passwords.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,6 +14,7 @@ from carebroker.web.views import (
     purchase_order,
     referrals,
     sign_on,
+    two_factor,
     waiting,
 )
 
@@ -30,6 +31,16 @@ urlpatterns = [
     # Single sign-on with a council's own identity provider (docs/security.md).
     path("sign-on/callback/", sign_on.SignOnCallback.as_view(), name="sso_callback"),
     path("sign-on/<slug:slug>/", sign_on.SignOnStart.as_view(), name="sso_start"),
+    # Two-factor sign-in: the code after the password (accounts/two_factor.py).
+    path("sign-in/code/", two_factor.code_page, name="two_factor_code"),
+    path("sign-in/recovery-code/", two_factor.recovery_page, name="two_factor_recovery"),
+    path("two-factor/", two_factor.account_page, name="two_factor"),
+    path("two-factor/set-up/", two_factor.setup_page, name="two_factor_setup"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor.new_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     # Broker (and manager): packages to be placed and the package page.
     path("packages/", packages.package_list, name="packages"),
     path("packages/<str:case_number>/", packages.package_page, name="package"),

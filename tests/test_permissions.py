@@ -373,6 +373,12 @@ RULES: dict[str, Rule] = {
     "home": Rule(ANYONE),
     "login": Rule(ANYONE, public=True),
     "logout": Rule(ANYONE, public=True),
+    # Two-factor sign-in: every signed-in user's own (tests/accounts/test_two_factor.py).
+    "two_factor_code": Rule(ANYONE),
+    "two_factor_recovery": Rule(ANYONE),
+    "two_factor": Rule(ANYONE),
+    "two_factor_setup": Rule(ANYONE),
+    "two_factor_recovery_codes": Rule(ANYONE),
     # broker and manager pages
     "packages": Rule(STAFF),
     "package": Rule(STAFF, PACKAGE),

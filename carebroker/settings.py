@@ -172,8 +172,9 @@ PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)
 # Two-factor sign-in (accounts/two_factor.py): required in production for brokers, managers,
 # superusers and provider users; offered to everyone everywhere (the demo signs in without).
 TWO_FACTOR_REQUIRED = PRODUCTION
-# Backends whose sign-in already had a second factor (a council's identity provider); none yet.
-TWO_FACTOR_EXEMPT_BACKENDS: list[str] = []
+# Backends whose sign-in already had a second factor: a council's single sign-on, where the
+# council's identity provider applies its own MFA (docs/security.md, single sign-on).
+TWO_FACTOR_EXEMPT_BACKENDS = ["carebroker.accounts.sign_on.CouncilSignOnBackend"]
 OTP_TOTP_ISSUER = "carebroker"
 # django-otp's own per-device delays are off: axes counts wrong codes with wrong passwords.
 OTP_TOTP_THROTTLE_FACTOR = 0

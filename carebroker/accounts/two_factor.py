@@ -4,7 +4,8 @@ or one of ten one-use recovery codes; by django-otp (its TOTP and static devices
 Who: everyone may set it up; brokers, managers, superusers (they reach the admin's full
 records) and provider users (a provider's account holders) must, where
 settings.TWO_FACTOR_REQUIRED (production). A user with a confirmed authenticator gives a
-code at every sign-in, wherever it is required or not.
+code at every sign-in, wherever it is required or not. A council's single sign-on skips it:
+the council's identity provider applies its own MFA (settings.TWO_FACTOR_EXEMPT_BACKENDS).
 
 How it is enforced: `TwoFactorGate`, after django-otp's OTPMiddleware, sends a signed-in user
 who has not given a code to the code page, and one who must enrol to the set-up page; no

@@ -308,6 +308,17 @@ def test_outside_production_it_is_offered_and_the_password_is_enough(broker):
     assert 'href="/two-factor/">Two-factor sign-in</a>' in client.get("/").content.decode()
 
 
+@override_settings(TWO_FACTOR_REQUIRED=True)
+def test_a_council_single_sign_on_skips_it_as_its_provider_applies_its_own(council, broker):
+    """docs/security.md, single sign-on: the council's identity provider's MFA stands in; the
+    same user signing in with the password still gives a code."""
+    enrol(broker)
+    sso = Client()
+    sso.force_login(broker, backend="carebroker.accounts.sign_on.CouncilSignOnBackend")
+    assert reaches(sso, "/packages/")
+    assert not reaches(sign_in("a-broker"), "/packages/")
+
+
 @pytest.mark.slow  # a subprocess: the settings as deployed
 @pytest.mark.parametrize(("env", "required"), [("production", "True"), ("development", "False")])
 def test_production_settings_require_two_factor(tmp_path, env, required):

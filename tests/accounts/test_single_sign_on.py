@@ -19,7 +19,7 @@ from django.test import Client
 from carebroker.accounts.models import Role, User
 from carebroker.accounts.sign_on import SESSION_KEY
 from carebroker.env import env_sign_on
-from tests.factories import make_council, make_user
+from tests.factories import PASSWORD, make_council, make_user
 from tests.oidc_provider import LocalProvider, new_rsa_key_pem, running_provider
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +101,28 @@ def test_a_known_staff_email_signs_in_to_that_account(council, op):
     # The code went back with our client's secret and the PKCE verifier.
     (exchange,) = op.token_requests
     assert exchange["client_id"] == op.client_id and exchange["code_verifier"]
+
+
+def test_a_council_sign_on_skips_the_two_factor_code_a_password_sign_in_asks_for(
+    council, op, settings
+):
+    """docs/security.md: the council's provider applies its own MFA, so a broker with an
+    authenticator app reaches pages after signing on, where their password alone does not."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.TWO_FACTOR_REQUIRED = True
+    pat = make_user(
+        council, Role.BROKER, username="pat", email="pat.purchasing@southmarsh.example.gov.uk"
+    )
+    TOTPDevice.objects.create(user=pat, name="Authenticator app", confirmed=True)
+    signed_on = Client()
+    assert sign_on(signed_on, "southmarsh", op, "pat").status_code == 302
+    assert signed_on.get("/packages/").status_code == 200
+
+    by_password = Client()
+    by_password.post("/login/", {"username": "pat", "password": PASSWORD})
+    assert signed_in_as(by_password) == pat
+    assert by_password.get("/packages/").status_code == 302  # to the code page
 
 
 def test_an_unknown_email_is_refused_and_nothing_is_created(council, op):

@@ -259,6 +259,7 @@ class Progress:
                 "referrer",
                 notice=NoticeKind.START_AGREED,
                 start=start.isoformat(),
+                call_times=call_times,
             )
         if after is None:
             return

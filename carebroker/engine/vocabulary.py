@@ -129,6 +129,7 @@ class NoticeKind(StrEnum):
     OPEN_MARKET_LIST = "open_market_list"  # §4.4
     ESCALATION = "escalation"  # §5 waiting list amber/red
     HANDBACK = "handback"  # §5 handbacks
+    STEP_OVERDUE = "step_overdue"  # §5 after acceptance: a clock ran out (shell only)
     REPORT = "report"  # scheduled reports (reports/schedule.py): sent by the shell only
     CAPACITY_REMINDER = "capacity_reminder"  # §8 a stale declaration: sent by the shell only
     IPA_COUNTERSIGNED = "ipa_countersigned"  # §6 Filled: the countersigned IPA back (shell)
@@ -162,6 +163,7 @@ _NOTICE_LABELS = {
     NoticeKind.OPEN_MARKET_LIST: "Available packages list",
     NoticeKind.ESCALATION: "Waiting-list escalation",
     NoticeKind.HANDBACK: "Handback",
+    NoticeKind.STEP_OVERDUE: "Step overdue after the award",
     NoticeKind.REPORT: "Scheduled report",
     NoticeKind.CAPACITY_REMINDER: "Capacity declaration out of date",
     NoticeKind.IPA_COUNTERSIGNED: "Countersigned IPA",
@@ -244,6 +246,10 @@ class EventType(StrEnum):
     PLACEMENT_STARTED = "placement_started"  # engine/placement.py
     REVIEW_STARTED = "review_started"
     PLACEMENT_ENDED = "placement_ended"
+    # Kent after acceptance, from the shell (sourcing/after_award.py)
+    SERVICE_DELIVERY_ORDER_SENT = "service_delivery_order_sent"
+    FINANCIAL_ASSESSMENT_REQUESTED = "financial_assessment_requested"
+    STEP_OVERDUE = "step_overdue"
     HANDBACK = "handback"
     HANDBACK_ESCALATED = "handback_escalated"
     RETURNED_TO_LIST = "returned_to_list"

@@ -52,6 +52,8 @@ Context keys by kind (optional ones in brackets):
 - filled (allocated worker): provider, start (the agreed start, or None).
 - escalation (manager or team): level ("amber" or "red"), days_waiting, [accepted_at].
 - handback (area support manager): provider, reason.
+- step_overdue (purchasing officer, then area support manager): step (in words), due,
+  [escalated] (sourcing/after_award.py).
 - report (managers): title, period (in words), lines (a few lines of its figures); the
   report itself travels as an .xlsx attachment. No Mosaic ID of its own.
 - capacity_reminder (provider): area, until (a date);
@@ -106,6 +108,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.FILLED: ("provider", "start"),
     K.ESCALATION: ("level", "days_waiting"),
     K.HANDBACK: ("provider", "reason"),
+    K.STEP_OVERDUE: ("step", "due"),
     K.REPORT: ("title", "period", "lines"),
     K.CAPACITY_REMINDER: ("area", "until"),
     K.IPA_COUNTERSIGNED: ("start",),

@@ -232,6 +232,9 @@ def _notice(
         context = {
             "provider": _provider_name(row, state.provider),
             "start": date.fromisoformat(str(start)) if start else agreed_start(row, state),
+            # Kent (sourcing/after_award.py): the call times, and the enablement team told
+            "call_times": details.get("call_times"),
+            "from_enablement": bool(row.referral.from_enablement),
         }
     elif kind == K.REVIEW_OUTCOME:
         context = {

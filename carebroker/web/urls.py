@@ -4,6 +4,7 @@ from django.urls import path
 from carebroker.web import views
 from carebroker.web.forms import SignInForm
 from carebroker.web.views import (
+    after_award,
     batch,
     batch_reports,
     changes,
@@ -76,6 +77,16 @@ urlpatterns = [
         name="package_countersign",
     ),
     path("packages/<str:case_number>/hold/", package_actions.hold, name="package_hold"),
+    path(
+        "packages/<str:case_number>/confirmation/",
+        after_award.record_confirmation,
+        name="package_confirmation",
+    ),
+    path(
+        "packages/<str:case_number>/steps/<str:step>/",
+        after_award.record_step,
+        name="package_step",
+    ),
     path("packages/<str:case_number>/release/", package_actions.release, name="package_release"),
     path("packages/<str:case_number>/cancel/", package_actions.cancel, name="package_cancel"),
     path(

@@ -117,6 +117,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "outcome": "continue as it is",
         "next_step": "The next review is due on Monday 1 March 2027.",
     },
+    K.STEP_OVERDUE: {
+        "recipient": "Area Support Manager",
+        "step": "the Service Delivery Order",
+        "due": datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
+        "escalated": True,
+    },
     K.REPORT: {
         "recipient": "Area Support Manager",
         "title": "Weekly Purchasing wash-up",
@@ -161,4 +167,5 @@ MUST_SAY = {
     K.NOT_PLACED: ["Birch Care: No carers free for these hours", "not been able to place"],
     K.START_AGREED: ["Birch Care", "Monday 7 December 2026"],
     K.REVIEW_OUTCOME: ["continue as it is", "Monday 1 March 2027"],
+    K.STEP_OVERDUE: ["the Service Delivery Order was due by", "Area Support Manager"],
 }

@@ -30,6 +30,7 @@ from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.sourcing.placements import placement_summary
 from carebroker.web.access_history import access_history
+from carebroker.web.after_award_steps import after_award_context
 from carebroker.web.forms.countersign import countersign_section
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.forms.purchase_order import purchase_order_section
@@ -192,6 +193,7 @@ def render_package(
         "award_form": AwardForm(providers=council_providers, prefix="award"),
         "hold_form": ReasonForm(prefix="hold"),
     }
+    forms.update(after_award_context(package, now))  # Kent after acceptance
     query_form = bound.pop("query_form", None)
     countersign = countersign_section(package, now, bound.pop("countersign_form", None))
     orders = purchase_order_section(package, bound.pop("purchase_order_form", None))

@@ -55,16 +55,18 @@ def test_database_timeline_equals_simulate(preset):
 @pytest.mark.django_db
 @pytest.mark.parametrize("preset", EXAMPLES)
 def test_every_award_queues_one_award_notice_to_the_winner(preset):
-    """An award in the timeline is one award notice to the winning provider's contact."""
+    """Each award in the timeline is one award notice; the last to the winner's contact."""
     loaded = load(read_example(preset))
     drive(loaded)
     awarded = Package.objects.filter(council=loaded.council, status="awarded")
     assert awarded.exists(), "each example awards at least one package"
     for row in awarded:
-        notices = Notice.objects.filter(package=row, kind="award")
-        assert notices.count() == 1
+        notices = Notice.objects.filter(package=row, kind="award").order_by("id")
+        # one per award: a package handed back and awarded again (kent-after-award) has two
+        awards = TimelineEvent.objects.filter(package=row, type="award").count()
+        assert notices.count() == awards >= 1
         contact = row.awarded_provider.contacts.get()
-        assert notices.get().to == [contact.email]
+        assert notices.last().to == [contact.email]
 
 
 @pytest.mark.django_db

@@ -4,15 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outbox', '0008_notice_kinds_for_referrers'),
+        ("outbox", "0008_notice_kinds_for_referrers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notice',
-            name='kind',
-            field=models.CharField(choices=[('batch_report', 'Daily batch report'), ('request_sent', 'Request with its deadline'), ('isp_sent', 'ISP sent'), ('chase', 'Reminder (chase)'), ('query_answer', 'Answer to a query'), ('not_chosen', 'Not chosen'), ('award', 'Award'), ('request_withdrawn', 'Request withdrawn'), ('decline_acknowledgement', 'Decline acknowledgement'), ('referral_returned', 'Referral returned'), ('approval_needed', 'Decision needed from a manager'), ('hold_part_offer', 'Waiting for a decision: part offers only'), ('hold_unable_to_fill', 'Waiting for a decision: unable to fill'), ('off_framework_notice', 'Going off framework'), ('filled', 'Package filled'), ('open_market_list', 'Available packages list'), ('escalation', 'Waiting-list escalation'), ('handback', 'Handback'), ('step_overdue', 'Step overdue after the award'), ('report', 'Scheduled report'), ('capacity_reminder', 'Capacity declaration out of date'), ('ipa_countersigned', 'Countersigned IPA'), ('not_placed', 'Package not placed'), ('start_agreed', 'Start date agreed'), ('review_outcome', 'Review outcome')], max_length=30),
+            model_name="notice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("batch_report", "Daily batch report"),
+                    ("request_sent", "Request with its deadline"),
+                    ("isp_sent", "ISP sent"),
+                    ("chase", "Reminder (chase)"),
+                    ("query_answer", "Answer to a query"),
+                    ("not_chosen", "Not chosen"),
+                    ("award", "Award"),
+                    ("request_withdrawn", "Request withdrawn"),
+                    ("decline_acknowledgement", "Decline acknowledgement"),
+                    ("referral_returned", "Referral returned"),
+                    ("approval_needed", "Decision needed from a manager"),
+                    ("hold_part_offer", "Waiting for a decision: part offers only"),
+                    ("hold_unable_to_fill", "Waiting for a decision: unable to fill"),
+                    ("off_framework_notice", "Going off framework"),
+                    ("filled", "Package filled"),
+                    ("open_market_list", "Available packages list"),
+                    ("escalation", "Waiting-list escalation"),
+                    ("handback", "Handback"),
+                    ("step_overdue", "Step overdue after the award"),
+                    ("report", "Scheduled report"),
+                    ("capacity_reminder", "Capacity declaration out of date"),
+                    ("ipa_countersigned", "Countersigned IPA"),
+                    ("not_placed", "Package not placed"),
+                    ("start_agreed", "Start date agreed"),
+                    ("review_outcome", "Review outcome"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -14,6 +14,9 @@ class PersonAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
 
 @admin.register(Referral)
 class ReferralAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
+    # 50 rows, as the service's own lists: 100 took over 1 s to render at the demo's size
+    # on a loaded machine (bench/pages.py).
+    list_per_page = 50
     list_display = ["person", "status", "received_at", "referrer", "accepted_at", "council"]
     list_filter = [
         "status",

@@ -289,7 +289,8 @@ def long_waits(scope: Scope, limit: int | None = LONG_WAIT_SHOWN) -> tuple[Table
     before = accepted_before(scope.calendar, scope.now, days)
     rows = scope.packages().filter(status__in=LIVE, referral__accepted_at__lt=before)
     total = rows.count()
-    shown = rows.select_related("person", "area", "referral").order_by(
+    # The engine's snapshot (15 kB a package) is not shown: not loaded (bench/pages.py).
+    shown = rows.select_related("person", "area", "referral").defer("engine_state").order_by(
         "referral__accepted_at", "case_number"
     )
     if limit is not None:

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from carebroker.accounts.admin_scope import CouncilScopedAdmin, CouncilScopedMixin, RelatedOnly
@@ -41,6 +42,9 @@ class TimelineEventInline(ReadOnlyInline):
 
 @admin.register(Package)
 class PackageAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
+    # 50 rows, as the service's own lists: 100 took over 1 s to render at the demo's size
+    # on a loaded machine (bench/pages.py).
+    list_per_page = 50
     list_display = [
         "case_number",
         "person",
@@ -67,3 +71,7 @@ class PackageAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
     search_fields = ["case_number", "person__name", "person__postcode"]
     date_hierarchy = "preferred_start"
     inlines = [SourcingRequestInline, TimelineEventInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Package]:
+        # The engine's snapshot (15 kB a package) is neither listed nor edited here.
+        return super().get_queryset(request).defer("engine_state")

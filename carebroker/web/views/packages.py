@@ -97,7 +97,9 @@ def package_list(request: HttpRequest) -> HttpResponse:
     if chosen.get("rag") and rule:
         rows = rows.filter(rag_condition(bounds[chosen["rag"]]))
     counts = _counts(live, bounds)
-    rows = rows.select_related("area", "referral", "person").order_by(
+    # The engine's snapshot (15 kB a package at the demo's size) is never shown in a list:
+    # parsing 50 of them was half the page's time (bench/pages.py).
+    rows = rows.select_related("area", "referral", "person").defer("engine_state").order_by(
         *SORT_ORDERS.get(chosen.get("sort") or "longest", SORT_ORDERS["longest"])
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))

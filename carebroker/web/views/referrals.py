@@ -10,6 +10,7 @@ once (`do_resubmit_referral`).
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,6 +43,8 @@ from carebroker.web.views.outcomes import SERVICE_ERRORS, tell
 from carebroker.web.waiting_days import today_in_london
 
 PER_PAGE = 50
+# A list's packages without the engine's snapshot (15 kB each), which no list shows.
+LIST_PACKAGES = Prefetch("packages", queryset=Package.objects.defer("engine_state"))
 DOCUMENT_LABELS = dict(Document.choices)
 REFERRER_GATES = {gate for gate, owner in GATE_OWNERS.items() if owner == "Referrer"}
 
@@ -88,7 +91,7 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
     rows = (
         _referrals_for_user(user)
         .select_related("person")
-        .prefetch_related("packages")
+        .prefetch_related(LIST_PACKAGES)
         .order_by("-received_at", "-pk")
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
@@ -115,7 +118,7 @@ def referrals_to_check(request: HttpRequest) -> HttpResponse:
         _referrals_for_user(user)
         .filter(status__in=(ReferralStatus.RECEIVED, ReferralStatus.RETURNED))
         .select_related("person", "referrer")
-        .prefetch_related("packages")
+        .prefetch_related(LIST_PACKAGES)
         .order_by("status", "received_at", "pk")
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))

@@ -290,8 +290,10 @@ def long_waits(scope: Scope, limit: int | None = LONG_WAIT_SHOWN) -> tuple[Table
     rows = scope.packages().filter(status__in=LIVE, referral__accepted_at__lt=before)
     total = rows.count()
     # The engine's snapshot (15 kB a package) is not shown: not loaded (bench/pages.py).
-    shown = rows.select_related("person", "area", "referral").defer("engine_state").order_by(
-        "referral__accepted_at", "case_number"
+    shown = (
+        rows.select_related("person", "area", "referral")
+        .defer("engine_state")
+        .order_by("referral__accepted_at", "case_number")
     )
     if limit is not None:
         shown = shown[:limit]

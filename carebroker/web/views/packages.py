@@ -99,8 +99,10 @@ def package_list(request: HttpRequest) -> HttpResponse:
     counts = _counts(live, bounds)
     # The engine's snapshot (15 kB a package at the demo's size) is never shown in a list:
     # parsing 50 of them was half the page's time (bench/pages.py).
-    rows = rows.select_related("area", "referral", "person").defer("engine_state").order_by(
-        *SORT_ORDERS.get(chosen.get("sort") or "longest", SORT_ORDERS["longest"])
+    rows = (
+        rows.select_related("area", "referral", "person")
+        .defer("engine_state")
+        .order_by(*SORT_ORDERS.get(chosen.get("sort") or "longest", SORT_ORDERS["longest"]))
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()

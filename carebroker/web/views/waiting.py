@@ -52,8 +52,10 @@ def waiting_page(request: HttpRequest) -> HttpResponse:
     rag = request.GET.get("rag", "")
     rows = waiting.filter(rag_condition(bounds[rag])) if rag in bounds else waiting
     # No list reads the engine's snapshot (15 kB a package): not loaded (bench/pages.py).
-    rows = rows.select_related("area", "referral", "person").defer("engine_state").order_by(
-        F("referral__accepted_at").asc(), "case_number"
+    rows = (
+        rows.select_related("area", "referral", "person")
+        .defer("engine_state")
+        .order_by(F("referral__accepted_at").asc(), "case_number")
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)

@@ -145,6 +145,11 @@ EVENTS = {
     "placement_ended": "Placement ended",
     "confirmed": "Start date and call times confirmed",
     "confirmation_form_due": "Provider Confirmation Form due",
+    "signed_ipa_received": "Signed IPA received",
+    "ipa_countersigned": "IPA countersigned",
+    "placement_agreement_sent": "IPA sent for signature",
+    "placement_agreement_countersigned": "IPA countersigned: the placement confirmed",
+    "purchase_order_recorded": "Purchase order recorded",
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from carebroker.accounts.models import Role, User
 from carebroker.councils.models import Area, Council
+from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Referral
 from tests.browser.conftest import Pages
@@ -125,3 +126,35 @@ def award_seen(pages: Pages, people: Cast, case: str) -> None:
     rows = page.locator("[data-history] tbody tr", has_text=case)
     assert rows.count() >= 1
     assert rows.filter(has_text="Awarded to you").count() == rows.count()
+
+
+def ipa_signed_and_countersigned(pages: Pages, people: Cast, case: str, start: str, tmp) -> None:
+    """Leicestershire after the award (seed 004 step 24): the winner returns the IPA signed
+    in the portal, the broker checks the start date and countersigns it, and the winner
+    finds the countersigned copy among its documents."""
+    sent = PlacementDocument.objects.get(
+        package__case_number=case, kind=DocumentKind.IPA, filename__endswith=".pdf"
+    )
+    signed = tmp / "signed IPA.pdf"
+    signed.write_bytes(bytes(sent.content))  # signed as sent, for the test
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/documents/", "portal-ipa-to-sign")
+    with page.expect_navigation():
+        page.click("a[data-return-signed]")
+    pages.look(page, "portal-return-signed-ipa")
+    page.set_input_files("#id_file", str(signed))
+    with page.expect_navigation():
+        page.click("button:has-text('Send the signed IPA')")
+    pages.look(page, "portal-signed-ipa-sent")
+    assert "your signed IPA for package" in page.content()
+    page = pages.sign_in(people.broker.username)
+    pages.goto(page, f"/packages/{case}/", "broker-ipa-to-countersign")
+    fill(page, "countersign-start", start)
+    with page.expect_navigation():
+        page.click("#countersign")
+    pages.look(page, "broker-ipa-countersigned")
+    text = page.content()
+    assert "is countersigned and sent back" in text and "Countersigned IPA for" in text
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/documents/", "portal-countersigned-ipa")
+    assert "Countersigned IPA for" in page.content()

@@ -12,6 +12,7 @@ from tests.browser.flows import (
     award_seen,
     cast,
     check,
+    ipa_signed_and_countersigned,
     provider_answers,
     provider_interested,
     refer,
@@ -78,9 +79,10 @@ def test_essex_batch_from_referral_to_award(pages, clock):
     award_seen(pages, people, case)
 
 
-def test_leics_framework_tender_from_referral_to_award(pages, clock):
+def test_leics_framework_tender_from_referral_to_award(pages, clock, tmp_path):
     """Leicestershire: a signed brokerage form, a framework tender of 5 working days; the
-    provider offers £24.10 in full; no award before the deadline, then best price (§6.3)."""
+    provider offers £24.10 in full; no award before the deadline, then best price (§6.3);
+    then the IPA comes back signed in the portal and the broker countersigns it (§6 Filled)."""
     people = cast(
         "leics-short-breaks",
         "City",
@@ -106,3 +108,5 @@ def test_leics_framework_tender_from_referral_to_award(pages, clock):
     clock.now = datetime(2026, 11, 30, 10, 31, tzinfo=UTC)  # 5 working days on: the deadline
     advance_due(clock.now)
     award_seen(pages, people, case)
+    clock.now = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    ipa_signed_and_countersigned(pages, people, case, "2027-01-04", tmp_path)

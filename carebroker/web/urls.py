@@ -15,6 +15,7 @@ from carebroker.web.views import (
     purchase_order,
     referrals,
     sign_on,
+    today,
     two_factor,
     waiting,
 )
@@ -126,4 +127,6 @@ urlpatterns = [
     # What changed since the broker last looked; the header's count.
     path("changes/", changes.changes_page, name="changes"),
     path("changes/count/", changes.changes_count, name="changes_count"),
+    path("today/", today.today_page, name="today"),
+    path("today/count/", today.today_count, name="today_count"),
 ]

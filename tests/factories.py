@@ -27,6 +27,7 @@ PASSWORD = "a made-up password 42"  # every factory user's, for tests that log i
 
 # A pinned time and date: factories never read the clock.
 RECEIVED_AT = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+VIEW_CONFIRMED_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # before every pinned clock
 PREFERRED_START = date(2026, 12, 7)
 
 # What each preset calls its areas and its usual provider (docs/policies.md §4-6).
@@ -156,12 +157,16 @@ def make_package(
     **fields: Any,
 ) -> Package:
     """A package being sourced: its referral (made if not given), its person, an area (the
-    council's first, or a new one serving CO4), 14 hours a week from a pinned date."""
+    council's first, or a new one serving CO4), 14 hours a week from a pinned date.
+
+    Its provider view counts as confirmed by a broker (docs/policies.md §6.2), so sourcing
+    starts on acceptance; `view_confirmed_at=None` holds it for that review first."""
     referral = referral or make_referral(council)
     if area is None:
         area = council.areas.first() or make_area(council, "North", districts=["CO4"])
     fields.setdefault("hours_per_week", Decimal("14"))
     fields.setdefault("preferred_start", PREFERRED_START)
+    fields.setdefault("view_confirmed_at", VIEW_CONFIRMED_AT)
     return _saved(
         Package(
             council=council,

@@ -390,6 +390,7 @@ RULES: dict[str, Rule] = {
     "package_hold": Rule(STAFF, PACKAGE),
     "package_release": Rule(STAFF, PACKAGE),
     "package_cancel": Rule(STAFF, PACKAGE),
+    "package_provider_view": Rule(STAFF, PACKAGE),
     "package_next_provider": Rule(MANAGERS, PACKAGE),
     "referrals": Rule(STAFF),
     "referral_new": Rule(REFERRERS),

@@ -43,6 +43,19 @@ class Council(models.Model):
     policy_toml = models.TextField(
         blank=True, help_text="The council's own copy of a policy; empty means the preset."
     )
+    # Learned from brokers' reviews of provider views (docs/policies.md §6.2): removed from
+    # every provider view made for this council from then on.
+    redact_words = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Names and words brokers removed from provider views; kept out of every new one.",
+    )
+    # UK GDPR storage limitation (docs/security.md, Personal data): the personal data of a
+    # package closed this many years ago is anonymised by the worker's retention duty.
+    retention_years = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="Years after a package ends before its person's personal data is anonymised.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -313,6 +313,10 @@ def _package(
         area=area,
         preferred_start=today + timedelta(days=rng.randrange(-10, 15)),
         urgent=rng.random() < 0.2,
+        # A made-up caseload's provider views count as confirmed by a broker on arrival
+        # (docs/policies.md §6.2), so the story runs; new referrals in the demo are reviewed.
+        view_confirmed_at=referral.received_at,
+        view_confirmed_by="demo",
     )
     if spec.adults:
         package.hours_per_week = Decimal(rng.randrange(7, 57)) / 2

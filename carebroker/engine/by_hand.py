@@ -11,6 +11,9 @@ database runs them through the same `engine.step` (docs/scenarios.md `events[]`)
   refused; on release the package is where the engine left it (sourcing, or waiting at its
   gate) and whatever ran out meanwhile runs out at the release instant (the next tick).
   The policies name no pause, so no deadline is moved.
+- The provider view's review (docs/policies.md §6.2, `review_provider_view`): a package
+  accepted under such a policy is held (`view_to_confirm`) until a broker confirms the
+  view; only then does its first stage start. A plain release cannot skip the review.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from carebroker.engine.inputs import AwardByHand, Hold, Release
+from carebroker.engine.inputs import AwardByHand, ConfirmView, Hold, Release
 from carebroker.engine.progress import Progress
 from carebroker.engine.state import StageRun
 from carebroker.engine.vocabulary import RUNNING, EventType, PackageStatus
@@ -27,6 +30,7 @@ from carebroker.engine.vocabulary import RUNNING, EventType, PackageStatus
 HOLDABLE = RUNNING  # being sourced, or waiting at a gate for a decision
 AWARDABLE = RUNNING | {PackageStatus.HELD}
 HAND_AWARD_EVENTS = (EventType.AWARDED_BY_HAND, EventType.AWARD_OVERRIDE)
+VIEW_TO_CONFIRM_REASON = "Waiting for a broker to confirm what providers will see"
 
 
 def tender_deadline(
@@ -115,6 +119,9 @@ def release(progress: Progress, signal: Release) -> None:
     if draft.status != PackageStatus.HELD:
         progress.ignore(signal.at, "the package is not held", action="release")
         return
+    if draft.view_to_confirm:
+        progress.ignore(signal.at, "confirm what providers will see first", action="release")
+        return
     draft.status = PackageStatus.ON_HOLD if draft.gate else PackageStatus.SOURCING
     draft.held_reason = None
     draft.event(signal.at, EventType.RELEASED, actor=signal.actor)
@@ -124,6 +131,20 @@ def release(progress: Progress, signal: Release) -> None:
         if run.due is not None and run.due < signal.at:
             draft.put(replace(run, due=signal.at))
     draft.timers = [(max(when, signal.at), label) for when, label in draft.timers]
+
+
+def confirm_view(progress: Progress, signal: ConfirmView) -> None:
+    """The broker confirmed the provider view: the package starts sourcing now (§6.2)."""
+    draft = progress.draft
+    if not draft.view_to_confirm or draft.status != PackageStatus.HELD:
+        progress.ignore(signal.at, "the provider view needs no confirming", action="confirm")
+        return
+    draft.view_to_confirm = False
+    draft.held_reason = None
+    draft.status = PackageStatus.SOURCING
+    draft.event(signal.at, EventType.VIEW_CONFIRMED, actor=signal.actor)
+    draft.timers = [(max(when, signal.at), label) for when, label in draft.timers]
+    progress.enter(signal.at)
 
 
 def _deadline(progress: Progress, at: datetime) -> datetime | None:

@@ -1,7 +1,8 @@
 """The step function: a package's state + one input -> the new state, effects, timeline events.
 
 Inputs (`inputs.py`): the referral, "the time is now T", a provider's answer, a council
-decision, and what brokers do by hand (`by_hand.py`: award, hold, release). Nothing here
+decision, and what brokers do by hand (`by_hand.py`: award, hold, release, confirm the
+provider view). Nothing here
 reads the clock: time enters only in the inputs. `next_due` tells the caller when the
 package next needs a `Tick`.
 """
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carebroker.engine import by_hand, gates, placement
+from carebroker.engine.by_hand import VIEW_TO_CONFIRM_REASON
 from carebroker.engine.inputs import (
     Answer,
     AwardByHand,
+    ConfirmView,
     Decision,
     Hold,
     Input,
@@ -73,6 +76,8 @@ def step(market: Market, state: PackageState, signal: Input) -> StepResult:
         by_hand.release(progress, signal)
     elif isinstance(signal, PlacementChange):
         placement.change(progress, signal)
+    elif isinstance(signal, ConfirmView):
+        by_hand.confirm_view(progress, signal)
     elif _live_or_new(draft, signal):
         gates.decide(progress, signal)
     return StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
@@ -136,6 +141,14 @@ def _refer(progress: Progress, at: datetime) -> None:
         calendar = progress.market.calendar
         draft.timers.append((calendar.add_working_days(at, waiting.amber_from_days), "amber"))
         draft.timers.append((calendar.add_working_days(at, waiting.red_from_days), "red"))
+    if policy.review_provider_view and not package.view_confirmed:
+        # docs/policies.md §6.2 (issue 12 finding 11): the redaction is a heuristic, so a
+        # broker reads the provider view first; no request goes out until confirmed.
+        draft.status = PackageStatus.HELD
+        draft.held_reason = VIEW_TO_CONFIRM_REASON
+        draft.view_to_confirm = True
+        draft.event(at, EventType.VIEW_TO_CONFIRM)
+        return
     draft.status = PackageStatus.SOURCING
     progress.enter(at)
 

@@ -98,6 +98,24 @@ class PlacementChange:
     reason: str | None = None
 
 
-ByHand = AwardByHand | Hold | Release
-Input = ReferralInput | Tick | Answer | Decision | AwardByHand | Hold | Release | PlacementChange
+class ConfirmView:
+    """A broker has read the provider view and confirms it (docs/policies.md §6.2): a package
+    held for that review starts sourcing; its first requests go out now."""
+
+    at: datetime
+    actor: str
+
+
+ByHand = AwardByHand | Hold | Release | ConfirmView
+Input = (
+    ReferralInput
+    | Tick
+    | Answer
+    | Decision
+    | AwardByHand
+    | Hold
+    | Release
+    | PlacementChange
+    | ConfirmView
+)
 """One input of `engine.step` (named apart from Django's signals and the referral model)."""

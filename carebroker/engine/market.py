@@ -83,6 +83,11 @@ class PackageSpec:
     flags: frozenset[str] = field(default_factory=frozenset)  # known_to_team, risk, ...
     enhanced_rate: bool = False
     target_supply_area: bool = False
+    # docs/policies.md §6.2: False holds the package at acceptance until a broker confirms
+    # the provider view (`ConfirmView`) when the policy asks for it (`review_provider_view`).
+    # The database sets it; a scenario's package has no broker, so its view counts as
+    # confirmed and `simulate` is unchanged (docs/scenarios.md).
+    view_confirmed: bool = True
 
 
 @dataclass(frozen=True)

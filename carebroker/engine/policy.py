@@ -296,6 +296,9 @@ class Policy:
     # with the award notice (placements/paperwork.py).
     commencement_letter: bool = False
     capacity: str = "ignore"
+    # docs/policies.md §6.2: a broker confirms the provider view before the first request
+    # goes out (issue 12 finding 11); the package is held until then.
+    review_provider_view: bool = True
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:

@@ -82,6 +82,7 @@ _TOP_KEYS = {
     "area_kind",
     "areas",
     "anonymise_provider_view",
+    "review_provider_view",
     "award_rate",
     "report_flags",
     "when_unfilled",
@@ -192,6 +193,7 @@ def read_policy(source: Table) -> Policy:
         full_record_in=filled_rule[1],
         commencement_letter=filled_rule[2],
         capacity=reader.opt(source, "capacity", "", one_of(CAPACITY_OPTIONS), "ignore"),
+        review_provider_view=reader.opt(source, "review_provider_view", "", as_flag, True),
     )
     if policy.when_unfilled == "unable_to_fill" and "unable_to_fill" not in {
         gate.name for gate in gates

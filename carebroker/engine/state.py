@@ -96,6 +96,7 @@ class PackageState:
     next_stage: int = 0
     timers: tuple[tuple[datetime, str], ...] = ()  # package-wide clocks (RAG)
     held_reason: str | None = None  # why a broker holds it (status `held`)
+    view_to_confirm: bool = False  # held until a broker confirms the provider view (§6.2)
 
 
 class Draft:
@@ -116,6 +117,7 @@ class Draft:
         self.next_stage = state.next_stage
         self.timers = list(state.timers)
         self.held_reason = state.held_reason
+        self.view_to_confirm = state.view_to_confirm
         self.new_events: list[Event] = []
         self.effects: list[Effect] = []
 
@@ -135,6 +137,7 @@ class Draft:
             next_stage=self.next_stage,
             timers=tuple(sorted(self.timers)),
             held_reason=self.held_reason,
+            view_to_confirm=self.view_to_confirm,
         )
 
     # -- timeline and effects ------------------------------------------------

@@ -229,6 +229,8 @@ class EventType(StrEnum):
     AWARD_OVERRIDE = "award_override"  # before a tender's deadline (docs/policies.md §6.3)
     HELD = "held"
     RELEASED = "released"
+    VIEW_TO_CONFIRM = "view_to_confirm"  # held until a broker confirms the provider view
+    VIEW_CONFIRMED = "view_confirmed"
     # the outcome
     AWARD = "award"
     UNFILLED = "unfilled"

@@ -12,3 +12,9 @@ class PlacementsConfig(AppConfig):
         from carebroker.placements.paperwork import register
 
         register()
+
+        # UK GDPR storage limitation: the retention policy runs in every worker sweep.
+        from carebroker.placements.personal_data import retention_duty
+        from carebroker.sourcing.worker import add_duty
+
+        add_duty(retention_duty)

@@ -15,14 +15,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from carebroker.accounts.models import Role, User
 from carebroker.outbox.models import NoticeAttachment, NoticeKind
 from carebroker.placements.models import DocumentKind, PlacementDocument
 from carebroker.providers.models import Provider
-from carebroker.sourcing.models import Package, SourcingRequest
+from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest, TimelineEvent
 
 View = Callable[..., HttpResponse]
 
@@ -91,9 +91,15 @@ def documents_for_provider(user: User) -> QuerySet[PlacementDocument]:
 
 
 def _documents(user: User) -> QuerySet[PlacementDocument]:
+    # The full record only while the placement runs: once the package is no longer awarded
+    # (closed, handed back, cancelled) the provider keeps only what any provider got
+    # (UK GDPR: provider users never hold full records after their placement ends).
+    holds_award = Q(
+        package__awarded_provider_id=user.provider_id, package__status=PackageStatus.AWARDED
+    ) & ~Q(package__in=ended_placements())
     return PlacementDocument.objects.filter(
         council_id=user.council_id, provider_id=user.provider_id
-    ).filter(Q(kind__in=SENT_TO_ANY_PROVIDER) | Q(package__awarded_provider_id=user.provider_id))
+    ).filter(Q(kind__in=SENT_TO_ANY_PROVIDER) | holds_award)
 
 
 def _get_document_for_provider(user: User, pk: int) -> PlacementDocument:
@@ -128,15 +134,27 @@ def _get_batch_report_for_provider(user: User, pk: int) -> NoticeAttachment:
     return found
 
 
+def ended_placements() -> QuerySet[Package]:
+    """Awarded packages whose placement has ended (engine/placement.py: the status stays
+    awarded, a `placement_ended` event after the award says so)."""
+    ended = TimelineEvent.objects.filter(
+        package=OuterRef("pk"), type="placement_ended", at__gte=OuterRef("awarded_at")
+    )
+    return Package.objects.filter(status=PackageStatus.AWARDED).filter(Exists(ended))
+
+
 def _get_awarded_package_for_provider(user: User, case_number: str) -> Package:
-    """A package awarded to the user's provider, by its Mosaic ID; 404 for any other (one
-    awarded to another provider, not awarded, of another council)."""
+    """A package awarded to the user's provider, by its Mosaic ID, while its placement runs;
+    404 for any other (one awarded to another provider, not awarded, of another council,
+    or one whose placement ended: UK GDPR, no full record after the placement)."""
     found = (
         Package.objects.filter(
             council_id=user.council_id,
             awarded_provider_id=user.provider_id,
             case_number=case_number,
+            status=PackageStatus.AWARDED,
         )
+        .exclude(pk__in=ended_placements())
         .select_related("council", "person", "awarded_provider")
         .defer("engine_state")
         .first()

@@ -21,6 +21,9 @@ class Person(models.Model):
     principal_contact = models.CharField(max_length=200, blank=True)
     principal_contact_phone = models.CharField(max_length=30, blank=True)
     needs = models.TextField(blank=True)
+    # UK GDPR (docs/security.md, Personal data): when the record was anonymised, by the
+    # retention duty or on the person's request; the statistics stay, the person does not.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "people"

@@ -13,6 +13,10 @@ changes the package through `sourcing.runner` in one transaction and queues its 
 - `do_hold`, `do_release`, `do_cancel`, `do_next_provider`: engine inputs too, so
   `simulate` replays them (docs/policies.md §7). A held package's clocks wait and answers
   are refused until released.
+- `do_confirm_view`: a broker has read the provider view of a package held for that review
+  (docs/policies.md §6.2, `review_provider_view`), removed the names and words it still
+  showed, and confirms it: the view is made again without them, the words are kept on the
+  package and learned by the council, and the engine starts sourcing (`ConfirmView`).
 - `do_answer_query`: the broker's answer to a provider's question goes to every provider
   approached for the package (docs/policies.md §6.3), audited as `query_answered`.
 
@@ -32,7 +36,7 @@ from django.db import transaction
 from carebroker.accounts.models import Role, User
 from carebroker.engine.by_hand import tender_deadline
 from carebroker.engine.engine import StepResult
-from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, Release
+from carebroker.engine.inputs import Answer, AwardByHand, ConfirmView, Decision, Hold, Release
 from carebroker.engine.scenario import PROVIDER_ACTIONS
 from carebroker.engine.state import PackageState
 from carebroker.engine.vocabulary import LIVE, RUNNING
@@ -41,7 +45,7 @@ from carebroker.outbox.models import NoticeKind
 from carebroker.providers.models import Provider
 from carebroker.sourcing import runner
 from carebroker.sourcing.effects import notify
-from carebroker.sourcing.market_db import market_of
+from carebroker.sourcing.market_db import market_of, redaction_words, view_of
 from carebroker.sourcing.models import (
     EventSource,
     Package,
@@ -295,6 +299,90 @@ def do_next_provider(user: User, package: Package, now: datetime) -> StepResult:
         return _step(row, user, decision, now)
 
 
+MAX_REDACT_WORDS = 50
+REDACT_WORD_LENGTH = 100
+
+
+def check_redact_words(text: str | None) -> list[str]:
+    """The names and words a broker typed to remove, one a line (or comma-separated)."""
+    words = [w.strip() for w in re.split(r"[\n,]", text or "") if w.strip()]
+    if len(words) > MAX_REDACT_WORDS:
+        raise ValidationError(
+            {"words": f"Enter at most {MAX_REDACT_WORDS} names or words, not {len(words)}."}
+        )
+    for word in words:
+        if len(word) > REDACT_WORD_LENGTH:
+            raise ValidationError(
+                {"words": f"“{word[:30]}…” is longer than {REDACT_WORD_LENGTH} characters: "
+                 "enter one name or word a line."}
+            )  # fmt: skip
+        if len(word) < 2 or not any(c.isalnum() for c in word):
+            raise ValidationError(
+                {"words": f"“{word}” is too short to remove: enter a name or word of "
+                 "2 characters or more."}
+            )  # fmt: skip
+    return list(dict.fromkeys(words))
+
+
+def preview_view(package: Package, words: Collection[str] = ()) -> dict[str, object]:
+    """The provider view as it would go out with `words` removed too (nothing saved)."""
+    return view_of(package.person, [*redaction_words(package), *words])
+
+
+def do_redact_words(user: User, package: Package, text: str, now: datetime) -> list[str]:
+    """Remove more names and words from what providers see of this package, before or after
+    the view is confirmed: kept on the package, learned by the council, and the view made
+    again (every provider-facing text is read from it). Returns the words added."""
+    check_staff(user, package)
+    words = check_redact_words(text)
+    if not words:
+        raise ValidationError({"words": "Enter a name or word to remove from what providers see."})
+    with transaction.atomic():
+        row = locked(package)
+        _learn(row, words)
+        row.provider_view = view_of(row.person, redaction_words(row))
+        row.save(update_fields=["redact_words", "provider_view"])
+        _audit(row, user, now, "view_redaction_added", count=len(words))
+    return words
+
+
+def do_confirm_view(user: User, package: Package, text: str, now: datetime) -> StepResult:
+    """Confirm the provider view (with any last words removed): sourcing starts now."""
+    check_staff(user, package)
+    words = check_redact_words(text)
+    with transaction.atomic():
+        row = locked(package)
+        if row.engine_state is None or not state_of(row).view_to_confirm:
+            raise ActionError(
+                f"Package {row.case_number} has no provider view waiting to be confirmed."
+            )
+        if words:
+            _learn(row, words)
+        # Made again from the full record: the view the broker saw, the words just added too.
+        row.provider_view = view_of(row.person, redaction_words(row))
+        row.view_confirmed_at = now
+        row.view_confirmed_by = user.get_username()
+        row.save(
+            update_fields=[
+                "redact_words",
+                "provider_view",
+                "view_confirmed_at",
+                "view_confirmed_by",
+            ]
+        )
+        return _step(row, user, ConfirmView(at=now, actor=str(user.role)), now)
+
+
+def _learn(row: Package, words: Collection[str]) -> None:
+    """Keep `words` on the package and in its council's learned list (each once)."""
+    row.redact_words = list(dict.fromkeys([*(row.redact_words or []), *words]))
+    council = row.council
+    learned = list(dict.fromkeys([*(council.redact_words or []), *words]))
+    if learned != council.redact_words:
+        council.redact_words = learned
+        council.save(update_fields=["redact_words"])
+
+
 def _check_status(row: Package, allowed: Collection[str]) -> None:
     if row.status not in allowed:
         raise ActionError(f"Package {row.case_number} is {row.get_status_display().lower()}.")
@@ -303,7 +391,7 @@ def _check_status(row: Package, allowed: Collection[str]) -> None:
 def _step(
     row: Package,
     user: User,
-    signal: AwardByHand | Hold | Release | Decision,
+    signal: AwardByHand | Hold | Release | Decision | ConfirmView,
     now: datetime,
 ) -> StepResult:
     """One broker input through the engine; refused (and rolled back) when it is ignored."""
@@ -406,6 +494,7 @@ def _check_no_names(package: Package, answer: str, field: str = "answer") -> Non
     person = package.person
     names = [person.name, person.principal_contact, person.allocated_worker]
     names += [str(r.get("name", "")) for r in person.relations or [] if isinstance(r, dict)]
+    names += redaction_words(package)  # docs/policies.md §6.2: what brokers removed stays out
     words = {w.lower() for name in names for w in re.findall(r"[^\W\d_]{3,}", name or "")}
     said = {w.lower() for w in re.findall(r"[^\W\d_]{3,}", answer)}
     if words & said:

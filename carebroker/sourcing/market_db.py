@@ -7,7 +7,7 @@ A provider's engine id is its primary key as text: answers and requests name it,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -100,10 +100,18 @@ def person_record(person: Person) -> PersonRecord:
     )
 
 
-def view_of(person: Person) -> dict[str, object]:
+def view_of(person: Person, words: Iterable[str] = ()) -> dict[str, object]:
     """What providers see before an award (docs/policies.md §6.2). Every policy gets the
-    anonymised view: the rule protects people, and no seed asks for more before award."""
-    return provider_view(person_record(person))
+    anonymised view: the rule protects people, and no seed asks for more before award.
+    `words`: names and words brokers removed (the package's and the council's learned ones)."""
+    return provider_view(person_record(person), extra_names=words)
+
+
+def redaction_words(package: Package) -> list[str]:
+    """The words removed from this package's provider view: its own, then its council's
+    learned list (docs/policies.md §6.2), each once."""
+    words = [*(package.redact_words or []), *(package.council.redact_words or [])]
+    return list(dict.fromkeys(str(w).strip() for w in words if str(w).strip()))
 
 
 def engine_package(row: Package, referred_at: datetime | None = None) -> engine_market.PackageSpec:
@@ -136,4 +144,5 @@ def engine_package(row: Package, referred_at: datetime | None = None) -> engine_
         flags=frozenset(flag for flag in DOCUMENT_FLAGS if getattr(referral, flag, False)),
         enhanced_rate=row.enhanced_rate,
         target_supply_area=row.target_supply_area,
+        view_confirmed=row.view_confirmed_at is not None,
     )

@@ -84,6 +84,15 @@ class Package(models.Model):
         blank=True,
         help_text="Why a broker holds it (status held): the clocks wait.",
     )
+    # docs/policies.md §6.2 (issue 12 finding 11): a broker reads the provider view and
+    # confirms it before the first request; the words they add are removed from it.
+    view_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    view_confirmed_by = models.CharField(max_length=150, blank=True, editable=False)
+    redact_words = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Names and words a broker removed from what providers see of this package.",
+    )
 
     class Meta:
         ordering = ["preferred_start", "case_number"]

@@ -27,6 +27,7 @@ from carebroker.engine.engine import StepResult
 from carebroker.engine.inputs import (
     Answer,
     AwardByHand,
+    ConfirmView,
     Decision,
     Hold,
     Input,
@@ -41,7 +42,7 @@ from carebroker.engine.state import Event, PackageState, Request
 from carebroker.referrals.models import Referral as ReferralRow
 from carebroker.referrals.models import ReferralStatus
 from carebroker.sourcing import effects, snapshot
-from carebroker.sourcing.market_db import engine_package, market_of, view_of
+from carebroker.sourcing.market_db import engine_package, market_of, redaction_words, view_of
 from carebroker.sourcing.models import (
     EventSource,
     Package,
@@ -65,7 +66,7 @@ __all__ = [
     "state_of",
 ]
 
-Council = Decision | AwardByHand | Hold | Release | PlacementChange
+Council = Decision | AwardByHand | Hold | Release | PlacementChange | ConfirmView
 
 
 class SourcingError(ValueError):
@@ -236,7 +237,8 @@ def save_step(
     row.held_reason = (after.held_reason or "")[:300]
     row.next_due = engine.next_due(after)  # None while held: its clocks wait
     if row.provider_view is None and row.status != PackageStatus.RETURNED:
-        row.provider_view = view_of(row.person)  # docs/policies.md §6.2: made once, on acceptance
+        # docs/policies.md §6.2: made on acceptance, without the words brokers removed
+        row.provider_view = view_of(row.person, redaction_words(row))
     row.save()
     _save_requests(row, before.requests, after.requests)
     append_events(row, outcome.events, actor=actor)

@@ -12,6 +12,7 @@ from carebroker.web.views import (
     gates,
     package_actions,
     packages,
+    provider_view_review,
     purchase_order,
     referrals,
     sign_on,
@@ -90,6 +91,11 @@ urlpatterns = [
     ),
     path("packages/<str:case_number>/release/", package_actions.release, name="package_release"),
     path("packages/<str:case_number>/cancel/", package_actions.cancel, name="package_cancel"),
+    path(
+        "packages/<str:case_number>/provider-view/",
+        provider_view_review.review,
+        name="package_provider_view",
+    ),
     path(
         "packages/<str:case_number>/next-provider/",
         package_actions.next_provider,

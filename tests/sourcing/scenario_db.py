@@ -116,6 +116,8 @@ def load(source: dict[str, Any]) -> Loaded:
             current_provider_id=provider_pk[p.current_provider] if p.current_provider else None,
             enhanced_rate=p.enhanced_rate,
             target_supply_area=p.target_supply_area,
+            # A scenario's package has its provider view confirmed (engine/market.py).
+            view_confirmed_at=p.referred_at if p.view_confirmed else None,
         )
     return Loaded(council, scenario, provider_pk, packages)
 

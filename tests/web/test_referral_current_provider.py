@@ -5,7 +5,7 @@ for a package that is not a change is refused on its field and nothing is saved.
 import pytest
 
 from carebroker.accounts.models import Role
-from carebroker.sourcing import runner
+from carebroker.sourcing import actions, runner
 from carebroker.sourcing.models import Package, SourcingRequest
 from tests.factories import make_area, make_council, make_provider, make_user
 from tests.web.pages import as_date_parts, client_for, clock, field_error
@@ -57,6 +57,9 @@ def test_a_change_names_its_current_provider_which_is_asked_first():
     assert (package.change_to_existing, package.current_provider) == (True, spot)
     if package.engine_state is None:
         runner.do_referral(package, NOW)
+    assert not SourcingRequest.objects.filter(package=package).exists()  # §6.2: reviewed first
+    broker = make_user(council, Role.BROKER)
+    actions.do_confirm_view(broker, package, "", NOW)
     asked = SourcingRequest.objects.get(package=package)
     assert (asked.provider, asked.stage) == (spot, "current_provider")
 

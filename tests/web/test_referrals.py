@@ -139,7 +139,8 @@ def test_a_mosaic_id_already_used_in_the_council_is_refused(kent):
 def test_kent_referral_is_returned_naming_the_charging_letter_then_accepted_when_resent(kent):
     """The referrer sends it (received); the broker checks it: §5.1 Kent needs a signed
     charging letter, so it goes back naming exactly that; the referrer resends it with the
-    letter and it is accepted: the package is being sourced and the first provider asked."""
+    letter and it is accepted; a broker confirms what providers will see (§6.2), and the
+    first provider is asked."""
     referrer, broker = client_for(kent["referrer"]), client_for(kent["broker"])
     sent = _send(referrer)
     referral = Referral.objects.get(council=kent["council"])
@@ -170,6 +171,14 @@ def test_kent_referral_is_returned_naming_the_charging_letter_then_accepted_when
     package.refresh_from_db()
     assert resent.status_code == 302
     assert referral.status == ReferralStatus.ACCEPTED
+    assert package.status == PackageStatus.HELD  # until a broker confirms the provider view
+    assert not SourcingRequest.objects.filter(package=package).exists()
+    with clock(NOW):
+        confirmed = broker.post(
+            f"/packages/{package.case_number}/provider-view/", {"action": "confirm"}
+        )
+    assert confirmed.status_code == 302
+    package.refresh_from_db()
     assert package.status == PackageStatus.SOURCING
     assert SourcingRequest.objects.filter(package=package).count() == 1
     assert "Referral accepted" in main_of(referrer.get(f"/referrals/{referral.pk}/"))
@@ -182,11 +191,13 @@ def test_a_complete_referral_is_accepted_at_the_check(kent):
     page = main_of(broker.get(f"/referrals/{referral.pk}/"))
     assert "checking accepts it" in page
     with clock(NOW):
-        broker.post(f"/referrals/{referral.pk}/check/")
+        checked = broker.post(f"/referrals/{referral.pk}/check/")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
-    assert "Referral accepted: package M70001 is being sourced" in main_of(
-        broker.get(f"/referrals/{referral.pk}/")
+    # docs/policies.md §6.2: the broker goes on to check what providers will see.
+    assert checked["Location"] == "/packages/M70001/provider-view/"
+    assert "Check what providers will see of package M70001" in main_of(
+        broker.get(checked["Location"])
     )
 
 

@@ -187,6 +187,16 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     except SERVICE_ERRORS as error:
         form.add_service_error(error)
         return _render_referral(request, user, referral, 400, check_form=form)
+    waiting = [
+        p
+        for p in referral.packages.order_by("pk")
+        if p.status == "held" and not p.view_confirmed_at
+    ]
+    if result.status == ReferralStatus.ACCEPTED and waiting:
+        # docs/policies.md §6.2: no provider is asked until a broker confirms what they see.
+        tell(request, f"Referral accepted. Check what providers will see of package "
+             f"{waiting[0].case_number}: no provider is asked until you confirm it.")  # fmt: skip
+        return redirect("package_provider_view", case_number=waiting[0].case_number)
     if result.status == ReferralStatus.ACCEPTED:
         tell(request, f"Referral accepted: package {', '.join(result.packages)} is being sourced.")
     else:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sourcing", "0008_package_current_provider"),
+        ("sourcing", "0009_timeline_source_provider"),
     ]
 
     operations = [

@@ -98,6 +98,7 @@ class PlacementChange:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
 class ConfirmView:
     """A broker has read the provider view and confirms it (docs/policies.md §6.2): a package
     held for that review starts sourcing; its first requests go out now."""

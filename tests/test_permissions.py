@@ -309,6 +309,8 @@ def build_council(key: str) -> Council:
             "peer": document("won_b", pb, "ipa"),
         },
         "portal_batch_report": {"own": batch_report(pa), "peer": batch_report(pb)},
+        # a placement to hand back (portal/handbacks.py): a package awarded to PA, to PB
+        "portal_placement": {"own": packages["won_a"].pk, "peer": packages["won_b"].pk},
         "package_document": {"own": (packages["won_a"].case_number, document("won_a", pa, "isp"))},
         "package_request": {
             "own": (
@@ -436,6 +438,15 @@ RULES: dict[str, Rule] = {
     "portal:interest_return": Rule(PROVIDERS),
     "portal:document_password": Rule(PROVIDERS),
     "portal:healthz": Rule(ANYONE, public=True),
+    # handbacks (portal/handback_views.py): several with notice only where the policy has it
+    "portal:placements": Rule(PROVIDERS),
+    "portal:handback": Rule(
+        PROVIDERS, {"pk": "portal_placement"}, owner_only=True, missing_ok=True
+    ),
+    "portal:handback_notice": Rule(PROVIDERS, missing_ok=True),
+    # reviews (web/views/reviews.py)
+    "reviews": Rule(STAFF),
+    "package_review": Rule(STAFF, PACKAGE),
     # the JSON API (carebroker/api, docs/api.md): the council's integration user only
     "api:openapi-json": Rule(ANYONE, public=True, api=True),
     "api:openapi-view": Rule(ANYONE, public=True, api=True),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from carebroker.engine import by_hand, gates, placement
+from carebroker.engine import by_hand, gates, handbacks, placement, reviews
 from carebroker.engine.by_hand import VIEW_TO_CONFIRM_REASON
 from carebroker.engine.inputs import (
     Answer,
@@ -24,6 +24,7 @@ from carebroker.engine.inputs import (
     PlacementChange,
     ReferralInput,
     Release,
+    ReviewOutcome,
     Tick,
 )
 from carebroker.engine.market import Market, PackageSpec
@@ -78,6 +79,8 @@ def step(market: Market, state: PackageState, signal: Input) -> StepResult:
         placement.change(progress, signal)
     elif isinstance(signal, ConfirmView):
         by_hand.confirm_view(progress, signal)
+    elif isinstance(signal, ReviewOutcome):
+        reviews.record(progress, signal)
     elif _live_or_new(draft, signal):
         gates.decide(progress, signal)
     return StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
@@ -85,6 +88,8 @@ def step(market: Market, state: PackageState, signal: Input) -> StepResult:
 
 def next_due(state: PackageState) -> datetime | None:
     """When the package next needs the clock (a deadline, a batch, a listing), if ever."""
+    if state.status == PackageStatus.AWARDED:  # only a handback's notice date runs on
+        return min((at for at, label in state.timers if label == handbacks.TIMER), default=None)
     if state.status not in RUNNING:  # held: the clocks wait
         return None
     times = [run.due for run in state.runs if run.status == "active" and run.due is not None]
@@ -156,6 +161,12 @@ def _refer(progress: Progress, at: datetime) -> None:
 def _tick(progress: Progress, at: datetime) -> None:
     draft = progress.draft
     for _ in range(_MAX_DUE_PER_TICK):
+        if draft.status == PackageStatus.AWARDED:
+            ends = [when for when, label in draft.timers if label == handbacks.TIMER]
+            if not ends or min(ends) > at:
+                return
+            handbacks.notice_ended(progress, min(ends))
+            continue
         if draft.status not in RUNNING:
             return
         due: list[tuple[datetime, int, str]] = [
@@ -258,47 +269,8 @@ def _after_award(progress: Progress, answer: Answer) -> None:
             return
         progress.confirmed(answer.at, answer.start, answer.call_times, answer.text)
     elif answer.action == AnswerAction.HANDBACK:
-        _handback(progress, answer)
+        handbacks.handback(progress, answer)
+    elif answer.action == AnswerAction.HANDBACK_NOTICE:
+        handbacks.handback_notice(progress, answer)
     else:
         progress.ignore(answer.at, f"{answer.action} after the award", provider=answer.provider)
-
-
-def _handback(progress: Progress, answer: Answer) -> None:
-    """docs/policies.md §5 Handbacks: escalated at once; the package returns to the list."""
-    draft = progress.draft
-    rule = progress.policy.handbacks
-    if (
-        rule is not None
-        and answer.reason == "call_times"
-        and not (rule.call_time_preference_returns_to_list)
-    ):
-        # seed 003: a mere preference about call times is not a handback; refused, and the
-        # placement goes on (nothing is escalated, nothing re-sourced)
-        progress.ignore(
-            answer.at,
-            "a preference about call times only is not a handback",
-            provider=answer.provider,
-            action=answer.action,
-        )
-        return
-    draft.event(answer.at, EventType.HANDBACK, provider=answer.provider, reason=answer.reason)
-    # Referrers kept informed (issue 11): the referrer hears of a handback in every preset.
-    draft.effect(EffectKind.SEND_NOTICE, "referrer", notice=NoticeKind.HANDBACK)
-    if rule is None:
-        return
-    draft.event(answer.at, EventType.HANDBACK_ESCALATED, to=rule.individual_escalate_to)
-    draft.effect(EffectKind.SEND_NOTICE, rule.individual_escalate_to, notice=NoticeKind.HANDBACK)
-    if rule.individual_returns_to_list:
-        draft.status = PackageStatus.SOURCING
-        draft.provider = None
-        draft.awarded_at = None
-        draft.next_stage = 0
-        draft.event(answer.at, EventType.RETURNED_TO_LIST)
-        waiting = progress.policy.waiting_list
-        if waiting is not None:  # §5 Handbacks: the waiting clock restarts from the handback
-            calendar = progress.market.calendar
-            draft.timers = [
-                (calendar.add_working_days(answer.at, waiting.amber_from_days), "amber"),
-                (calendar.add_working_days(answer.at, waiting.red_from_days), "red"),
-            ]
-        progress.enter(answer.at)

@@ -107,6 +107,19 @@ class ConfirmView:
     actor: str
 
 
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """The outcome of a placement's review (PIR, docs/policies.md §5 Reviews), recorded by a
+    broker or manager: `continue`, `change_hours` (with the new `hours_per_week`), `end`, or
+    `re_source` (another provider is found)."""
+
+    at: datetime
+    actor: str  # manager | broker
+    outcome: str
+    hours_per_week: Decimal | None = None
+    reason: str | None = None
+
+
 ByHand = AwardByHand | Hold | Release | ConfirmView
 Input = (
     ReferralInput
@@ -118,5 +131,6 @@ Input = (
     | Release
     | PlacementChange
     | ConfirmView
+    | ReviewOutcome
 )
 """One input of `engine.step` (named apart from Django's signals and the referral model)."""

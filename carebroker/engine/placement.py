@@ -58,6 +58,7 @@ MOVES: dict[str, Placement] = {
     EventType.CONFIRMED: Placement.CONFIRMED,
     EventType.PLACEMENT_STARTED: Placement.STARTED,
     EventType.REVIEW_STARTED: Placement.UNDER_REVIEW,
+    EventType.REVIEWED: Placement.STARTED,  # engine/reviews.py: after its review, care goes on
     EventType.PLACEMENT_ENDED: Placement.ENDED,
     EventType.HANDBACK: Placement.HANDED_BACK,
 }

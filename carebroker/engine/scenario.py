@@ -29,6 +29,7 @@ from carebroker.engine.inputs import (
     Input,
     PlacementChange,
     Release,
+    ReviewOutcome,
 )
 from carebroker.engine.market import Capacity, MarketProvider, PackageSpec
 from carebroker.engine.policy import (
@@ -43,6 +44,7 @@ from carebroker.engine.policy import (
 )
 from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.provider_view import PersonRecord, Relation
+from carebroker.engine.reviews import OUTCOMES as REVIEW_OUTCOMES
 from carebroker.engine.vocabulary import AnswerAction, DecisionAction
 from carebroker.lib.postcodes import PostcodeError, parse_postcode
 
@@ -445,7 +447,8 @@ def _read_person(
 
 _EVENT_KEYS = {
     "at", "package", "provider", "actor", "action", "coverage", "rate", "start", "reason",
-    "until", "text", "accept", "call_times", "gate", "choice", "override_reason",
+    "until", "text", "accept", "call_times", "gate", "choice", "override_reason", "outcome",
+    "hours_per_week",
 }  # fmt: skip
 
 
@@ -481,6 +484,8 @@ def _provider_answer(
     until = reader.opt(table, "until", where, _nullable(_moment), None)
     if action == "considering" and until is None:
         reader.error(f"{where}.until", "missing (considering needs the time of a definite answer)")
+    if action == "handback_notice" and until is None:
+        reader.error(f"{where}.until", "missing (a handback with notice needs the day care ends)")
     rate = reader.opt(table, "rate", where, _nullable(_money), None)
     accept = reader.opt(table, "accept", where, _nullable(as_flag), None)
     if action == "assessment_done" and accept is None:
@@ -510,6 +515,8 @@ def _decision(
         return _by_hand(reader, table, where, at, actor, provider, action)
     if action in PLACEMENT_ACTIONS:
         return _placement(reader, table, where, at, actor, provider, action)
+    if action == "review_outcome":
+        return _review(reader, table, where, at, actor)
     gate = reader.opt(table, "gate", where, _nullable(one_of(GATE_NAMES)), None)
     choice = reader.opt(table, "choice", where, _nullable(one_of(CHOICES)), None)
     if action == "approve" and gate is None:
@@ -559,6 +566,27 @@ def _placement(
     if action != "end" and reason is not None:
         reader.error(f"{where}.reason", f"{action} takes no reason (end does)")
     return PlacementChange(at=at, actor=actor, action=action, reason=reason)
+
+
+def _review(
+    reader: FieldReader, table: Table, where: str, at: datetime, actor: str
+) -> ReviewOutcome:
+    """A placement's review outcome (engine/reviews.py, docs/policies.md §5 Reviews)."""
+    if actor not in HAND_ACTORS:
+        reader.error(f"{where}.actor", f"a review is by a {' or a '.join(HAND_ACTORS)}")
+    outcome = reader.req(table, "outcome", where, one_of(tuple(REVIEW_OUTCOMES)))
+    hours = reader.opt(table, "hours_per_week", where, _nullable(_hours), None)
+    if outcome == "change_hours" and hours is None:
+        reader.error(f"{where}.hours_per_week", "missing (a change of hours gives the new hours)")
+    if outcome != "change_hours" and hours is not None:
+        reader.error(f"{where}.hours_per_week", "only a change of hours gives hours")
+    return ReviewOutcome(
+        at=at,
+        actor=actor,
+        outcome=outcome,
+        hours_per_week=hours,
+        reason=reader.opt(table, "reason", where, _nullable(as_text), None),
+    )
 
 
 def _by_hand(

@@ -73,6 +73,7 @@ class AnswerAction(StrEnum):
     ASSESSMENT_DONE = "assessment_done"
     CONFIRM = "confirm"
     HANDBACK = "handback"
+    HANDBACK_NOTICE = "handback_notice"  # one of several handed back with notice (§5)
     WITHDRAW = "withdraw"  # a tender offer taken back before the deadline (§6.3)
 
 
@@ -91,6 +92,7 @@ class DecisionAction(StrEnum):
     START = "start"
     REVIEW = "review"
     END = "end"
+    REVIEW_OUTCOME = "review_outcome"  # a review's outcome (engine/reviews.py, §5 Reviews)
 
 
 class EffectKind(StrEnum):
@@ -247,6 +249,7 @@ class EventType(StrEnum):
     REVIEW_DUE = "review_due"
     PLACEMENT_STARTED = "placement_started"  # engine/placement.py
     REVIEW_STARTED = "review_started"
+    REVIEWED = "reviewed"  # the review's outcome (engine/reviews.py)
     PLACEMENT_ENDED = "placement_ended"
     # Kent after acceptance, from the shell (sourcing/after_award.py)
     SERVICE_DELIVERY_ORDER_SENT = "service_delivery_order_sent"
@@ -254,6 +257,8 @@ class EventType(StrEnum):
     STEP_OVERDUE = "step_overdue"
     HANDBACK = "handback"
     HANDBACK_ESCALATED = "handback_escalated"
+    HANDBACK_NOTICE = "handback_notice"  # several packages handed back with notice (§5)
+    HANDBACK_CALL_DUE = "handback_call_due"  # the manager calls the provider by `due`
     RETURNED_TO_LIST = "returned_to_list"
     WAITING_LIST_RAG = "waiting_list_rag"
     # from the shell (sourcing/*): the worker and brokers' own actions

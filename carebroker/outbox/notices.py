@@ -50,8 +50,10 @@ Context keys by kind (optional ones in brackets):
 - hold_unable_to_fill (allocated worker): reasons: [{provider, reason}].
 - off_framework_notice (allocated worker): nothing more.
 - filled (allocated worker): provider, start (the agreed start, or None).
-- escalation (manager or team): level ("amber" or "red"), days_waiting, [accepted_at].
-- handback (area support manager): provider, reason.
+- escalation (manager or team): level ("amber" or "red"), days_waiting, [accepted_at], or
+  [handed_back_at] when a handback restarted the waiting clock.
+- handback (area support manager): provider, reason (in words), [text], and for a handback
+  with notice (docs/policies.md §5) [ends] (the day care ends) and [call_by] (the call due).
 - step_overdue (purchasing officer, then area support manager): step (in words), due,
   [escalated] (sourcing/after_award.py).
 - report (managers): title, period (in words), lines (a few lines of its figures); the
@@ -118,7 +120,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
 }
 # A batch report or an open-market list covers many packages: no Mosaic ID of its own.
 WITHOUT_PACKAGE = frozenset({K.BATCH_REPORT, K.OPEN_MARKET_LIST, K.REPORT, K.CAPACITY_REMINDER})
-TIME_KEYS = ("deadline", "sent_at", "received_at", "accepted_at")
+TIME_KEYS = ("deadline", "sent_at", "received_at", "accepted_at", "call_by", "handed_back_at")
 # Context values a template branches on: anything else would read as the other branch.
 CHOICES = {"round": ("interest", "offer"), "level": ("amber", "red")}
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebroker.portal import confirmation, signed_ipa, views
+from carebroker.portal import confirmation, handback_views, signed_ipa, views
 
 app_name = "portal"
 
@@ -21,5 +21,12 @@ urlpatterns = [
         name="confirmation",
     ),
     path("batch-reports/<int:pk>/", views.batch_report_download, name="batch_report"),
+    path("placements/", handback_views.placements_page, name="placements"),
+    path("placements/<int:pk>/hand-back/", handback_views.handback_page, name="handback"),
+    path(
+        "placements/hand-back-several/",
+        handback_views.handback_notice_page,
+        name="handback_notice",
+    ),
     path("healthz/", views.healthz, name="healthz"),
 ]

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from carebroker.accounts.models import Role, User
+from carebroker.engine import handbacks, reviews
 from carebroker.engine.market import Market
 from carebroker.engine.state import Effect, Event, PackageState, Request
 from carebroker.lib.london import LONDON
@@ -213,10 +214,17 @@ def _notice(
         request = _last_request(state, to)
         context = {"deadline": request.deadline if request else now}
     elif kind == K.HANDBACK:
-        provider = state.provider or _handback_provider(state)
+        given = _handback_given(state)
+        provider = str(given.get("provider") or "") or state.provider
         context = {
             "provider": _provider_name(row, provider),
-            "reason": _handback_reason(state),
+            "reason": handbacks.reason_words(str(given.get("reason") or "")),
+            "text": given.get("text"),
+            # a handback with notice (docs/policies.md §5): the day care ends, the call due
+            "ends": _local_date(details["ends"])
+            if isinstance(details.get("ends"), datetime)
+            else None,
+            "call_by": details.get("call_by"),
         }
     elif kind == K.FILLED:
         to = "referrer"
@@ -237,10 +245,7 @@ def _notice(
             "from_enablement": bool(row.referral.from_enablement),
         }
     elif kind == K.REVIEW_OUTCOME:
-        context = {
-            "outcome": str(details.get("outcome_words") or details.get("outcome") or ""),
-            "next_step": details.get("next_step"),
-        }
+        context = _review_context(row, state)
     elif kind == K.ESCALATION:
         return escalate(row, market, str(details.get("rag")), cause.at, now, to=to or "manager")
     return notify(row, to, kind, key, context, now, cc_senior=cc_senior)
@@ -249,11 +254,24 @@ def _notice(
 def escalate(
     row: Package, market: Market, level: str, at: datetime, now: datetime, to: str = "manager"
 ) -> int:
-    """The waiting-list escalation notice; one per package and level (docs/policies.md §5)."""
+    """The waiting-list escalation notice; one per package and level (docs/policies.md §5),
+    and one more per level each time a handback restarts the package's waiting clock."""
     accepted = row.referral.accepted_at or row.referral.received_at
-    days = market.calendar.working_days_between(_local_date(accepted), _local_date(at))
-    context = {"level": level, "days_waiting": days, "accepted_at": accepted}
-    return notify(row, to, K.ESCALATION, f"escalation:{row.case_number}:{level}", context, now)
+    restarted = (
+        TimelineEvent.objects.filter(package=row, type="returned_to_list")
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    key = f"escalation:{row.case_number}:{level}"
+    context: dict[str, Any] = {"level": level, "accepted_at": accepted}
+    start = accepted
+    if restarted is not None and restarted > accepted:
+        start = restarted
+        key = f"{key}:{stamp(restarted)}"
+        context = {"level": level, "handed_back_at": restarted}
+    days = market.calendar.working_days_between(_local_date(start), _local_date(at))
+    return notify(row, to, K.ESCALATION, key, {**context, "days_waiting": days}, now)
 
 
 def _local_date(moment: datetime) -> date:
@@ -402,18 +420,33 @@ def _decline_reasons(state: PackageState, names: Mapping[str, str]) -> list[dict
     ]
 
 
-def _handback_provider(state: PackageState) -> str | None:
-    for event in reversed(state.events):
-        if event.type == "handback":
-            return str(event.details.get("provider"))
-    return None
+def _review_context(row: Package, state: PackageState) -> dict[str, Any]:
+    """The referrer's review outcome notice: the last review, in words (engine/reviews.py)."""
+    review = next(e for e in reversed(state.events) if e.type == "reviewed")
+    details = review.details
+    new_hours = details.get("hours_per_week")
+    return {
+        "outcome": reviews.OUTCOMES[str(details["outcome"])].lower(),
+        "next_step": " ".join(
+            part
+            for part in (
+                f"The new hours are {hours(Decimal(str(new_hours)))} hours a week."
+                if new_hours
+                else "",
+                f"Notes from the review: {details['reason']}" if details.get("reason") else "",
+            )
+            if part
+        )
+        or None,
+    }
 
 
-def _handback_reason(state: PackageState) -> str:
+def _handback_given(state: PackageState) -> Mapping[str, object]:
+    """What the provider said with its last handback (at once, or with notice)."""
     for event in reversed(state.events):
-        if event.type == "handback":
-            return str(event.details.get("reason") or "no reason given")
-    return "no reason given"
+        if event.type in ("handback", "handback_notice"):
+            return event.details
+    return {}
 
 
 def _provider_name(row: Package, provider: str | None) -> str | None:

@@ -34,6 +34,7 @@ from carebroker.engine.inputs import (
     PlacementChange,
     ReferralInput,
     Release,
+    ReviewOutcome,
     Tick,
 )
 from carebroker.engine.market import Market
@@ -66,7 +67,7 @@ __all__ = [
     "state_of",
 ]
 
-Council = Decision | AwardByHand | Hold | Release | PlacementChange | ConfirmView
+Council = Decision | AwardByHand | Hold | Release | PlacementChange | ConfirmView | ReviewOutcome
 
 
 class SourcingError(ValueError):
@@ -236,6 +237,11 @@ def save_step(
     row.awarded_at = after.awarded_at
     row.held_reason = (after.held_reason or "")[:300]
     row.next_due = engine.next_due(after)  # None while held: its clocks wait
+    if after.package != before.package:  # a review changed the package (engine/reviews.py)
+        row.hours_per_week = after.package.hours_per_week or row.hours_per_week
+        row.change_to_existing = after.package.change_to_existing
+        current = after.package.current_provider
+        row.current_provider_id = int(current) if current and current.isdigit() else None
     if row.provider_view is None and row.status != PackageStatus.RETURNED:
         # docs/policies.md §6.2: made on acceptance, without the words brokers removed
         row.provider_view = view_of(row.person, redaction_words(row))

@@ -5,6 +5,10 @@ The RAG comes from the policy (Kent: amber from 5 working days, with a prompt to
 re-assessment; red from 10, escalated to the Team Manager). A policy without a waiting list
 (Essex, Leicestershire) shows days waiting and no RAG.
 
+A package handed back (docs/policies.md §5 Handbacks) waits again from its handback: its
+clock starts at its last `returned_to_list` event, not at the acceptance (`clock_starts`),
+and its levels may be raised again after that.
+
 Escalations: a package crosses a threshold at the same local time on the Nth working day
 after acceptance. The engine raises it itself for packages it started (a clock in their
 state); `escalate_waiting(now)` raises it for any live package that crossed a threshold
@@ -21,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max
 
 from carebroker.councils.models import Council
 from carebroker.engine import engine
@@ -64,6 +69,20 @@ def crossings(
     ]
 
 
+def clock_starts(council: Council) -> dict[int, datetime]:
+    """Package pk -> when its waiting clock restarted (its last return to the list)."""
+    rows = (
+        TimelineEvent.objects.filter(package__council=council, type="returned_to_list")
+        .values("package_id")
+        .annotate(at=Max("at"))
+    )
+    return {row["package_id"]: row["at"] for row in rows}
+
+
+def _start(accepted: datetime, restarted: datetime | None) -> datetime:
+    return max(accepted, restarted) if restarted is not None else accepted
+
+
 def waiting_list(council: Council, now: datetime, market: Market | None = None) -> list[Waiting]:
     """The council's live packages, longest waiting first."""
     market = market or Markets().of(council)
@@ -72,9 +91,10 @@ def waiting_list(council: Council, now: datetime, market: Market | None = None) 
     packages = Package.objects.filter(
         council=council, status__in=LIVE, referral__accepted_at__isnull=False
     ).select_related("referral", "person", "area")
+    restarts = clock_starts(council)
     for package in packages:
-        accepted = package.referral.accepted_at
-        assert accepted is not None
+        assert package.referral.accepted_at is not None
+        accepted = _start(package.referral.accepted_at, restarts.get(package.pk))
         days = working_days_waiting(market.calendar, accepted, now)
         lines.append(Waiting(package, accepted, days, rule.rag(days) if rule else None))
     lines.sort(key=lambda line: (-line.days_waiting, line.package.case_number))
@@ -98,12 +118,12 @@ def escalate_waiting(now: datetime) -> list[str]:
         rule = market.policy.waiting_list
         if rule is None:
             continue
-        raised = {
-            (pk, str(rag))
-            for pk, rag in TimelineEvent.objects.filter(
-                package__council=council, type=RAG_EVENT
-            ).values_list("package_id", "details__rag")
-        }
+        raised: dict[tuple[int, str], datetime] = {}
+        for pk, rag, at in TimelineEvent.objects.filter(
+            package__council=council, type=RAG_EVENT
+        ).values_list("package_id", "details__rag", "at"):
+            raised[(pk, str(rag))] = max(at, raised.get((pk, str(rag)), at))
+        restarts = clock_starts(council)
         # N working days are at least N calendar days (less a clock change's hour, so one
         # day's margin): packages accepted later than that cannot have crossed.
         youngest = now - timedelta(days=min(rule.amber_from_days, rule.red_from_days) - 1)
@@ -111,26 +131,31 @@ def escalate_waiting(now: datetime) -> list[str]:
             council=council, status__in=LIVE, referral__accepted_at__lte=youngest
         ).values_list("pk", "referral__accepted_at")
         for pk, accepted in packages:
-            for level, at in crossings(rule, market.calendar, accepted):
-                if at <= now and (pk, level) not in raised:
-                    line = _escalate(pk, level, at, now, market)
+            start = _start(accepted, restarts.get(pk))
+            for level, at in crossings(rule, market.calendar, start):
+                before = raised.get((pk, level))
+                if at <= now and (before is None or before < start):
+                    line = _escalate(pk, level, at, now, market, start)
                     if line:
                         lines.append(line)
     return lines
 
 
-def _escalate(pk: int, level: str, at: datetime, now: datetime, market: Market) -> str | None:
+def _escalate(
+    pk: int, level: str, at: datetime, now: datetime, market: Market, start: datetime
+) -> str | None:
     rule = market.policy.waiting_list
     assert rule is not None
     with transaction.atomic():
         row = claim(pk)
         if row is None or row.status not in LIVE:
             return None
-        if TimelineEvent.objects.filter(package=row, type=RAG_EVENT, details__rag=level).exists():
+        if TimelineEvent.objects.filter(
+            package=row, type=RAG_EVENT, details__rag=level, at__gte=start
+        ).exists():
             return None  # raised meanwhile (by the engine or another worker)
         action = rule.amber_action if level == "amber" else rule.red_action
-        accepted = row.referral.accepted_at or at
-        days = working_days_waiting(market.calendar, accepted, now)
+        days = working_days_waiting(market.calendar, start, now)
         TimelineEvent.objects.create(
             package=row,
             at=now,

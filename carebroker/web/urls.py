@@ -15,6 +15,7 @@ from carebroker.web.views import (
     provider_view_review,
     purchase_order,
     referrals,
+    reviews,
     sign_on,
     today,
     two_factor,
@@ -78,6 +79,8 @@ urlpatterns = [
         countersign.countersign,
         name="package_countersign",
     ),
+    path("packages/<str:case_number>/review/", reviews.record_review, name="package_review"),
+    path("reviews/", reviews.review_list, name="reviews"),
     path("packages/<str:case_number>/hold/", package_actions.hold, name="package_hold"),
     path(
         "packages/<str:case_number>/confirmation/",

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from carebroker.engine.handbacks import REASONS as HANDBACK_REASONS
+from carebroker.engine.reviews import OUTCOMES as REVIEW_OUTCOMES
 from carebroker.lib.london import LONDON
 from carebroker.referrals.models import Document
 from carebroker.reports.words import REASONS
@@ -155,6 +157,12 @@ EVENTS = {
     "placement_agreement_sent": "IPA sent for signature",
     "placement_agreement_countersigned": "IPA countersigned: the placement confirmed",
     "purchase_order_recorded": "Purchase order recorded",
+    # after the award (docs/policies.md §5 Handbacks, Reviews)
+    "handback": "Handed back by the provider",
+    "handback_notice": "Notice given of a handback (several packages)",
+    "handback_call_due": "Manager to call the provider",
+    "review_due": "Review date set",
+    "reviewed": "Review held",
 }
 
 
@@ -188,6 +196,11 @@ _KEY_WORDS = {
     "notice": "notice",
     "actor": "by",
     "override_reason": "why before the deadline",
+    "ends": "care ends",
+    "notice_given": "notice given",
+    "earliest": "not before",
+    "latest": "by",
+    "hours_per_week": "new hours a week",
 }
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
@@ -224,7 +237,10 @@ def round_words(code: str | None, policy_name: str = "") -> str:
 
 def reason_words(code: str | None) -> str:
     code = (code or "").strip()
-    return REASONS.get(code, words(code)) if code else ""
+    if not code:
+        return ""
+    # a decline's reason, else a handback's (engine/handbacks.py), else the provider's words
+    return REASONS.get(code) or HANDBACK_REASONS.get(code) or words(code)
 
 
 def document_words(code: str) -> str:
@@ -286,6 +302,8 @@ def _value_words(key: str, value: object, names: Mapping[int, str], policy_name:
         return reason_words(str(value))
     if key == "rate":
         return f"£{value}"
+    if key == "outcome" and str(value) in REVIEW_OUTCOMES:
+        return REVIEW_OUTCOMES[str(value)]
     if key in ("action", "decision", "notice", "outcome"):
         return outcome_words(str(value)).lower() if str(value) in OUTCOMES else words(value)
     text = when_words(value)

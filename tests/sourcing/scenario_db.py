@@ -10,7 +10,15 @@ from typing import Any
 
 from carebroker.accounts.models import Role
 from carebroker.councils.models import Council
-from carebroker.engine.inputs import Answer, AwardByHand, Decision, Hold, PlacementChange, Release
+from carebroker.engine.inputs import (
+    Answer,
+    AwardByHand,
+    Decision,
+    Hold,
+    PlacementChange,
+    Release,
+    ReviewOutcome,
+)
 from carebroker.engine.scenario import Scenario, parse_scenario
 from carebroker.referrals.models import Person, Referral
 from carebroker.sourcing import runner
@@ -166,7 +174,10 @@ def drive(loaded: Loaded) -> list[str]:
             if isinstance(signal, Answer):
                 runner.record_answer(package, signal)
             else:
-                assert isinstance(signal, Decision | AwardByHand | Hold | Release | PlacementChange)
+                assert isinstance(
+                    signal,
+                    Decision | AwardByHand | Hold | Release | PlacementChange | ReviewOutcome,
+                )
                 runner.do_council(package, signal)
         for line in sweep(now, SOURCING_DUTIES):
             assert "FAILED" not in line, line

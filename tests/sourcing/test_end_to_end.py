@@ -20,7 +20,11 @@ PRESETS = ["essex-lah", "kent-oppd", "leics-short-breaks"]
 # kent-after-award: the placement after the award (engine/placement.py): a confirmation
 # refused for a start before today, then confirmed, started, reviewed and ended; another
 # started too early (refused), then started and handed back.
-EXAMPLES = [*PRESETS, "leics-by-hand", "essex-change", "kent-after-award"]
+# kent-handback: a package handed back at once, a call-time preference and short notice
+# refused, two packages handed back with notice and re-sourced on the notice date
+# (docs/policies.md §5 Handbacks); a placement reviewed with a change of hours, sourced
+# again as a change naming its current provider (§5 Reviews).
+EXAMPLES = [*PRESETS, "leics-by-hand", "essex-change", "kent-after-award", "kent-handback"]
 # How each example first approaches providers (docs/policies.md §4.2: the 16:00 batch report).
 FIRST_APPROACH = {
     "essex-lah": "batch_report",
@@ -29,6 +33,7 @@ FIRST_APPROACH = {
     "leics-by-hand": "request_sent",
     "essex-change": "request_sent",
     "kent-after-award": "request_sent",
+    "kent-handback": "request_sent",
 }
 
 

@@ -106,6 +106,16 @@ class Pages:
         assert response is not None
         self.look(page, name)
 
+    def look_at_widths(self, page: Page, name: str, widths: tuple[int, ...]) -> None:
+        """`look` at each width in turn on the page as loaded (no reload: the layout follows
+        the viewport's media queries), then back to the first width. One page load and one
+        sign-in serve every width, so a second width costs an axe run, not a tour."""
+        height = (page.viewport_size or {"height": 900})["height"]
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": height})
+            self.look(page, f"{name}-{width}")
+        page.set_viewport_size({"width": widths[0], "height": height})
+
     def look(self, page: Page, name: str) -> None:
         """Screenshot, axe, and no stack trace on the page as it is now."""
         page.wait_for_load_state()

@@ -1,13 +1,17 @@
-"""Every page of every role on the demo data, in Chromium: axe finds no serious or critical
-violation and no page shows a stack trace (issue 5 item 5). The demo councils are seeded
-and the worker's first sweep starts their packages, so lists and requests have rows."""
+"""Every page of every role on the demo data, in Chromium at 1280 px and 390 px: axe finds
+no serious or critical violation and no page shows a stack trace (issue 5 item 5, issue 10).
+The demo councils are seeded and the worker's first sweep starts their packages, so lists
+and requests have rows. Each page is loaded once per role and checked at both widths (the
+viewport resized in place), so the phone width costs an axe run per page, not a second
+tour. The admin's index and lists are screenshotted too (Django's own pages: not ours to
+pass axe, but every page of every role is in the artifacts)."""
 
 from datetime import UTC, datetime
 
 import pytest
 
 from carebroker.accounts.models import User
-from carebroker.demo.seed import DEMO_PASSWORD, seed_demo
+from carebroker.demo.seed import ADMIN_USERNAME, DEMO_PASSWORD, seed_demo
 from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.models import Package, SourcingRequest
 
@@ -15,6 +19,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # real
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 BATCH = datetime(2026, 11, 23, 16, 5, tzinfo=UTC)
+WIDTHS = (1280, 390)
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/sourcing/package/",
+    "/admin/referrals/referral/",
+    "/admin/providers/provider/",
+    "/admin/outbox/notice/",
+    "/admin/accounts/user/",
+]
 PAGES = {
     "broker": ["/", "/packages/", "/referrals/", "/batch/", "/gates/"],
     "manager": ["/", "/waiting/", "/overview/", "/gates/", "/reports/", "/reports/dashboard/"],
@@ -37,12 +50,33 @@ def test_every_page_of_every_role_passes_axe(pages, clock, prefix):
     User.objects.filter(username=f"{prefix}-provider").update(provider=request.provider)
     for role, paths in PAGES.items():
         page = pages.sign_in(f"{prefix}-{role}", DEMO_PASSWORD)
-        for path in paths:
-            pages.goto(page, path, f"{role}{path.replace('/', '-')}")
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+        visits = [(path, f"{role}{path.replace('/', '-')}") for path in paths]
         if role == "broker":
             package = Package.objects.filter(council__slug=f"demo-{prefix}").first()
             assert package is not None
-            pages.goto(page, f"/packages/{package.case_number}/", "broker-package")
+            visits.append((f"/packages/{package.case_number}/", "broker-package"))
         if role == "provider":
-            pages.goto(page, f"/portal/requests/{request.pk}/", "provider-request")
-    assert len(pages.checked) >= sum(len(paths) for paths in PAGES.values())
+            visits.append((f"/portal/requests/{request.pk}/", "provider-request"))
+        for path, name in visits:
+            response = page.goto(f"{pages.base_url}{path}")
+            assert response is not None and response.status == 200, f"{path}: not shown"
+            pages.look_at_widths(page, name, WIDTHS)
+    assert len(pages.checked) >= len(WIDTHS) * sum(len(paths) for paths in PAGES.values())
+    if prefix == "essex":  # the admin sees every council: once is enough
+        _screenshot_admin(pages)
+
+
+def _screenshot_admin(pages) -> None:
+    """The admin's pages at both widths, screenshotted (status 200, no stack trace)."""
+    page = pages.sign_in(ADMIN_USERNAME, DEMO_PASSWORD)
+    for path in ADMIN_PAGES:
+        response = page.goto(f"{pages.base_url}{path}")
+        assert response is not None and response.status == 200, f"{path}: not shown"
+        assert "/login/" not in page.url, f"{path}: the admin was sent to sign in"
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            pages.count += 1
+            name = f"{pages.count:02d}-admin{path.replace('/', '-')}{width}.png"
+            page.screenshot(path=str(pages.folder / name), full_page=True)
+            assert "Traceback" not in page.content(), f"{path}: a stack trace"

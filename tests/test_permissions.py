@@ -393,6 +393,8 @@ RULES: dict[str, Rule] = {
     "package_release": Rule(STAFF, PACKAGE),
     "package_cancel": Rule(STAFF, PACKAGE),
     "package_provider_view": Rule(STAFF, PACKAGE),
+    "package_personal_data_export": Rule(MANAGERS, PACKAGE),
+    "package_personal_data_erase": Rule(MANAGERS, PACKAGE),
     "package_next_provider": Rule(MANAGERS, PACKAGE),
     "referrals": Rule(STAFF),
     "referral_new": Rule(REFERRERS),

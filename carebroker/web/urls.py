@@ -12,6 +12,7 @@ from carebroker.web.views import (
     gates,
     package_actions,
     packages,
+    personal_data,
     provider_view_review,
     purchase_order,
     referrals,
@@ -94,6 +95,16 @@ urlpatterns = [
     ),
     path("packages/<str:case_number>/release/", package_actions.release, name="package_release"),
     path("packages/<str:case_number>/cancel/", package_actions.cancel, name="package_cancel"),
+    path(
+        "packages/<str:case_number>/personal-data/export/",
+        personal_data.export,
+        name="package_personal_data_export",
+    ),
+    path(
+        "packages/<str:case_number>/personal-data/erase/",
+        personal_data.erase,
+        name="package_personal_data_erase",
+    ),
     path(
         "packages/<str:case_number>/provider-view/",
         provider_view_review.review,

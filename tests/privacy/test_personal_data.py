@@ -160,3 +160,26 @@ def test_provider_loses_the_full_record_after_the_placement_ends():
     client.force_login(user)
     assert client.get(f"/portal/documents/{ipa.pk}/").status_code == 404
     assert client.get(f"/portal/documents/{isp.pk}/").status_code == 200
+
+
+def test_only_a_manager_exports_or_erases_and_erasure_asks_first(kent):
+    council, old, _recent, _running = kent
+    _document(old)
+    broker, manager = make_user(council, Role.BROKER), make_user(council, Role.MANAGER)
+    client = Client()
+    client.force_login(broker)
+    base = f"/packages/{old.case_number}/personal-data"
+    assert client.post(f"{base}/export/").status_code == 403
+    assert client.get(f"{base}/erase/").status_code == 403
+    client.force_login(manager)
+    download = client.post(f"{base}/export/")
+    assert download["Content-Type"] == "application/zip"
+    assert "person.json" in zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    assert "cannot be undone" in client.get(f"{base}/erase/").content.decode()
+    refused = client.post(f"{base}/erase/", {"erase-reason": ""})
+    assert refused.status_code == 400 and _person(old).erased_at is None
+    done = client.post(f"{base}/erase/", {"erase-reason": "The person asked (UK GDPR art. 17)"})
+    assert done.status_code == 302 and _person(old).erased_at is not None
+    assert TimelineEvent.objects.filter(package=old, type="personal_data_erased").get().actor == (
+        manager.get_username()
+    )

@@ -318,6 +318,13 @@ def build_council(key: str) -> Council:
                 SourcingRequest.objects.get(package=packages["won_a"], provider=pa).seq,
             )
         },
+        # an awarded package as its winner sees it in the portal: won_a is PA's, won_b PB's
+        "portal_awarded": {
+            "own": packages["won_a"].case_number,
+            "peer": packages["won_b"].case_number,
+        },
+        "package_step": {"own": (packages["won_a"].case_number, "service_delivery_order")},
+        "council_slug": {"own": council.slug},
         "report_build": {"own": report_build()},
         "report_download": {"own": (report_build(), 1)},
     }
@@ -446,6 +453,23 @@ RULES: dict[str, Rule] = {
         PROVIDERS, {"pk": "portal_placement"}, owner_only=True, missing_ok=True
     ),
     "portal:handback_notice": Rule(PROVIDERS, missing_ok=True),
+    # after the award: Kent's confirmation form, Leicestershire's signed IPA (the winner only;
+    # a 404 where the package is not at that step or the policy has no such form)
+    "portal:confirmation": Rule(
+        PROVIDERS, {"case_number": "portal_awarded"}, owner_only=True, missing_ok=True
+    ),
+    "portal:signed_ipa": Rule(
+        PROVIDERS, {"case_number": "portal_awarded"}, owner_only=True, missing_ok=True
+    ),
+    "package_confirmation": Rule(STAFF, PACKAGE, missing_ok=True),
+    "package_step": Rule(STAFF, {"case_number": "package_step", "step": "package_step"}),
+    "package_countersign": Rule(STAFF, PACKAGE, missing_ok=True),
+    "package_purchase_order": Rule(STAFF, PACKAGE, missing_ok=True),
+    "today": Rule(STAFF),
+    "today_count": Rule(STAFF),
+    # council single sign-on (web/views/sign_on.py): public; 404 where a council has none
+    "sso_start": Rule(ANYONE, {"slug": "council_slug"}, public=True, missing_ok=True),
+    "sso_callback": Rule(ANYONE, public=True),
     # reviews (web/views/reviews.py)
     "reviews": Rule(STAFF),
     "package_review": Rule(STAFF, PACKAGE),
@@ -552,7 +576,7 @@ def fills(route: Route, rule: Rule, world: Council, other: Council) -> list[tupl
     variants = []
     for council, prefix in ((world, ""), (other, "foreign-")):
         for variant, value in council.objects[kind].items():
-            if kind in ("package_document", "package_request", "report_download"):
+            if kind in ("package_document", "package_request", "package_step", "report_download"):
                 kwargs = dict(zip(route.params, value, strict=True))
             else:
                 kwargs = {route.params[0]: value}

@@ -71,7 +71,8 @@ def refer(pages: Pages, people: Cast, fields: dict[str, str], documents: list[st
 
 
 def check(pages: Pages, people: Cast, referral: Referral) -> str:
-    """The broker checks the referral: accepted, its package goes into sourcing."""
+    """The broker checks the referral (accepted) and confirms the provider view: its package
+    goes into sourcing."""
     page = pages.sign_in(people.broker.username)
     pages.goto(page, "/referrals/", "referrals-to-check")
     pages.goto(page, f"/referrals/{referral.pk}/", "referral-to-check")
@@ -81,6 +82,12 @@ def check(pages: Pages, people: Cast, referral: Referral) -> str:
     referral.refresh_from_db()
     assert referral.status == "accepted", referral.missing
     case = referral.packages.get().case_number
+    # The check leads to what providers will see (issue 12 finding 11): the broker confirms
+    # it, and only then does the first request go out.
+    assert f"/packages/{case}/provider-view/" in page.url
+    with page.expect_navigation():
+        page.click("#confirm-view")
+    pages.look(page, "provider-view-confirmed")
     pages.goto(page, f"/packages/{case}/", "package-in-sourcing")
     return case
 

@@ -33,6 +33,7 @@ def _post(council, **changes):
         "slug": council.slug,
         "policy_name": council.policy_name,
         "policy_toml": council.policy_toml,
+        "retention_years": council.retention_years,
     } | changes
     return client.post(reverse("admin:councils_council_change", args=[council.pk]), form)
 

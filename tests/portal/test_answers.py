@@ -208,7 +208,9 @@ def test_documents_the_winner_gets_and_the_others_do_not(signed_in, clock):
     world = kent_world()
     isp = _document(world, world.provider_a, "isp", "2026 11 23 ISP.pdf")
     world.packages[0].awarded_provider = world.provider_b
-    world.packages[0].save(update_fields=["awarded_provider"])
+    world.packages[0].status = "awarded"  # the full record only while the award stands
+    world.packages[0].awarded_at = NOW
+    world.packages[0].save(update_fields=["awarded_provider", "status", "awarded_at"])
     ipa = _document(world, world.provider_b, "ipa", "2026 11 23 IPA.pdf")
     client_a = signed_in(world.user_a)
     assert isp.filename in client_a.get("/portal/documents/").content.decode()

@@ -23,9 +23,29 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from django.core.servers.basehttp import WSGIServer  # noqa: E402
+from django.test.testcases import LiveServerThread  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from tests.factories import PASSWORD  # noqa: E402
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server, answering one request at a time.
+
+    On SQLite the tests' database is in memory, and every thread of Django's threaded live
+    server shares its one connection. Each page's header loads two htmx counts at once
+    ("Today", "What changed"); answered in two threads, their queries interleaved on that
+    connection inside each other's transactions, and now and then a session read failed: the
+    count was swapped for the sign-in page (two h1s) or the browser was signed out. Served in
+    turn, nothing interleaves. (A deployed server gives each thread its own connection.)"""
+
+    def __init__(self, *args, connections_override=None, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override  # applied by the server's thread
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [

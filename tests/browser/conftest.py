@@ -26,6 +26,7 @@ from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.core.servers.basehttp import WSGIServer  # noqa: E402
 from django.test.testcases import LiveServerThread  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 from tests.factories import PASSWORD  # noqa: E402
 
@@ -140,7 +141,7 @@ class Pages:
         """Screenshot, axe, and no stack trace on the page as it is now."""
         page.wait_for_load_state()
         self.count += 1
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+        screenshot(page, self.folder / f"{self.count:02d}-{name}.png")
         text = page.content()
         assert "Traceback" not in text and 'File "/' not in text, f"{name}: a stack trace"
         results = self.axe.run(page)
@@ -155,6 +156,22 @@ class Pages:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+
+
+def screenshot(page: Page, path: Path) -> None:
+    """A full-page screenshot, the evidence a page was seen. Headless Chromium on a loaded
+    2-core machine now and then answers "Unable to capture screenshot" for a page it has
+    drawn (seen once in CI, on a page that passed everywhere else); the picture is taken
+    again after the page has settled. The checks on the page (axe, no traceback) are not
+    retried: only the camera is."""
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            return
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
 
 
 def _real_nodes(violation: dict) -> list[dict]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from carebroker.demo.seed import DEMO_PASSWORD, seed_demo
-from tests.browser.conftest import BLOCKING, _real_nodes
+from tests.browser.conftest import BLOCKING, _real_nodes, screenshot
 from tests.web.staff_tour import codes_in, staff_paths
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,7 +91,7 @@ def test_every_staff_page_reads_in_words_and_fits_a_phone(browser, axe, live_ser
                 response = page.goto(f"{live_server.url}{path}")
                 assert response is not None
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(folder / f"{index:02d}-{_name(path)}.png"), full_page=True)
+                screenshot(page, folder / f"{index:02d}-{_name(path)}.png")
                 seen += 1
                 problems = [f"status {response.status}"] if response.status != 200 else []
                 problems += _look(page, axe, path)

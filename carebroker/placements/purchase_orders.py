@@ -8,7 +8,9 @@ award, the 2025 FAQ).
   `Package.change_to_existing`) takes the current framework rate of its provider, with a
   new purchase order: a reference already used in the council is refused.
 
-`do_record_purchase_order` writes the row and an audit event in one transaction.
+`do_record_purchase_order` writes the row and an audit event in one transaction, and remakes
+the commencement letter so that it carries the reference (issue 11): the letter made at the
+award is kept, as every version of a document is (placements/documents/store.py).
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from django.db import transaction
 from carebroker.accounts.models import User
 from carebroker.engine.vocabulary import EventType
 from carebroker.placements.documents.facts import DocumentRefused, awarded_rate
-from carebroker.placements.models import PurchaseOrder, RateBasis
+from carebroker.placements.documents.store import make_document
+from carebroker.placements.models import DocumentKind, PurchaseOrder, RateBasis
 from carebroker.sourcing.actions import ActionError, check_staff
+from carebroker.sourcing.effects import agreed_start
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import EventSource, Package, TimelineEvent
+from carebroker.sourcing.runner import state_of
 
 # Letters, digits, hyphens and slashes, 3 to 30 of them, starting with a letter or digit:
 # "PO-2026-004512", "ECC/LAH/7781".
@@ -109,4 +114,25 @@ def do_record_purchase_order(
             source=EventSource.COUNCIL,
             actor=user.get_username(),
         )
+        try:
+            _remake_letter(package, user, now, rate, tidy)
+        except DocumentRefused as refused:  # nothing is recorded without its letter
+            raise ActionError(str(refused)) from None
     return order
+
+
+def _remake_letter(
+    package: Package, user: User, now: datetime, rate: Decimal, reference: str
+) -> None:
+    # The letter the winner holds names no purchase order until one is recorded: a new
+    # version carries it, at the rate of the order (the FAQ's price rule).
+    make_document(
+        package,
+        DocumentKind.COMMENCEMENT_LETTER,
+        now=now,
+        provider=package.awarded_provider,
+        created_by=user,
+        start=agreed_start(package, state_of(package)) if package.engine_state else None,
+        rate=rate,
+        purchase_order=reference,
+    )

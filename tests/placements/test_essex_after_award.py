@@ -155,3 +155,25 @@ def test_only_council_staff_record_purchase_orders(essex):
     referrer = make_user(council, "referrer")
     assert _record(referrer, package, "PO-2001").status_code == 403
     assert not PurchaseOrder.objects.exists()
+
+
+def _letter_text(document):
+    pages = pypdf.PdfReader(io.BytesIO(bytes(document.content))).pages
+    return " ".join("\n".join(page.extract_text() for page in pages).split())
+
+
+def test_a_recorded_purchase_order_remakes_the_commencement_letter_keeping_the_old_one(
+    essex, broker
+):
+    _, package = essex
+    assert _record(broker, package, "PO-2026-004512").status_code == 302
+    first, second = PlacementDocument.objects.filter(
+        package=package, kind=DocumentKind.COMMENCEMENT_LETTER
+    ).order_by("created_at", "pk")
+    assert "To follow" in _letter_text(first) and "PO-2026-004512" not in _letter_text(first)
+    remade = _letter_text(second)
+    assert "PO-2026-004512" in remade and "£21.50" in remade
+    assert second.provider == package.awarded_provider and second.created_by == broker
+    assert first.filename != second.filename
+    page = main_of(client_for(broker).get(f"/packages/{package.case_number}/"))
+    assert first.filename in page and second.filename in page

@@ -8,6 +8,13 @@ from carebroker.engine.vocabulary import NoticeKind as Kind
 NoticeKind = models.TextChoices("NoticeKind", [(k.name, (k.value, k.label)) for k in Kind])
 
 
+def notice_kinds() -> list[tuple[str, str]]:
+    """The field's choices, read when asked. A migration records this function, not the list,
+    so a new kind in the engine's vocabulary needs no migration (0003-0009 each repeated the
+    whole list for one new kind)."""
+    return NoticeKind.choices
+
+
 class NoticeStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
@@ -29,7 +36,7 @@ class Notice(models.Model):
         on_delete=models.SET_NULL,
         related_name="notices",
     )
-    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    kind = models.CharField(max_length=30, choices=notice_kinds)
     key = models.CharField(
         max_length=200,
         help_text='The cause\'s identity, e.g. "award:M1001:P3": the same key is queued once.',

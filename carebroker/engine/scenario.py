@@ -543,6 +543,16 @@ def _decision(
     )
 
 
+def _by_a_person(reader: FieldReader, table: Table, where: str, actor: str, action: str) -> None:
+    """The checks every council action outside a gate shares: a person does it (never the
+    engine), and it answers no gate, so it takes neither `gate` nor `choice`."""
+    if actor not in HAND_ACTORS:
+        reader.error(f"{where}.actor", f"a {action} is by a {' or a '.join(HAND_ACTORS)}")
+    for key in ("gate", "choice"):
+        if key in table:
+            reader.error(f"{where}.{key}", f"{action} takes no {key}")
+
+
 def _placement(
     reader: FieldReader,
     table: Table,
@@ -553,11 +563,7 @@ def _placement(
     action: str,
 ) -> Input | None:
     """A placement's start, review or end (engine/placement.py); every bad field named."""
-    if actor not in HAND_ACTORS:
-        reader.error(f"{where}.actor", f"a {action} is by a {' or a '.join(HAND_ACTORS)}")
-    for key in ("gate", "choice"):
-        if key in table:
-            reader.error(f"{where}.{key}", f"{action} takes no {key}")
+    _by_a_person(reader, table, where, actor, action)
     if provider is not None:
         reader.error(f"{where}.provider", f"{action} names no provider (the placement's is known)")
     reason = reader.opt(table, "reason", where, _nullable(as_text), None)
@@ -572,8 +578,7 @@ def _review(
     reader: FieldReader, table: Table, where: str, at: datetime, actor: str
 ) -> ReviewOutcome:
     """A placement's review outcome (engine/reviews.py, docs/policies.md §5 Reviews)."""
-    if actor not in HAND_ACTORS:
-        reader.error(f"{where}.actor", f"a review is by a {' or a '.join(HAND_ACTORS)}")
+    _by_a_person(reader, table, where, actor, "review")
     outcome = reader.req(table, "outcome", where, one_of(tuple(REVIEW_OUTCOMES)))
     hours = reader.opt(table, "hours_per_week", where, _nullable(_hours), None)
     if outcome == "change_hours" and hours is None:
@@ -599,11 +604,7 @@ def _by_hand(
     action: str,
 ) -> Input | None:
     """An award by hand, a hold or a release (engine/by_hand.py); every bad field named."""
-    if actor not in HAND_ACTORS:
-        reader.error(f"{where}.actor", f"a {action} is by a {' or a '.join(HAND_ACTORS)}")
-    for key in ("gate", "choice"):
-        if key in table:
-            reader.error(f"{where}.{key}", f"{action} takes no {key}")
+    _by_a_person(reader, table, where, actor, action)
     reason = reader.opt(table, "reason", where, _nullable(as_text), None)
     if action == "release":
         if reason is not None:

@@ -57,6 +57,15 @@ class Council(models.Model):
         help_text="Years after a package ends before its person's personal data is anonymised.",
     )
 
+    # Kent (docs/policies.md §5 After acceptance): the enablement team is told the start date
+    # of a person who came to long-term care from enablement. Empty: the referrer is asked to
+    # tell them, as before.
+    enablement_team_email = models.EmailField(
+        blank=True,
+        help_text="Told the start date of each person who came from enablement. "
+        "Leave empty to ask the referrer to tell the enablement team instead.",
+    )
+
     class Meta:
         ordering = ["name"]
 

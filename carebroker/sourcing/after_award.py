@@ -18,8 +18,9 @@ and the what-if runs (which never confirm) stay as they were.
 
 The referrer is told the agreed start date through the outbox when the confirmation is
 recorded (the engine's `start_agreed` notice, in every preset); for Kent it carries the
-call times and, where the person came from enablement, asks the referrer to tell the
-enablement team (sourcing/effects.py).
+call times and, where the person came from enablement, goes to the council's enablement
+team too when the council has set its address (`Council.enablement_team_email`), else asks
+the referrer to tell that team (sourcing/effects.py).
 """
 
 from __future__ import annotations

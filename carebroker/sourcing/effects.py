@@ -237,13 +237,19 @@ def _notice(
         context = {"reasons": _decline_reasons(state, names)}
     elif kind == K.START_AGREED:
         start = details.get("start")
+        enablement = row.council.enablement_team_email if row.referral.from_enablement else ""
         context = {
             "provider": _provider_name(row, state.provider),
             "start": date.fromisoformat(str(start)) if start else agreed_start(row, state),
             # Kent (sourcing/after_award.py): the call times, and the enablement team told
             "call_times": details.get("call_times"),
             "from_enablement": bool(row.referral.from_enablement),
+            "enablement_team_told": bool(enablement),
         }
+        sent = notify(row, to, kind, key, context, now)
+        if enablement:
+            sent += _tell_enablement_team(row, enablement, key, context, now)
+        return sent
     elif kind == K.REVIEW_OUTCOME:
         context = _review_context(row, state)
     elif kind == K.ESCALATION:
@@ -317,6 +323,23 @@ def notify(
         package=row,
         now=now,
         attachments=attachments,
+    )
+    return 1
+
+
+def _tell_enablement_team(
+    row: Package, address: str, key: str, context: Mapping[str, Any], now: datetime
+) -> int:
+    """The start date to the council's enablement team too (Kent, docs/policies.md §5 After
+    acceptance: "the enablement team where the person came from enablement")."""
+    queue_notice(
+        council=row.council,
+        kind=K.START_AGREED,
+        key=f"{key}:enablement"[:200],
+        to=[address],
+        context={**context, "recipient": "enablement team", "to_enablement_team": True},
+        package=row,
+        now=now,
     )
     return 1
 

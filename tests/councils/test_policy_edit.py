@@ -105,3 +105,15 @@ def test_waiting_list_escalation_fails_for_the_broken_council_only(caplog):
     assert [line for line in lines if "FAILED" in line] == [
         f"waiting list: council {broken.slug} FAILED (its policy cannot be loaded; see the log)"
     ]
+
+
+def test_a_manager_sets_the_enablement_team_email_in_the_council_form():
+    council = make_council("kent-oppd")
+    response = _post(council, enablement_team_email="enablement@kent.example.org")
+    assert response.status_code == 302
+    council.refresh_from_db()
+    assert council.enablement_team_email == "enablement@kent.example.org"
+    refused = _post(council, enablement_team_email="not an address")
+    assert refused.status_code == 200 and "Enter a valid email address" in refused.content.decode()
+    council.refresh_from_db()
+    assert council.enablement_team_email == "enablement@kent.example.org"

@@ -117,3 +117,35 @@ def test_the_referrer_is_told_the_agreed_start_date_through_the_outbox():
     assert "on Monday 4 January 2027." in told.body
     assert "Call times: 08:00" in told.body
     assert "enablement team" in told.body
+
+
+def test_the_enablement_team_is_told_the_start_date_when_the_person_came_from_enablement():
+    """Kent (docs/policies.md §5 After acceptance): with the council's enablement team email
+    set, the start date goes to that team too, through the outbox; the referrer is told it
+    was, not asked to pass it on."""
+    kent, package, winner = _awarded()
+    kent.council.enablement_team_email = "enablement@kent.example.org"
+    kent.council.save(update_fields=["enablement_team_email"])
+    package.referral.from_enablement = True
+    package.referral.save(update_fields=["from_enablement"])
+    _confirm(package, winner, datetime(2026, 11, 24, 10, tzinfo=UTC))
+    referrer, team = _notices(package, "start_agreed")
+    assert referrer.to == [package.referral.referrer.email]
+    assert "we have told the enablement team the start date too" in referrer.body
+    assert "please let the enablement team know" not in referrer.body
+    assert team.to == ["enablement@kent.example.org"]
+    assert team.body.startswith("Dear enablement team,") or "Dear enablement team," in team.body
+    assert "starts on Monday 4 January 2027" in team.body
+    assert "please plan the hand-over for that date" in team.body
+    assert "Call times: 08:00" in team.body
+    assert "_" not in team.body.split("Dear", 1)[1].split("\n\n")[0]
+
+
+def test_the_enablement_team_is_not_told_of_a_person_who_did_not_come_from_enablement():
+    kent, package, winner = _awarded()
+    kent.council.enablement_team_email = "enablement@kent.example.org"
+    kent.council.save(update_fields=["enablement_team_email"])
+    _confirm(package, winner, datetime(2026, 11, 24, 10, tzinfo=UTC))
+    (told,) = _notices(package, "start_agreed")
+    assert told.to == [package.referral.referrer.email]
+    assert "enablement" not in told.body

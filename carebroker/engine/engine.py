@@ -30,7 +30,7 @@ from carebroker.engine.inputs import (
 from carebroker.engine.market import Market, PackageSpec
 from carebroker.engine.progress import Progress
 from carebroker.engine.stages import batch, on_answer, on_due, takes, tender
-from carebroker.engine.state import Draft, Effect, Event, PackageState
+from carebroker.engine.state import OPEN_OUTCOMES, Draft, Effect, Event, PackageState
 from carebroker.engine.vocabulary import (
     RUNNING,
     AnswerAction,
@@ -224,15 +224,17 @@ def _answer(progress: Progress, answer: Answer) -> None:
             provider=answer.provider,
         )  # fmt: skip
         return
-    for index in range(len(draft.requests) - 1, -1, -1):
-        request = draft.requests[index]
+    provider = answer.provider
+    requests = draft.requests
+    for index in range(len(requests) - 1, -1, -1):
+        request = requests[index]
+        # the cheap tests first: most requests are to other providers or already answered
+        if request.provider != provider or request.outcome not in OPEN_OUTCOMES:
+            continue
         owner = draft.run(request.stage)
-        live = owner is not None and owner.status == "active"
         if (
-            request.provider == answer.provider
-            and request.is_open
-            and owner
-            and live
+            owner is not None
+            and owner.status == "active"
             and takes(progress, owner, request.round, answer.action)
         ):
             on_answer(progress, owner, index, answer)

@@ -51,7 +51,11 @@ class MarketProvider:
     delivery: Decimal | None = None  # % of planned visits delivered on time (latest EHM)
 
     def rank_in(self, area: str) -> int:
-        return dict(self.areas).get(area, UNRANKED)
+        return self._ranks.get(area, UNRANKED)
+
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        return dict(self.areas)
 
     def declared(self, area: str, on: date) -> Capacity | None:
         """The provider's current declaration for `area` on day `on`; None: nothing declared
@@ -114,6 +118,34 @@ class Market:
     def provider(self, provider_id: str) -> MarketProvider | None:
         return self._by_id.get(provider_id)
 
+    @cached_property
+    def _selections(self) -> dict[tuple[object, ...], list[tuple[int, MarketProvider]]]:
+        return {}
+
+    def _candidates(self, rule: ProviderSelection, area: str) -> list[tuple[int, MarketProvider]]:
+        """The providers that pass `rule`'s kind, tier and area tests for a package in `area`,
+        in directory order (the order skips are reported in), each with its place in the
+        policy's order. Built once per rule and area: `select` runs for every batch issue and
+        cascade step, and scanning the whole directory each time was most of its cost."""
+        key = (rule.kinds, rule.tiers, "area" in rule.match, rule.order, area)
+        found = self._selections.get(key)
+        if found is None:
+            passing = [
+                provider
+                for provider in self.providers
+                if provider.kind in rule.kinds
+                and not (rule.tiers and provider.tier not in rule.tiers)
+                and ("area" not in rule.match or area in provider._ranks)
+            ]
+            # a stable sort of the directory order, as `select` did on each call
+            ordered = sorted(
+                range(len(passing)), key=lambda i: (_order_key(rule, passing[i], area), i)
+            )
+            place = {index: position for position, index in enumerate(ordered)}
+            found = [(place[i], provider) for i, provider in enumerate(passing)]
+            self._selections[key] = found
+        return found
+
     def is_urgent(self, package: PackageSpec) -> bool:
         """docs/policies.md §4.1: a flag, or a preferred start within N working days of referral."""
         return is_urgent(
@@ -158,25 +190,22 @@ class Market:
         """
         on = now.astimezone(LONDON).date()
         option = self.policy.capacity
-        chosen: list[MarketProvider] = []
         skipped: list[tuple[MarketProvider, str]] = []
         rule = stage.providers
         if "current_provider" in rule.match:  # docs/policies.md §4.2: that provider alone
             current = self.provider(package.current_provider or "")
             return ([current] if current is not None else []), []
-        for provider in self.providers:
-            if provider.kind not in rule.kinds or (rule.tiers and provider.tier not in rule.tiers):
-                continue
-            if "area" in rule.match and package.area not in dict(provider.areas):
-                continue
+        in_order: list[tuple[int, MarketProvider]] = []
+        for position, provider in self._candidates(rule, package.area):
             reason = _excluded(rule, provider, package, approved)
             if reason is None and option == "skip_declared_full":
                 reason = _declared_full(provider, package.area, on)
             if reason:
                 skipped.append((provider, reason))
             else:
-                chosen.append(provider)
-        chosen.sort(key=lambda p: _order_key(rule, p, package))
+                in_order.append((position, provider))
+        in_order.sort(key=_first)  # the policy's order, worked out once per rule and area
+        chosen = [provider for _, provider in in_order]
         if option == "ask_declared_first":
             # A stable sort: the policy's own order is kept within each group.
             chosen.sort(key=lambda p: not has_capacity(p, package.area, on))
@@ -228,10 +257,12 @@ def _excluded(
     return None
 
 
-def _order_key(
-    rule: ProviderSelection, provider: MarketProvider, package: PackageSpec
-) -> tuple[int, ...]:
-    rank = provider.rank_in(package.area)
+def _first(entry: tuple[int, MarketProvider]) -> int:
+    return entry[0]
+
+
+def _order_key(rule: ProviderSelection, provider: MarketProvider, area: str) -> tuple[int, ...]:
+    rank = provider.rank_in(area)
     if rule.order == "tier_then_rank":
         return (provider.tier or UNRANKED, rank)
     return (rank,)

@@ -7,7 +7,7 @@ the result; the effects and the new timeline events of that one step come out be
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -99,6 +99,34 @@ class PackageState:
     view_to_confirm: bool = False  # held until a broker confirms the provider view (§6.2)
 
 
+# The engine makes these frozen dataclasses on every step (a county-year makes millions).
+# Their generated `__init__` sets each field through `object.__setattr__`, which costs more
+# than the rest of a step's bookkeeping; none of them has a `__post_init__`, so filling the
+# instance's `__dict__` directly (in field order) gives an equal object, only faster.
+_REQUEST_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in fields(Request) if f.default is not MISSING
+}
+_REQUEST_FIELDS = frozenset(f.name for f in fields(Request))
+
+
+def _new[T](cls: type[T], attributes: dict[str, Any]) -> T:
+    made = object.__new__(cls)
+    made.__dict__.update(attributes)
+    return made
+
+
+def _changed(request: Request, changes: dict[str, Any]) -> Request:
+    """`dataclasses.replace(request, **changes)` without its per-call cost (see above)."""
+    if not changes.keys() <= _REQUEST_FIELDS:
+        unknown = ", ".join(sorted(changes.keys() - _REQUEST_FIELDS))
+        raise TypeError(f"Request has no field {unknown}")
+    made = object.__new__(Request)
+    attributes = made.__dict__
+    attributes.update(request.__dict__)
+    attributes.update(changes)
+    return made
+
+
 class Draft:
     """A mutable working copy of a PackageState for one engine step."""
 
@@ -122,33 +150,38 @@ class Draft:
         self.effects: list[Effect] = []
 
     def freeze(self) -> PackageState:
-        return PackageState(
-            package=self.package,
-            status=self.status,
-            stage=self.stage,
-            gate=self.gate,
-            gate_provider=self.gate_provider,
-            provider=self.provider,
-            awarded_at=self.awarded_at,
-            requests=tuple(self.requests),
-            runs=tuple(self.runs),
-            events=tuple(self.events),
-            approvals=frozenset(self.approvals),
-            next_stage=self.next_stage,
-            timers=tuple(sorted(self.timers)),
-            held_reason=self.held_reason,
-            view_to_confirm=self.view_to_confirm,
+        return _new(
+            PackageState,
+            {
+                "package": self.package,
+                "status": self.status,
+                "stage": self.stage,
+                "gate": self.gate,
+                "gate_provider": self.gate_provider,
+                "provider": self.provider,
+                "awarded_at": self.awarded_at,
+                "requests": tuple(self.requests),
+                "runs": tuple(self.runs),
+                "events": tuple(self.events),
+                "approvals": frozenset(self.approvals),
+                "next_stage": self.next_stage,
+                "timers": tuple(sorted(self.timers)),
+                "held_reason": self.held_reason,
+                "view_to_confirm": self.view_to_confirm,
+            },
         )
 
     # -- timeline and effects ------------------------------------------------
 
     def event(self, at: datetime, type_: str, **details: object) -> None:
-        entry = Event(at, type_, {k: v for k, v in details.items() if v is not None})
+        if None in details.values():  # the keyword dict is ours: copied only to drop a None
+            details = {k: v for k, v in details.items() if v is not None}
+        entry = _new(Event, {"at": at, "type": type_, "details": details})
         self.events.append(entry)
         self.new_events.append(entry)
 
     def effect(self, kind: str, to: str | None, **details: object) -> None:
-        self.effects.append(Effect(kind, to, details))
+        self.effects.append(_new(Effect, {"kind": kind, "to": to, "details": details}))
 
     # -- requests --------------------------------------------------------------
 
@@ -161,7 +194,16 @@ class Draft:
         deadline: datetime,
         cycle: str = "",
     ) -> None:
-        self.requests.append(Request(provider, stage, round_, at, deadline, cycle=cycle))
+        attributes = {
+            "provider": provider,
+            "stage": stage,
+            "round": round_,
+            "sent_at": at,
+            "deadline": deadline,
+            **_REQUEST_DEFAULTS,
+            "cycle": cycle,
+        }
+        self.requests.append(_new(Request, attributes))
         self.event(
             at,
             EventType.REQUEST_SENT,
@@ -173,8 +215,9 @@ class Draft:
         self.effect(EffectKind.SEND_REQUEST, provider, stage=stage, round=round_, deadline=deadline)
 
     def update(self, index: int, **changes: Any) -> Request:
-        self.requests[index] = replace(self.requests[index], **changes)
-        return self.requests[index]
+        request = _changed(self.requests[index], changes)
+        self.requests[index] = request
+        return request
 
     def record_offer(self, index: int, answer: Answer) -> Request:
         """The one way an offer (or a cascade's accept) is written on its request: full
@@ -223,7 +266,10 @@ class Draft:
     # -- stage runs ------------------------------------------------------------
 
     def run(self, name: str) -> StageRun | None:
-        return next((r for r in self.runs if r.name == name), None)
+        for run in self.runs:  # a plain loop: called for most answers, over a handful of runs
+            if run.name == name:
+                return run
+        return None
 
     def put(self, run: StageRun) -> StageRun:
         for i, existing in enumerate(self.runs):

@@ -80,8 +80,11 @@ answers and decisions, then clocks (as `simulation.py` orders them).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -133,11 +136,32 @@ def simulate_market(
     spec: MarketSpec, policy: Policy, seed: int, keep_effects: bool = False
 ) -> WhatIfRun:
     """Generate the market with `random.Random(seed)` and run it under `policy`."""
-    rng = random.Random(seed)
-    calendar = Market.of(policy, ()).calendar
-    generated = generate_market(spec, rng, calendar)
-    market = Market.of(policy, generated.providers)
-    return _Run(market, generated, spec, rng, keep_effects).run()
+    with _collector_paused():
+        rng = random.Random(seed)
+        calendar = Market.of(policy, ()).calendar
+        generated = generate_market(spec, rng, calendar)
+        market = Market.of(policy, generated.providers)
+        return _Run(market, generated, spec, rng, keep_effects).run()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one run (the market's set-up included).
+
+    A county-year keeps tens of thousands of package states alive, each a tree of frozen
+    dataclasses; every step replaces one, so millions of objects live long enough to reach
+    the oldest generation, and each full collection walked all of them (a third of the run's
+    time, issue 14). The engine's objects hold no reference cycles (immutable values and
+    tuples; reference counting frees each replaced state), so there is nothing for the
+    collector to find; it is switched back on when the run ends, however it ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _Run:

@@ -195,6 +195,10 @@ class WorkingCalendar:
     _working_ordinals: dict[int, tuple[int, ...]] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )
+    # every day of each year met so far, by ordinal (see _Day): a deadline is a lookup
+    _day_records: dict[int, _Day] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         _check_clock_time(self.day_start, "day_start", whole_minutes=False)
@@ -253,18 +257,7 @@ class WorkingCalendar:
         17:00 that day.
         """
         amount = _hours(hours, "hours")
-        position = self._start_position(_wall(t, "t"))
-        day = position.date()
-        left_today = datetime.combine(day, self.day_end) - position
-        if amount <= left_today:
-            return _localize(position + amount)
-        full_days, rest = divmod(amount - left_today, self._day_length)
-        if not rest:
-            # the deadline uses its last day up exactly: 17:00 that day, not 09:00 after it
-            full_days -= 1
-            rest = self._day_length
-        day = self._nth_working_day_after(day, full_days + 1)
-        return _localize(datetime.combine(day, self.day_start) + rest)
+        return self._fast(t, "working_hours", amount, 0, None) or self._careful_hours(t, amount)
 
     def add_working_days(self, t: datetime, days: int) -> datetime:
         """The same local clock time on the `days`-th working day after `t`.
@@ -276,15 +269,12 @@ class WorkingCalendar:
             raise ValueError(f"days must be a whole number, got {days!r}")
         if days < 0:
             raise ValueError(f"days must not be negative, got {days}")
-        position = self._start_position(_wall(t, "t"))
-        day = self._nth_working_day_after(position.date(), days)
-        return _localize(datetime.combine(day, position.time()))
+        return self._fast(t, "working_days", _ZERO, days, None) or self._careful_days(t, days)
 
     def next_working_day_at(self, t: datetime, at: time) -> datetime:
         """`at` on the first working day strictly after `t`'s local date."""
         _check_clock_time(at, "at", whole_minutes=False)
-        day = self._next_working(_wall(t, "t").date())
-        return _localize(datetime.combine(day, at))
+        return self._fast(t, "next_working_day_at", _ZERO, 0, at) or self._careful_at(t, at)
 
     def next_issue_at(
         self,
@@ -328,18 +318,31 @@ class WorkingCalendar:
         Local wall-clock arithmetic: a deadline set across a clock change keeps
         its wall-clock time (docs/policies.md §1).
         """
-        return _localize(_wall(t, "t") + _hours(hours, "hours"))
+        amount = _hours(hours, "hours")
+        return self._fast(t, "elapsed_hours", amount, 0, None) or _localize(_wall(t, "t") + amount)
 
     def deadline(self, t: datetime, expr: Deadline) -> datetime:
         """The deadline for `expr` counted from `t`."""
-        if expr.kind == "working_hours":
-            return self.add_working_hours(t, expr.amount)
-        if expr.kind == "working_days":
-            return self.add_working_days(t, int(expr.amount))
-        if expr.kind == "next_working_day_at":
-            assert expr.at is not None  # checked in Deadline.__post_init__
-            return self.next_working_day_at(t, expr.at)
-        return self.add_elapsed_hours(t, expr.amount)
+        kind = expr.kind
+        if kind == "next_working_day_at":
+            at = expr.at
+            assert at is not None  # checked in Deadline.__post_init__
+            return self._fast(t, kind, _ZERO, 0, at) or self._careful_at(t, at)
+        if kind == "working_days":
+            days = _WHOLE_DAYS.get(expr.amount)
+            if days is None:
+                if len(_WHOLE_DAYS) > 4096:
+                    _WHOLE_DAYS.clear()
+                days = _WHOLE_DAYS[expr.amount] = int(expr.amount)  # a handful per policy
+            return self._fast(t, kind, _ZERO, days, None) or self._careful_days(t, days)
+        amount = _SPANS.get(expr.amount)
+        if amount is None:
+            amount = _hours(expr.amount, "hours")
+        return self._fast(t, kind, amount, 0, None) or (
+            self._careful_hours(t, amount)
+            if kind == "working_hours"
+            else _localize(_wall(t, "t") + amount)
+        )
 
     def working_hours_between(self, start: datetime, end: datetime) -> Decimal:
         """Working time inside [start, end], in hours (0 if end <= start)."""
@@ -356,6 +359,155 @@ class WorkingCalendar:
             total += self.working_days_between(first, last - _ONE_DAY) * self._day_length
         microseconds = (total.days * 86_400 + total.seconds) * 1_000_000 + total.microseconds
         return Decimal(microseconds) / _MICROSECONDS_PER_HOUR
+
+    # -- the fast path: per-day records -------------------------------------------
+    #
+    # A deadline from an aware London (or UTC) time on a day without a clock change is
+    # worked out from the records of the days involved: whether the day is a working day,
+    # its opening and closing times as aware datetimes, and its place among the year's
+    # working days. Adding a timedelta to an aware datetime is wall-clock arithmetic, which
+    # is what these rules want away from a clock change. Anything else (other zones, a
+    # clock-change day, bad input) takes the careful path below, which the fast path
+    # matches exactly (tests/engine/test_workingtime.py compares the two).
+
+    def _day(self, ordinal: int) -> _Day:
+        record = self._day_records.get(ordinal)
+        if record is None:
+            record = self._build_year(date.fromordinal(ordinal).year, ordinal)
+        return record
+
+    def _build_year(self, year: int, ordinal: int) -> _Day:
+        """The records of every day of `year`, built once per calendar and year."""
+        ordinals = self._working_ordinals_in(year)
+        working = set(ordinals)
+        changes = _CLOCK_CHANGE_DAYS.get(year)
+        if changes is None:
+            changes = _clock_change_days(year)
+        rank = 0
+        records = self._day_records
+        first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        built = []
+        for each in range(first, last + 1):
+            day = date.fromordinal(each)
+            if each in working:
+                rank += 1
+            built.append(
+                _Day(
+                    each,
+                    day,
+                    each in working,
+                    day in changes,
+                    datetime.combine(day, self.day_start, LONDON),
+                    datetime.combine(day, self.day_end, LONDON),
+                    rank,
+                    ordinals,
+                )
+            )
+        following = None  # the year's last days find theirs in the next year when asked
+        for record in reversed(built):
+            record.following = following
+            if record.working:
+                following = record
+            records[record.ordinal] = record
+        return records[ordinal]
+
+    def _nth_after(self, record: _Day, n: int) -> _Day:
+        """The record of the `n`-th working day strictly after `record`'s day (n >= 1)."""
+        if n == 1 and record.following is not None:
+            return record.following
+        ordinals = record.ordinals
+        index = record.rank + n - 1
+        if index < len(ordinals):
+            return self._day_records[ordinals[index]]
+        return self._day(self._nth_working_day_after(record.date, n).toordinal())
+
+    def _fast(
+        self, t: datetime, kind: str, amount: timedelta, days: int, at: time | None
+    ) -> datetime | None:
+        """The deadline of `kind` (with its `amount`, `days` or `at`) from the day records;
+        None for the careful path (see above). One function, inlined by hand: it runs for
+        every deadline of a what-if run."""
+        if type(t) is not datetime:
+            return None
+        zone = t.tzinfo
+        if zone is not LONDON:
+            if zone is not UTC:
+                return None
+            t = t.astimezone(LONDON)
+        records = self._day_records
+        record = records.get(t.toordinal()) or self._day(t.toordinal())
+        if record.change:
+            return None
+        if kind == "elapsed_hours":
+            end = t + amount
+            ordinal = end.toordinal()
+            return None if (records.get(ordinal) or self._day(ordinal)).change else end
+        if kind == "next_working_day_at":
+            assert at is not None
+            found = record.at.get(at)  # each day's answer for each time is made once
+            if found is None:
+                target = record.following or self._nth_after(record, 1)
+                if target.change:
+                    return None
+                found = record.at[at] = datetime.combine(target.date, at, LONDON)
+            return found
+        # where counting starts: `t` inside working hours, else the next opening
+        if record.working and t <= record.closes:  # 17:00 still belongs to the working day
+            position = record.opens if t < record.opens else t
+        else:
+            record = record.following or self._nth_after(record, 1)
+            if record.change:
+                return None
+            position = record.opens
+        if kind == "working_days":
+            if not days:
+                return position + _ZERO
+            index = record.rank + days - 1
+            ordinals = record.ordinals
+            if index < len(ordinals):
+                target = self._day_records[ordinals[index]]
+            else:
+                target = self._nth_after(record, days)
+            if target.change:
+                return None
+            if position is record.opens:
+                return target.opens
+            # the same wall-clock time on the target day (neither day has a clock change)
+            return position + _days_span(target.ordinal - record.ordinal)
+        left = self._day_length if position is record.opens else record.closes - position
+        if amount <= left:
+            return position + amount
+        full_days, rest = divmod(amount - left, self._day_length)
+        if not rest:
+            full_days -= 1
+            rest = self._day_length
+        target = self._nth_after(record, full_days + 1)
+        return None if target.change else target.opens + rest
+
+    # -- the careful path: any zone, clock-change days --------------------------------
+
+    def _careful_hours(self, t: datetime, amount: timedelta) -> datetime:
+        position = self._start_position(_wall(t, "t"))
+        day = position.date()
+        left_today = datetime.combine(day, self.day_end) - position
+        if amount <= left_today:
+            return _localize(position + amount)
+        full_days, rest = divmod(amount - left_today, self._day_length)
+        if not rest:
+            # the deadline uses its last day up exactly: 17:00 that day, not 09:00 after it
+            full_days -= 1
+            rest = self._day_length
+        day = self._nth_working_day_after(day, full_days + 1)
+        return _localize(datetime.combine(day, self.day_start) + rest)
+
+    def _careful_days(self, t: datetime, days: int) -> datetime:
+        position = self._start_position(_wall(t, "t"))
+        day = self._nth_working_day_after(position.date(), days)
+        return _localize(datetime.combine(day, position.time()))
+
+    def _careful_at(self, t: datetime, at: time) -> datetime:
+        day = self._next_working(_wall(t, "t").date())
+        return _localize(datetime.combine(day, at))
 
     # -- internals (wall-clock naive datetimes) ---------------------------------
 
@@ -426,6 +578,59 @@ class WorkingCalendar:
         begin = max(start, datetime.combine(day, self.day_start))
         finish = min(end, datetime.combine(day, self.day_end))
         return finish - begin if finish > begin else _ZERO
+
+
+# ---------------------------------------------------------------------------
+# Day records (the fast path)
+
+
+class _Day:
+    """One day of a calendar's year as the fast path reads it (slots: read on every deadline)."""
+
+    __slots__ = (
+        "ordinal",
+        "date",
+        "working",
+        "change",
+        "opens",
+        "closes",
+        "rank",
+        "ordinals",
+        "following",
+        "at",
+    )
+
+    def __init__(
+        self,
+        ordinal: int,
+        day: date,
+        working: bool,
+        change: bool,
+        opens: datetime,
+        closes: datetime,
+        rank: int,
+        ordinals: tuple[int, ...],
+    ) -> None:
+        self.ordinal = ordinal
+        self.date = day
+        self.working = working  # a working day
+        self.change = change  # London's clocks change on it: the careful path
+        self.opens = opens  # day_start and day_end on it, aware London datetimes
+        self.closes = closes
+        self.rank = rank  # working days of the year up to and including this one
+        self.ordinals = ordinals  # the year's working days as ordinals
+        self.following: _Day | None = None  # the next working day's, when in the same year
+        self.at: dict[time, datetime] = {}  # "next working day at" answers from this day
+
+
+_DAY_SPANS: dict[int, timedelta] = {}
+
+
+def _days_span(days: int) -> timedelta:
+    span = _DAY_SPANS.get(days)
+    if span is None:
+        span = _DAY_SPANS[days] = timedelta(days=days)
+    return span
 
 
 # ---------------------------------------------------------------------------
@@ -518,6 +723,7 @@ def _offset_change(before: datetime, after: datetime) -> datetime:
 
 
 _SPANS: dict[Decimal | int, timedelta] = {}
+_WHOLE_DAYS: dict[Decimal, int] = {}
 
 
 def _hours(hours: Decimal | int, name: str) -> timedelta:

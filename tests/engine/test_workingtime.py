@@ -5,7 +5,7 @@ Wed 25 Nov 2026 is an ordinary week; clocks go forward Sun 29 Mar 2026 and
 Sun 28 Mar 2027 (the Easter weekend), back Sun 25 Oct 2026 and Sun 31 Oct 2027.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import holidays
@@ -581,6 +581,55 @@ def test_working_days_between_counts_the_working_days_one_by_one(calendar, start
     while day <= end:
         count, day = count + 1, calendar.next_working_day(day)
     assert calendar.working_days_between(start, end) == count
+
+
+# The same instants as a fixed zero offset that is not `datetime.UTC` itself: the calendar
+# takes its careful path for them (the day records serve London and UTC times only).
+_ANOTHER_UTC = timezone(timedelta(0), "another UTC")
+# Any instant from 2025 to 2031: deadlines that run into the next year and back
+years_apart = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2031, 12, 31, 23, 59)
+).map(lambda naive: naive.replace(tzinfo=UTC).astimezone(LONDON))
+
+
+@properties
+@given(
+    calendar=calendars,
+    start=st.one_of(instants, london_walls, years_apart),
+    expr=deadlines,
+    as_utc=st.booleans(),
+)
+@example(
+    calendar=CALENDAR,
+    start=london(2026, 11, 25, 17, 0),  # 17:00 belongs to the working day
+    expr=Deadline.parse("1 working day"),
+    as_utc=False,
+)
+@example(
+    calendar=CALENDAR,
+    start=london(2026, 12, 31, 16, 30),
+    expr=Deadline.parse("20 working days"),
+    as_utc=False,
+)
+@example(
+    calendar=CALENDAR,
+    start=london(2027, 3, 26, 16, 0),  # Friday before the clocks go forward
+    expr=Deadline.parse("1 working day"),
+    as_utc=True,
+)
+def test_a_deadline_from_the_day_records_equals_the_careful_path(calendar, start, expr, as_utc):
+    """Issue 14: London and UTC times take the precomputed day records; any other zone the
+    careful path. For the same instant both give the same deadline, to the offset and fold."""
+    fast_input = start.astimezone(UTC) if as_utc else start
+    fast = calendar.deadline(fast_input, expr)
+    careful = calendar.deadline(start.astimezone(_ANOTHER_UTC), expr)
+    assert fast == careful
+    assert fast.tzinfo is LONDON and careful.tzinfo is LONDON
+    assert (fast.replace(tzinfo=None), fast.utcoffset(), fast.fold) == (
+        careful.replace(tzinfo=None),
+        careful.utcoffset(),
+        careful.fold,
+    )
 
 
 @given(expr=deadlines.filter(lambda d: d.amount != 0 or d.kind == "next_working_day_at"))

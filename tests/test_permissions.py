@@ -472,6 +472,7 @@ RULES: dict[str, Rule] = {
     "sso_callback": Rule(ANYONE, public=True),
     # reviews (web/views/reviews.py)
     "reviews": Rule(STAFF),
+    "provider_capacity": Rule(STAFF),
     "package_review": Rule(STAFF, PACKAGE),
     # the JSON API (carebroker/api, docs/api.md): the council's integration user only
     "api:openapi-json": Rule(ANYONE, public=True, api=True),

@@ -14,6 +14,7 @@ from carebroker.web.views import (
     packages,
     personal_data,
     provider_view_review,
+    providers,
     purchase_order,
     referrals,
     reviews,
@@ -82,6 +83,7 @@ urlpatterns = [
     ),
     path("packages/<str:case_number>/review/", reviews.record_review, name="package_review"),
     path("reviews/", reviews.review_list, name="reviews"),
+    path("providers/", providers.provider_capacity, name="provider_capacity"),
     path("packages/<str:case_number>/hold/", package_actions.hold, name="package_hold"),
     path(
         "packages/<str:case_number>/confirmation/",

@@ -51,7 +51,7 @@ def visible_text(html: str) -> str:
 def staff_paths(prefix: str, role: str) -> list[str]:
     """The pages a broker or manager of demo council `prefix` works in."""
     council = f"demo-{prefix}"
-    paths = ["/", "/today/", "/packages/", "/referrals/", "/gates/", "/changes/"]
+    paths = ["/", "/today/", "/packages/", "/referrals/", "/gates/", "/changes/", "/providers/"]
     if prefix == "essex":
         paths.append("/batch/")
     if role == "manager":

@@ -40,6 +40,7 @@ from carebroker.engine.inputs import Answer
 from carebroker.exchange.tasks import build_batch_reports
 from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 from carebroker.placements.models import PlacementDocument
+from carebroker.reports.models import Simulation
 from carebroker.sourcing import runner
 from carebroker.sourcing.intake import do_submit_referral
 from carebroker.sourcing.models import Package, SourcingRequest
@@ -298,6 +299,20 @@ def build_council(key: str) -> Council:
         )
         return str(queued.id)
 
+    def simulation() -> int:
+        """A finished policy simulation of this council (reports/simulator.py)."""
+        return Simulation.objects.create(
+            council=council,
+            name=f"Trial {key}",
+            created_at=NOW,
+            weeks=4,
+            current_policy="",
+            edited_policy="",
+            status="finished",
+            progress=100,
+            result=SIMULATION_RESULT,
+        ).pk
+
     # Variants: "own" is R1's / PA's (or just the council's), "peer" R2's / PB's.
     world.objects = {
         "package": {"own": packages["won_a"].case_number, "peer": packages["open"].case_number},
@@ -327,6 +342,7 @@ def build_council(key: str) -> Council:
         "council_slug": {"own": council.slug},
         "report_build": {"own": report_build()},
         "report_download": {"own": (report_build(), 1)},
+        "simulation": {"own": simulation()},
     }
     world.tokens = {role: make_token(user) for role, user in world.users.items()}
     world.people = dict(spec["people"])
@@ -371,6 +387,28 @@ class Rule:
 
 
 PACKAGE = {"case_number": "package"}
+_SIDE = {
+    "packages": 1,
+    "statuses": {"awarded": 1},
+    "placed": 1,
+    "unfilled": 0,
+    "hours_median": "2.00",
+    "hours_p90": "2.00",
+    "requests": 1,
+    "requests_per_placement": "1.00",
+    "weeks": [["2026-11-16", 1, 1, 0]],
+}
+SIMULATION_RESULT = {
+    "from": "2026-10-26T10:00:00+00:00",
+    "to": "2026-11-23T10:00:00+00:00",
+    "until": "2026-12-21T10:00:00+00:00",
+    "packages": 1,
+    "providers": 2,
+    "fit": {"requests": 1, "yes": 1.0, "no": 0.0, "silent": 0.0, "interest": None,
+            "median_minutes": 60.0, "own": 0},
+    "current": _SIDE,
+    "edited": _SIDE,
+}  # fmt: skip
 REFERRAL = {"pk": "referral"}
 REFERRERS = frozenset({"r1", "r2"})
 MANAGERS = frozenset({"manager"})
@@ -435,6 +473,12 @@ RULES: dict[str, Rule] = {
     "reports:ehm_kpi": Rule(STAFF, missing_ok=True),  # policies with EHM files only
     "reports:tracker": Rule(STAFF),
     "reports:tracker_download": Rule(STAFF),
+    # the policy simulator: a manager's only
+    "reports:simulations": Rule(MANAGERS),
+    "reports:simulation_new": Rule(MANAGERS),
+    "reports:simulation": Rule(MANAGERS, {"pk": "simulation"}),
+    "reports:simulation_progress": Rule(MANAGERS, {"pk": "simulation"}),
+    "reports:simulation_download": Rule(MANAGERS, {"pk": "simulation"}),
     # the provider portal
     "portal:requests": Rule(PROVIDERS),
     "portal:request": Rule(PROVIDERS, {"pk": "portal_request"}, owner_only=True),

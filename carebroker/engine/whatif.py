@@ -83,7 +83,7 @@ from __future__ import annotations
 import gc
 import heapq
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,6 +103,7 @@ from carebroker.engine.whatif_run import WhatIfRun
 from carebroker.engine.whatif_summary import summary
 
 _REFERRAL, _REPLY, _CLOCK = 0, 1, 2
+PROGRESS_EVERY = 200  # engine steps between two calls of a run's `on_progress`
 _PENNY = Decimal("0.01")
 
 
@@ -141,7 +142,7 @@ def simulate_market(
         calendar = Market.of(policy, ()).calendar
         generated = generate_market(spec, rng, calendar)
         market = Market.of(policy, generated.providers)
-        return _Run(market, generated, spec, rng, keep_effects).run()
+        return Run(market, generated, spec.until, spec.council, rng, keep_effects).run()
 
 
 @contextmanager
@@ -164,23 +165,26 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _Run:
+class Run:
     """The virtual clock: a heap of referrals, provider answers, council decisions and clocks."""
 
     def __init__(
         self,
         market: Market,
         generated: GeneratedMarket,
-        spec: MarketSpec,
+        until: datetime,
+        council: Council | None,
         rng: random.Random,
         keep_effects: bool,
+        on_progress: Callable[[datetime], None] | None = None,
     ) -> None:
         self.market = market
         self.generated = generated
-        self.until = spec.until
-        self.council = spec.council
+        self.until = until
+        self.council = council
         self.rng = rng
         self.keep_effects = keep_effects
+        self.on_progress = on_progress
         self.kinds = {stage.name: stage.kind for stage in market.policy.stages}
         self.states = [begin(package) for package in generated.packages]
         self.heap: list[tuple[datetime, int, int, int, Payload]] = []
@@ -224,6 +228,8 @@ class _Run:
                 signal = payload
             result = step(self.market, self.states[index], signal)
             steps += 1
+            if self.on_progress is not None and steps % PROGRESS_EVERY == 0:
+                self.on_progress(at)  # the virtual clock's time: how far the run has come
             self.states[index] = result.state
             for effect in result.effects:
                 self._carry_out(index, at, effect)

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from carebroker.accounts.models import Role
 from carebroker.audit.record import exported
 from carebroker.councils.models import Council
 from carebroker.engine.policy import Policy
@@ -62,7 +63,13 @@ def available(policy: Policy) -> list[tuple[str, str, str]]:
 def report_index(request: HttpRequest) -> HttpResponse:
     council = council_of(request)
     policy, _ = policy_and_calendar(council)
-    return render(request, "reports/index.html", {"council": council, "reports": available(policy)})
+    reports = available(policy)
+    if getattr(request.user, "role", None) == Role.MANAGER:
+        reports.append(
+            ("reports:simulations", "Policy simulations", "Try a change to your policy on "
+             "your own packages of the last weeks and compare it with your policy now.")
+        )  # fmt: skip
+    return render(request, "reports/index.html", {"council": council, "reports": reports})
 
 
 def _red_days(policy: Policy) -> int:

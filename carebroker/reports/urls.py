@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebroker.reports import report_views, views
+from carebroker.reports import report_views, simulator_views, views
 
 app_name = "reports"
 
@@ -14,4 +14,17 @@ urlpatterns = [
     path("ehm-kpi/", report_views.ehm, name="ehm_kpi"),
     path("tracker/", report_views.tracker, name="tracker"),
     path("tracker/download/", report_views.tracker_download, name="tracker_download"),
+    path("simulator/", simulator_views.simulation_list, name="simulations"),
+    path("simulator/new/", simulator_views.simulation_new, name="simulation_new"),
+    path("simulator/<int:pk>/", simulator_views.simulation_page, name="simulation"),
+    path(
+        "simulator/<int:pk>/progress/",
+        simulator_views.simulation_progress,
+        name="simulation_progress",
+    ),
+    path(
+        "simulator/<int:pk>/download/",
+        simulator_views.simulation_download,
+        name="simulation_download",
+    ),
 ]

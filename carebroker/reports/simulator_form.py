@@ -14,7 +14,11 @@ WEEKS_MESSAGE = f"Enter the number of weeks to replay, a whole number from 1 to 
 
 
 class SimulationForm(GovukForm):
-    widths = {"name": "govuk-!-width-two-thirds", "weeks": "govuk-input--width-3"}
+    widths = {
+        "name": "govuk-!-width-two-thirds",
+        "weeks": "govuk-input--width-3",
+        "policy": "carebroker-policy-text",  # monospace: the file's columns line up
+    }
 
     name = forms.CharField(
         label="Name of this simulation",

@@ -3,6 +3,7 @@ and the downloads write exactly their cells (reports/tables.py)."""
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -135,3 +136,21 @@ def result_tables(result: dict[str, Any]) -> list[Table]:
         empty="No packages were referred in these weeks.",
     )
     return [summary, outcomes, hours, requests, weeks]
+
+
+def policy_changes(current: str, edited: str) -> list[tuple[int, str, str]]:
+    """What the manager changed: (line of the edited policy, the current text, the edited
+    text) for each line changed, added (current empty) or removed (edited empty)."""
+    was, now = current.splitlines(), edited.splitlines()
+    changes: list[tuple[int, str, str]] = []
+    matcher = difflib.SequenceMatcher(a=was, b=now, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old, new = was[a0:a1], now[b0:b1]
+        for n in range(max(len(old), len(new))):
+            changes.append(
+                (b0 + min(n, max(len(new) - 1, 0)) + 1,
+                 old[n] if n < len(old) else "", new[n] if n < len(new) else "")
+            )  # fmt: skip
+    return changes

@@ -22,7 +22,7 @@ from carebroker.reports.access import council_of, staff_required
 from carebroker.reports.models import Simulation
 from carebroker.reports.simulator import policy_text, start
 from carebroker.reports.simulator_form import SimulationForm
-from carebroker.reports.simulator_tables import CURRENT, EDITED, result_tables
+from carebroker.reports.simulator_tables import CURRENT, EDITED, policy_changes, result_tables
 from carebroker.reports.views import Figure, download
 
 REFRESH_SECONDS = 2
@@ -92,7 +92,11 @@ def _moment(text: str) -> datetime:
 @manager_required
 def simulation_page(request: HttpRequest, pk: int) -> HttpResponse:
     simulation = _simulation(request, pk)
-    context: dict[str, Any] = {"council": simulation.council, "simulation": simulation}
+    context: dict[str, Any] = {
+        "council": simulation.council,
+        "simulation": simulation,
+        "changes": policy_changes(simulation.current_policy, simulation.edited_policy),
+    }
     if simulation.result is not None:
         context.update(_result_context(simulation))
     return render(request, "reports/simulation.html", context)

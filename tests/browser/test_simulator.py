@@ -73,7 +73,11 @@ def test_a_manager_runs_a_policy_simulation_to_the_end(pages, clock):
     side = page.inner_text("#table-summary")
     assert "Packages placed" in side and "Requests per placement" in side
     assert "Current policy" in side and "Edited policy" in side
-    assert "only 7 requests" in page.inner_text("#simulation-fit")  # too few: the examples
+    assert "only 7 requests" in page.inner_text("#simulation-fit")
+    changed = page.inner_text("#policy-changes")
+    assert (
+        'window = "2 working hours"' in changed and 'window = "4 working hours"' in changed
+    )  # too few: the examples
 
     with page.expect_download() as done:
         page.click("#figure-summary-section >> text=CSV")

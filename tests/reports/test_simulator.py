@@ -25,6 +25,7 @@ from carebroker.outbox.models import Notice
 from carebroker.referrals.models import Referral
 from carebroker.reports import simulator
 from carebroker.reports.models import Simulation, SimulationStatus
+from carebroker.reports.simulator_tables import policy_changes
 from carebroker.sourcing.jobs import run_ready_jobs
 from carebroker.sourcing.models import Package, SourcingRequest, TimelineEvent
 from tests.factories import make_user
@@ -274,3 +275,11 @@ def test_the_progress_part_asks_the_page_to_reload_once_the_run_is_over(world):
     assert "HX-Refresh" not in waiting and "Waiting to start" in waiting.content.decode()
     simulator.run(simulation.pk)
     assert client.get(url)["HX-Refresh"] == "true"
+
+
+def test_what_the_edited_policy_changes_is_listed_line_by_line():
+    current = "a = 1\nb = 2\nc = 3\n"
+    edited = "a = 1\nb = 5\nc = 3\nd = 4\n"
+    assert policy_changes(current, edited) == [(2, "b = 2", "b = 5"), (4, "", "d = 4")]
+    assert policy_changes(current, "a = 1\nc = 3\n") == [(2, "b = 2", "")]
+    assert policy_changes(current, current) == []

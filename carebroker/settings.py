@@ -4,6 +4,8 @@ Importing them has no side effects: nothing is written and no directory made (va
 who makes var/ and the development key).
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +44,34 @@ DEVELOPMENT_KEY = "django-insecure-carebroker-development-only-never-in-producti
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> list[str]:
+    """Fernet keys for the secrets sealed at rest (accounts/sealed.py), newest first."""
+    keys = env_list("ENCRYPTION_KEYS", [])
+    for key in keys:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                "ENCRYPTION_KEYS: each key must be 32 url-safe base64-encoded bytes "
+                "(make one with `carebroker rotate-keys --new-key`)"
+            )
+    if keys:
+        return keys
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "ENCRYPTION_KEYS: required when CAREBROKER_ENV=production "
+            "(make one with `carebroker rotate-keys --new-key`)"
+        )
+    # Development and the tests: derived from SECRET_KEY, so a dev database stays readable.
+    digest = hashlib.sha256(b"carebroker sealed fields\0" + SECRET_KEY.encode()).digest()
+    return [base64.urlsafe_b64encode(digest).decode("ascii")]
+
+
+ENCRYPTION_KEYS = _encryption_keys()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

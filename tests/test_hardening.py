@@ -99,6 +99,7 @@ def test_debug_is_refused_in_production(tmp_path):
         CAREBROKER_ENV="production",
         SECRET_KEY="k" * 60,
         DEBUG="true",
+        ENCRYPTION_KEYS="ZmFrZS1rZXktZm9yLXRoZS10ZXN0cy0tMzItYnl0ZXM=",
         CAREBROKER_VAR=str(tmp_path),
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr

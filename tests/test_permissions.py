@@ -489,7 +489,7 @@ RULES: dict[str, Rule] = {
     "portal:document": Rule(PROVIDERS, {"pk": "portal_document"}, owner_only=True),
     "portal:batch_report": Rule(PROVIDERS, {"pk": "portal_batch_report"}, owner_only=True),
     "portal:interest_return": Rule(PROVIDERS),
-    "portal:document_password": Rule(PROVIDERS),
+    "portal:document_password": Rule(PROVIDERS, {"pk": "portal_document"}, owner_only=True),
     "portal:healthz": Rule(ANYONE, public=True),
     # handbacks (portal/handback_views.py): several with notice only where the policy has it
     "portal:placements": Rule(PROVIDERS),

@@ -5,6 +5,8 @@ import sys
 import pytest
 
 CLI = [sys.executable, "-m", "carebroker.cli"]
+# A Fernet key (32 bytes, url-safe base64), for the tests only.
+KEY = "ZmFrZS1rZXktZm9yLXRoZS10ZXN0cy0tMzItYnl0ZXM="
 
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -25,6 +27,7 @@ def test_check_deploy_passes_with_production_variables(tmp_path):
         "WARNING",
         CAREBROKER_ENV="production",
         SECRET_KEY="x" * 30 + "-production-secret-key-for-the-check-" + "y" * 20,
+        ENCRYPTION_KEYS=KEY,
         ALLOWED_HOSTS="carebroker.example.org",
         CAREBROKER_VAR=str(tmp_path),
     )
@@ -37,6 +40,17 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = run_cli("check", CAREBROKER_ENV="production", CAREBROKER_VAR=str(tmp_path))
     assert result.returncode != 0
     assert "SECRET_KEY: required" in result.stderr
+
+
+@pytest.mark.slow  # subprocesses
+def test_production_refuses_to_start_without_encryption_keys(tmp_path):
+    """The sealed secrets' key comes from the environment in production, never derived."""
+    env = {"CAREBROKER_ENV": "production", "SECRET_KEY": "k" * 60, "CAREBROKER_VAR": str(tmp_path)}
+    result = run_cli("check", **env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "ENCRYPTION_KEYS: required" in result.stderr
+    bad = run_cli("check", ENCRYPTION_KEYS="not-a-key", **env)
+    assert bad.returncode == 1 and "ENCRYPTION_KEYS: each key must be" in bad.stderr
 
 
 @pytest.mark.slow  # subprocesses
@@ -78,7 +92,7 @@ def test_importing_settings_writes_nothing_and_makes_no_directory(tmp_path, envi
     empty, absent = tmp_path / "empty", tmp_path / "absent"
     empty.mkdir()
     env = (
-        {"CAREBROKER_ENV": environment, "SECRET_KEY": "k" * 60}
+        {"CAREBROKER_ENV": environment, "SECRET_KEY": "k" * 60, "ENCRYPTION_KEYS": KEY}
         if environment != "development"
         else {}
     )
@@ -109,7 +123,11 @@ def test_production_makes_no_development_key(tmp_path):
     var = tmp_path / "var"
     secret = "p" * 60
     result = run_cli(
-        "check", CAREBROKER_ENV="production", SECRET_KEY=secret, CAREBROKER_VAR=str(var)
+        "check",
+        CAREBROKER_ENV="production",
+        SECRET_KEY=secret,
+        ENCRYPTION_KEYS=KEY,
+        CAREBROKER_VAR=str(var),
     )
     assert result.returncode == 0, result.stderr
     assert not (var / "secret_key").exists()
@@ -147,6 +165,7 @@ def test_production_serves_collected_static_files_with_hashed_names_not_node_mod
     env = {
         "CAREBROKER_ENV": "production",
         "SECRET_KEY": "s" * 60,
+        "ENCRYPTION_KEYS": KEY,
         "ALLOWED_HOSTS": "carebroker.example.org",
         "CAREBROKER_VAR": str(tmp_path),
     }

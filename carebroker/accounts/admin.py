@@ -14,7 +14,7 @@ from carebroker.accounts.admin_scope import (
     CouncilScopedAdmin,
     RelatedOnly,
 )
-from carebroker.accounts.models import Role, User
+from carebroker.accounts.models import AppDevice, Role, User
 from carebroker.accounts.two_factor import reset_devices
 
 # django-otp's own device admins show secrets and ignore the council scope: a user's
@@ -62,9 +62,7 @@ class UserAdmin(CouncilScopedAdmin, DjangoUserAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                has_two_factor=Exists(
-                    TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-                )
+                has_two_factor=Exists(AppDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
             )
         )
         if not request.user.is_superuser:

@@ -1,6 +1,10 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from carebroker.accounts.sealed import SealedTextField
 
 
 class Role(models.TextChoices):
@@ -57,3 +61,26 @@ class User(AbstractUser):
                     "superuser: only brokers and managers may use the admin."
                 }
             )
+
+
+class AppDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A person's authenticator app (TOTP): django-otp's TOTP device with its key sealed at
+    rest (accounts/sealed.py). django-otp's own model keeps the key in clear; its checks are
+    used as they are (the methods below are its own), only the column differs."""
+
+    key = SealedTextField(default=default_key, help_text="The app's secret (hex), sealed.")
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "authenticator app"
+
+    bin_key = TOTPDevice.bin_key
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings

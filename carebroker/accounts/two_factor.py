@@ -1,5 +1,6 @@
 """Two-factor sign-in (issue 12): a code from an authenticator app (TOTP) after the password,
-or one of ten one-use recovery codes; by django-otp (its TOTP and static devices).
+or one of ten one-use recovery codes; by django-otp (its TOTP checks, in our `AppDevice`
+whose key is sealed at rest, and its static devices).
 
 Who: everyone may set it up; brokers, managers, superusers (they reach the admin's full
 records) and provider users (a provider's account holders) must, where
@@ -37,9 +38,8 @@ from django.utils.http import urlencode
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from carebroker.accounts.models import STAFF_ROLES, Role, User
+from carebroker.accounts.models import STAFF_ROLES, AppDevice, Role, User
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -162,7 +162,7 @@ def clear_failures(request: HttpRequest, user: Any) -> None:
 def check_app_code(request: HttpRequest, user: User, code: str) -> bool:
     """The code from the user's authenticator app; on success the session is verified."""
     with transaction.atomic():  # one code, one sign-in: the device row is locked while checked
-        for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        for device in AppDevice.objects.select_for_update().filter(user=user, confirmed=True):
             if device.verify_token(code):
                 _verified(request, user, device)
                 return True
@@ -194,36 +194,36 @@ def recovery_codes_left(user: User) -> int:
 # -- enrolment ----------------------------------------------------------------------------
 
 
-def pending_app(user: User) -> TOTPDevice:
+def pending_app(user: User) -> AppDevice:
     """The authenticator being set up: the same secret until it is confirmed, so a reload of
     the page does not change the QR code under the person scanning it."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = AppDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+        device = AppDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
     return device
 
 
-def secret_words(device: TOTPDevice) -> str:
+def secret_words(device: AppDevice) -> str:
     """The secret as people type it into an app: base32, in groups of four."""
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: AppDevice) -> str:
     """The authenticator's set-up address as an inline SVG QR code (no image request, no
     script: allowed by the CSP)."""
     qr = segno.make(device.config_url, error="m")
     return str(qr.svg_inline(scale=4, title="QR code for your authenticator app"))
 
 
-def confirm_app(request: HttpRequest, user: User, device: TOTPDevice, code: str) -> list[str]:
+def confirm_app(request: HttpRequest, user: User, device: AppDevice, code: str) -> list[str]:
     """Confirm the new authenticator with its first code: it replaces any earlier one, the
     session is verified, and new recovery codes are made. Returns them ([] if the code is
     wrong: nothing changes)."""
     if not device.verify_token(code):
         return []
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        AppDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = new_recovery_codes(user)
@@ -245,5 +245,5 @@ def new_recovery_codes(user: User) -> list[str]:
 def reset_devices(user: User) -> None:
     """An administrator's reset: the user's authenticator and recovery codes are removed; they
     sign in with their password and set up again (where required, before anything else)."""
-    TOTPDevice.objects.filter(user=user).delete()
+    AppDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

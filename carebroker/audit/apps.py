@@ -21,7 +21,8 @@ REGISTERED: dict[str, dict[str, object]] = {
     "referrals.Referral": {"exclude_fields": ["returned_reason"]},
     # The engine's snapshot and clocks change on every tick: the timeline records those.
     "sourcing.Package": {"exclude_fields": ["engine_state", "provider_view", "next_due"]},
-    "placements.PlacementDocument": {"exclude_fields": ["content"]},
+    # The ISP password never goes into the log (it is sealed in its own column).
+    "placements.PlacementDocument": {"exclude_fields": ["content", "password"]},
     "accounts.User": {"exclude_fields": ["password", "last_login"]},
 }
 HIDDEN = "carebroker.audit.apps.hidden"

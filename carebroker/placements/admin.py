@@ -3,7 +3,7 @@ from django.contrib import admin
 from carebroker.accounts.admin_scope import VIEW, CouncilScopedAdmin, RelatedOnly
 from carebroker.accounts.models import Role
 from carebroker.audit.admin import AccessLoggedAdmin
-from carebroker.placements.models import PlacementDocument, ProviderDocumentPassword
+from carebroker.placements.models import PlacementDocument
 
 # Read only: documents are made by the services (documents/store.py), never typed in here.
 READ_ONLY = {Role.BROKER: frozenset({VIEW}), Role.MANAGER: frozenset({VIEW})}
@@ -15,14 +15,8 @@ class PlacementDocumentAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
     list_display = ["filename", "package", "provider", "kind", "created_at"]
     list_filter = ["kind", ("council", RelatedOnly)]
     search_fields = ["filename", "package__case_number"]
-    exclude = ["content"]  # bytes: downloaded from the package's page, not shown here
-
-
-@admin.register(ProviderDocumentPassword)
-class ProviderDocumentPasswordAdmin(CouncilScopedAdmin):
-    """Staff read a provider's ISP password here, to tell the provider once, by phone."""
-
-    council_lookup = "provider__council"
-    role_actions = READ_ONLY
-    list_display = ["provider", "created_at"]
-    fields = ["provider", "password", "created_at"]
+    # The bytes are downloaded from the package's page. An ISP's password is shown to no
+    # one here: its provider's user sees it once in the portal; a lost one is replaced by
+    # sending the ISP again (a new file, a new password).
+    exclude = ["content", "password"]
+    readonly_fields = ["password_shown_at", "password_shown_to"]

@@ -1,5 +1,7 @@
 from django.db import models
 
+from carebroker.accounts.sealed import SealedTextField
+
 
 class DocumentKind(models.TextChoices):
     """The documents the seeds name (docs/architecture.md §10.4)."""
@@ -48,7 +50,20 @@ class PlacementDocument(models.Model):
     content_type = models.CharField(max_length=100)
     content = models.BinaryField()
     encrypted = models.BooleanField(
-        default=False, help_text="Opens only with the provider's document password."
+        default=False, help_text="Opens only with its own password (an ISP)."
+    )
+    # An encrypted document's password (seed 001: the ISP "will be password protected"):
+    # a new one for every file, never reused, so one that leaks opens one ISP. Sealed at
+    # rest (accounts/sealed.py); shown once in the portal to one of the provider's own
+    # users, never emailed (issue 11 finding 5): who saw it and when, so nobody else is.
+    password = SealedTextField(blank=True, default="")
+    password_shown_at = models.DateTimeField(null=True, blank=True)
+    password_shown_to = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="isp_passwords_seen",
     )
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
@@ -107,31 +122,3 @@ class PurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-
-class ProviderDocumentPassword(models.Model):
-    """The password a provider opens its ISPs with (seed 001: "your designated SPT password").
-
-    Made once per provider, on its first ISP, and kept in clear: every later ISP must be
-    encrypted with the same one, so it cannot be hashed. It reaches the provider by another
-    channel than the ISP's email: shown once in the portal to one of its own users.
-    """
-
-    provider = models.OneToOneField(
-        "providers.Provider", on_delete=models.CASCADE, related_name="document_password"
-    )
-    password = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    # Shown once in the portal to one of the provider's own users, never emailed (issue 11
-    # finding 5): who saw it and when, so nobody else is shown it again.
-    shown_at = models.DateTimeField(null=True, blank=True)
-    shown_to = models.ForeignKey(
-        "accounts.User",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="document_passwords_seen",
-    )
-
-    def __str__(self) -> str:
-        return f"Document password of {self.provider}"

@@ -3,8 +3,8 @@ made"): each is made when its notice is queued, kept with the package (listed on
 package page and, for its provider, in the portal) and attached to the email.
 
 - the ISP (docs/policies.md §4.2 offer round) with the "ISP sent" notice: the provider view
-  only, encrypted with the provider's document password. The password never travels by
-  email: the provider's own users see it once in the portal (portal documents page).
+  only, encrypted with a password of its own (a new one per file). The password never
+  travels by email: the provider's own users see it once in the portal (documents page).
 - with the award notice, to the winner only: Kent's Provider Confirmation Form
   (docs/policies.md §5 After acceptance), Leicestershire's IPA for signature (§6 Filled) and
   Essex's commencement letter (§4 After the award), each carrying the full record, which

@@ -84,8 +84,9 @@ def documents_for_provider(user: User) -> QuerySet[PlacementDocument]:
     the provider holds the award."""
     return (
         _documents(user)
-        .select_related("package")
-        .defer("content", "package__engine_state")
+        .select_related("package", "password_shown_to")
+        # The ISP passwords stay sealed on a list: each is unsealed only when shown.
+        .defer("content", "password", "package__engine_state")
         .order_by("-created_at", "-pk")
     )
 

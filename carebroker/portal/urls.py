@@ -13,7 +13,7 @@ urlpatterns = [
     path("capacity/", views.capacity_page, name="capacity"),
     path("documents/", views.documents_page, name="documents"),
     path("documents/<int:pk>/", views.document_download, name="document"),
-    path("documents/password/", views.document_password, name="document_password"),
+    path("documents/<int:pk>/password/", views.document_password, name="document_password"),
     path("awarded/<str:case_number>/signed-ipa/", signed_ipa.signed_ipa, name="signed_ipa"),
     path(
         "awarded/<str:case_number>/confirmation/",

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,7 +35,6 @@ from carebroker.exchange.interest import InterestImporter, InterestReport
 from carebroker.exchange.sheets import ImportRefused
 from carebroker.lib.london import london_date
 from carebroker.placements.documents.passwords import reveal_once
-from carebroker.placements.models import ProviderDocumentPassword
 from carebroker.portal.access import (
     _get_batch_report_for_provider,
     _get_document_for_provider,
@@ -283,17 +282,23 @@ def _confirmation_asked(rows: Iterable[SourcingRequest], provider_pk: int) -> se
 
 @provider_required
 @require_POST
-def document_password(request: HttpRequest) -> HttpResponse:
-    """Show the organisation's document password, once, to the user who asks first
+def document_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show an ISP's password, once, to the user of its provider who asks first
     (issue 11 finding 5: the ISP's password never travels by email)."""
     user = _user(request)
     provider = the_provider(user)
-    password = reveal_once(provider, user, now=timezone.now())
+    document = _get_document_for_provider(user, pk)
+    if not document.encrypted:
+        raise Http404("This document opens without a password.")
+    password = reveal_once(document, user, now=timezone.now())
     if password is None:
-        messages.error(request, "Your organisation's document password has already been shown.")
+        messages.error(request, f"The password of {document.filename} has already been shown.")
         return redirect("portal:documents")
+    viewed(request, "saw the ISP's password in the provider portal", document)
     response = render(
-        request, "portal/document_password.html", {"provider": provider, "password": password}
+        request,
+        "portal/document_password.html",
+        {"provider": provider, "document": document, "password": password},
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -315,9 +320,6 @@ def documents_page(request: HttpRequest) -> HttpResponse:
             "documents": list(page.object_list),
             "batch_reports": list(batch_reports_for_provider(user)[:PAGE_SIZE]),
             "has_batch": _has_batch(provider),
-            "password": ProviderDocumentPassword.objects.filter(provider=provider)
-            .select_related("shown_to")
-            .first(),
         },
     )
 

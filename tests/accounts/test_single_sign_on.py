@@ -108,13 +108,13 @@ def test_a_council_sign_on_skips_the_two_factor_code_a_password_sign_in_asks_for
 ):
     """docs/security.md: the council's provider applies its own MFA, so a broker with an
     authenticator app reaches pages after signing on, where their password alone does not."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from carebroker.accounts.models import AppDevice
 
     settings.TWO_FACTOR_REQUIRED = True
     pat = make_user(
         council, Role.BROKER, username="pat", email="pat.purchasing@southmarsh.example.gov.uk"
     )
-    TOTPDevice.objects.create(user=pat, name="Authenticator app", confirmed=True)
+    AppDevice.objects.create(user=pat, name="Authenticator app", confirmed=True)
     signed_on = Client()
     assert sign_on(signed_on, "southmarsh", op, "pat").status_code == 302
     assert signed_on.get("/packages/").status_code == 200

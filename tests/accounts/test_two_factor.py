@@ -21,10 +21,9 @@ from django.test import Client, override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp import models as totp_models
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carebroker.accounts import two_factor
-from carebroker.accounts.models import Role, User
+from carebroker.accounts.models import AppDevice, Role, User
 from tests.factories import PASSWORD, make_council, make_user
 
 pytestmark = pytest.mark.django_db
@@ -42,14 +41,14 @@ def pinned_clock(monkeypatch):
     return clock
 
 
-def code_at(device: TOTPDevice, when: float) -> str:
+def code_at(device: AppDevice, when: float) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = when
     return f"{totp.token():0{device.digits}d}"
 
 
-def enrol(user: User) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+def enrol(user: User) -> AppDevice:
+    return AppDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
 
 
 def sign_in(username: str, password: str = PASSWORD, address: str = "203.0.113.7") -> Client:
@@ -264,19 +263,19 @@ def test_a_whole_sign_in_clears_the_failures(broker):
 def test_setting_up_shows_a_qr_code_and_the_key_and_asks_for_a_first_code(broker):
     client = sign_in("a-broker")
     page = client.get("/two-factor/set-up/").content.decode()
-    device = TOTPDevice.objects.get(user=broker, confirmed=False)
+    device = AppDevice.objects.get(user=broker, confirmed=False)
     assert "<svg" in page and "QR code for your authenticator app" in page
     assert two_factor.secret_words(device) in page
     assert client.get("/two-factor/set-up/").content.decode().count(two_factor.secret_words(device))
     wrong = give_code(client, "000000" if code_at(device, PINNED) != "000000" else "111111",
                       page="/two-factor/set-up/")  # fmt: skip
     assert 'href="#id_code">The security code is not right' in wrong.content.decode()
-    assert not TOTPDevice.objects.filter(user=broker, confirmed=True).exists()
+    assert not AppDevice.objects.filter(user=broker, confirmed=True).exists()
     done = give_code(client, code_at(device, PINNED), page="/two-factor/set-up/")
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", done.content.decode())
     assert len(codes) == 10
     assert StaticDevice.objects.get(user=broker).token_set.count() == 10
-    assert TOTPDevice.objects.get(user=broker).confirmed
+    assert AppDevice.objects.get(user=broker).confirmed
 
 
 @override_settings(TWO_FACTOR_REQUIRED=True)
@@ -290,7 +289,7 @@ def test_in_production_a_user_who_must_have_it_is_sent_to_set_it_up(council, rol
         assert response["Location"].startswith("/two-factor/set-up/"), url
     page = client.get("/two-factor/set-up/").content.decode()
     assert "Set it up to carry on" in page
-    device = TOTPDevice.objects.get(user__username="someone")
+    device = AppDevice.objects.get(user__username="someone")
     give_code(client, code_at(device, PINNED), page="/two-factor/set-up/")
     assert reaches(client, "/")
 
@@ -327,6 +326,7 @@ def test_production_settings_require_two_factor(tmp_path, env, required):
         DJANGO_SETTINGS_MODULE="carebroker.settings",
         CAREBROKER_ENV=env,
         SECRET_KEY="x" * 50,
+        ENCRYPTION_KEYS="ZmFrZS1rZXktZm9yLXRoZS10ZXN0cy0tMzItYnl0ZXM=",
         CAREBROKER_VAR=str(tmp_path),
     )
     code = "from django.conf import settings; print(settings.TWO_FACTOR_REQUIRED)"
@@ -351,8 +351,8 @@ def test_a_manager_resets_a_lost_phone_in_the_admin_for_their_council_only(counc
         {"action": "reset_two_factor", "_selected_action": [broker.pk, elsewhere.pk]},
     )
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=broker).exists()
+    assert not AppDevice.objects.filter(user=broker).exists()
     assert not StaticDevice.objects.filter(user=broker).exists()
-    assert TOTPDevice.objects.filter(user=elsewhere).exists()  # another council's: untouched
+    assert AppDevice.objects.filter(user=elsewhere).exists()  # another council's: untouched
     assert manager.pk
     assert reaches(sign_in("a-broker"), "/")

@@ -1,4 +1,5 @@
-"""The ISP: anonymised, AES-256 encrypted with the provider's own password (seed 001)."""
+"""The ISP: anonymised, AES-256 encrypted with a password of its own (seed 001), a new one
+for every file, sealed at rest."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import io
 
 import pypdf
 import pytest
+from django.db import connection
 
 from carebroker.placements.documents import make_document
-from carebroker.placements.models import PlacementDocument, ProviderDocumentPassword
+from carebroker.placements.models import PlacementDocument
 from tests.placements.conftest import (
     ADDRESS,
     CONTACT,
@@ -24,7 +26,7 @@ from tests.placements.conftest import (
 
 def _isp(package, provider, now) -> tuple[PlacementDocument, str]:
     (document,) = make_document(package, "isp", now=now, provider=provider)
-    return document, ProviderDocumentPassword.objects.get(provider=provider).password
+    return document, PlacementDocument.objects.get(pk=document.pk).password
 
 
 def test_isp_renders_the_package_from_the_provider_view(leics, now):
@@ -41,8 +43,8 @@ def test_isp_renders_the_package_from_the_provider_view(leics, now):
     assert ink and all(count > 500 for count in ink)
 
 
-def test_isp_opens_only_with_the_providers_password(leics, now):
-    """Without a password or with a wrong one the ISP does not open; with the provider's it does."""
+def test_isp_opens_only_with_its_password(leics, now):
+    """Without a password or with a wrong one the ISP does not open; with its own it does."""
     _, package, alder, _ = leics
     document, password = _isp(package, alder, now)
     reader = pypdf.PdfReader(io.BytesIO(bytes(document.content)))
@@ -63,18 +65,34 @@ def test_isp_is_aes_256(leics, now):
     assert encrypt["/V"] == 5 and encrypt["/R"] == 6
 
 
-def test_each_provider_keeps_one_password_and_providers_differ(leics, now):
-    """A provider's second ISP opens with the same password; another provider's password
-    does not open it."""
+def test_each_isp_file_has_a_new_password_never_reused(leics, now):
+    """A provider's second ISP (a new version of the same package's) has a new password:
+    the first one's does not open it, nor does another provider's."""
     council, package, alder, birch = leics
-    first, alder_password = _isp(package, alder, now)
-    second, again = _isp(package, alder, now)
+    first, first_password = _isp(package, alder, now)
+    second, second_password = _isp(package, alder, now)
     _, birch_password = _isp(package, birch, now)
-    assert again == alder_password
-    assert birch_password != alder_password
+    assert len({first_password, second_password, birch_password}) == 3
     reader = pypdf.PdfReader(io.BytesIO(bytes(second.content)))
+    assert reader.decrypt(first_password) == pypdf.PasswordType.NOT_DECRYPTED
     assert reader.decrypt(birch_password) == pypdf.PasswordType.NOT_DECRYPTED
-    assert ProviderDocumentPassword.objects.filter(provider=alder).count() == 1
+    assert reader.decrypt(second_password) != pypdf.PasswordType.NOT_DECRYPTED
+
+
+def test_isp_password_is_sealed_at_rest(leics, now):
+    """The database holds a Fernet token, not the password (ENCRYPTION_KEYS): a copy of the
+    table opens no ISP."""
+    _, package, alder, _ = leics
+    document, password = _isp(package, alder, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT password FROM placements_placementdocument WHERE id = %s", [document.pk]
+        )
+        (raw,) = cursor.fetchone()
+    assert raw != password and password not in raw
+    assert raw.startswith("gAAAAA")  # a Fernet token (version byte 0x80)
+    reader = pypdf.PdfReader(io.BytesIO(bytes(document.content)))
+    assert reader.decrypt(raw) == pypdf.PasswordType.NOT_DECRYPTED
 
 
 def test_isp_carries_none_of_the_full_record(leics, now):

@@ -1,5 +1,5 @@
 """The ISP (Information to Service Provider, seed 001): the anonymised package, as a PDF
-encrypted with the provider's own password.
+encrypted with a password of its own (one per file, never reused).
 
 It goes to every provider that asked (docs/policies.md §4.2), winners and losers alike, so it
 is made from the provider view alone (docs/policies.md §6.2): `facts.full_record_of` is never
@@ -19,7 +19,7 @@ from carebroker.placements.documents.facts import (
     provider_view_of,
     require_provider,
 )
-from carebroker.placements.documents.passwords import isp_password
+from carebroker.placements.documents.passwords import new_password
 from carebroker.placements.documents.rendering import (
     PDF,
     DocumentFile,
@@ -45,6 +45,8 @@ def build(
         "hours_text": hours(package.hours_per_week),
         "requested_start": long_date(package.preferred_start),
     }
-    pdf = encrypted_pdf(pdf_from_template("isp.html", context), isp_password(provider, now=now))
+    # A new password for every ISP file, never reused (kept, sealed, with the document).
+    password = new_password()
+    pdf = encrypted_pdf(pdf_from_template("isp.html", context), password)
     description = f"{package.case_number} ISP for {provider.name}"
-    return [DocumentFile(description, "pdf", PDF, pdf, encrypted=True)]
+    return [DocumentFile(description, "pdf", PDF, pdf, encrypted=True, password=password)]

@@ -1,15 +1,15 @@
-"""Each provider's ISP password (seed 001: "password protected with your designated SPT
-password"): made once, on the provider's first ISP, and the same for every ISP after."""
+"""ISP passwords (seed 001: the ISP "will be password protected"): a new one for every ISP
+file, never reused, kept sealed with the document (PlacementDocument.password), and shown
+once in the portal to one of the provider's own users (issue 11 finding 5: never emailed)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from carebroker.placements.models import ProviderDocumentPassword
-from carebroker.providers.models import Provider
+from carebroker.placements.models import PlacementDocument
 
 # No 0/O, 1/l/I: the password is read out or typed from another message.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
@@ -23,35 +23,20 @@ def new_password() -> str:
     )
 
 
-def isp_password(provider: Provider, *, now: datetime) -> str:
-    """The provider's document password, made and stored on first use."""
-    existing = ProviderDocumentPassword.objects.filter(provider=provider).first()
-    if existing is not None:
-        return existing.password
-    try:
-        with transaction.atomic():
-            made = ProviderDocumentPassword.objects.create(
-                provider=provider, password=new_password(), created_at=now
-            )
-    except IntegrityError:
-        # Another process made it first: theirs is the one (one password per provider).
-        return ProviderDocumentPassword.objects.get(provider=provider).password
-    return made.password
-
-
-def reveal_once(provider: Provider, user: object, *, now: datetime) -> str | None:
-    """The provider's document password for one of its own users, the first time only
-    (issue 11 finding 5: a second channel, never an email). None once it has been shown,
-    or while the provider has none yet (no ISP sent to it)."""
+def reveal_once(document: PlacementDocument, user: object, *, now: datetime) -> str | None:
+    """The document's password for one of its provider's own users, the first time only.
+    None once it has been shown, or for a document without one. The caller checks that
+    `user` may see the document."""
     with transaction.atomic():
         row = (
-            ProviderDocumentPassword.objects.select_for_update()
-            .filter(provider=provider, shown_at__isnull=True)
+            PlacementDocument.objects.select_for_update()
+            .filter(pk=document.pk, encrypted=True, password_shown_at__isnull=True)
+            .exclude(password="")
             .first()
         )
         if row is None:
             return None
-        row.shown_at = now
-        row.shown_to = user  # type: ignore[assignment]
-        row.save(update_fields=["shown_at", "shown_to"])
+        PlacementDocument.objects.filter(pk=row.pk).update(
+            password_shown_at=now, password_shown_to=user
+        )
         return row.password

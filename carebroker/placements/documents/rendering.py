@@ -66,3 +66,4 @@ class DocumentFile:
     content_type: str
     content: bytes
     encrypted: bool = False
+    password: str = ""  # what opens it, when encrypted (kept sealed with the document)

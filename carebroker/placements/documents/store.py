@@ -103,6 +103,7 @@ def _keep(
         content_type=file.content_type,
         content=file.content,
         encrypted=file.encrypted,
+        password=file.password,
         created_at=now,
         created_by=created_by,
     )

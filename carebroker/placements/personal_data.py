@@ -14,8 +14,15 @@
   text and attachment, the free text on the timeline (questions, answers, reasons typed
   by people) and the engine's copy of the record are removed. The timeline is otherwise
   append-only (docs/architecture.md §5): erasure is the one rewrite the law requires.
+  Beyond the packages: every provider email reply about the person (`InboundReply`: one
+  whose answers or text name one of the person's Mosaic IDs) loses its subject and text,
+  keeping who sent it, when and the answers read (the statistics); every EHM return loses
+  the person's per-package visit counts, keeping its totals (the KPI and the weighted award
+  read only those).
 - **Subject access** (`subject_access_zip`): everything held about a person in one zip,
-  `person.json` and the documents under `documents/`.
+  `person.json` (with those email replies and EHM visit counts: `add_holder`) and the
+  documents under
+  `documents/`.
 
 Each export and erasure is written on the person's packages' timelines (who, when).
 """
@@ -27,6 +34,7 @@ import json
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -77,6 +85,24 @@ def _years_after(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February in a year without one
         return moment.replace(year=moment.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Personal data kept by a higher layer about a person's packages (exchange: email
+    replies, EHM returns), found by the packages' Mosaic IDs. Told here by that app's
+    AppConfig.ready (docs/architecture.md §3: a lower layer is told by a higher one)."""
+
+    key: str  # its section of person.json
+    export: Callable[[int, list[str]], list[dict[str, Any]]]  # (council id, Mosaic IDs)
+    erase: Callable[[int, list[str]], None]
+
+
+_HOLDERS: dict[str, Holder] = {}
+
+
+def add_holder(holder: Holder) -> None:
+    _HOLDERS[holder.key] = holder
 
 
 def _placement_ended(package: Package) -> bool:
@@ -197,10 +223,14 @@ def erase_person(person: Person, now: datetime, *, by: str, why: str) -> None:
                 content_type="text/plain",
                 filename=f"erased document {document.pk}",
                 encrypted=False,
+                password="",
             )
         notices = Notice.objects.filter(package__in=packages)
         NoticeAttachment.objects.filter(notice__in=notices).update(content=b"")
         notices.update(body=ERASED, html="")
+        cases = [package.case_number for package in packages]
+        for holder in _HOLDERS.values():
+            holder.erase(person.council_id, cases)
         for package in packages:
             TimelineEvent.objects.create(
                 package=package,
@@ -222,6 +252,7 @@ def subject_access_zip(person: Person, now: datetime, *, by: str) -> bytes:
     """Everything held about `person`: person.json and every document, in one zip."""
     packages = list(Package.objects.filter(person=person).select_related("area"))
     documents = list(PlacementDocument.objects.filter(package__in=packages).order_by("pk"))
+    cases = [package.case_number for package in packages]
     held: dict[str, Any] = {
         "exported_at": now,
         "council": person.council.name,
@@ -293,6 +324,7 @@ def subject_access_zip(person: Person, now: datetime, *, by: str) -> bytes:
             }
             for doc in documents
         ],  # fmt: skip
+        **{key: holder.export(person.council_id, cases) for key, holder in _HOLDERS.items()},
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -336,6 +336,29 @@ REPLY_TO_EMAIL = env_str("REPLY_TO_EMAIL", DEFAULT_FROM_EMAIL)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The cache holds the API's rate-limit counts per token (api/access.py), so it must be one
+# for every web process (docs/deployment.md): Redis when REDIS_URL is set (e.g.
+# redis://127.0.0.1:6379/0), else a table in the database (made by `carebroker migrate`,
+# api/migrations/0002). Sign-in throttling (django-axes) counts in its own tables.
+REDIS_URL = env_str("REDIS_URL", "") or ""
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "carebroker",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "carebroker_cache",
+            # One entry per token: never culled while counting (culling forgets counts).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from carebroker.accounts.models import User
+from carebroker.audit.bulk import created_in_bulk
 from carebroker.councils.models import Area, Council
 from carebroker.demo import people, story
 from carebroker.demo.presets import DemoArea, DemoCouncil
@@ -133,6 +134,9 @@ def build_caseload(
         _keep(package, state)
     Package.objects.bulk_create(packages)
     Referral.objects.bulk_update(referrals[:PACKAGES], ["status", "missing", "accepted_at"])
+    # bulk_create sends no signals: the change log is written here, after the referrals'
+    # statuses are set, so each "created" entry shows the row as it stands.
+    created_in_bulk([*persons, *referrals, *packages])
     _save_history(packages, states)
 
 

@@ -46,11 +46,12 @@ CHECKS = [
 def token(django_db_setup, django_db_blocker):
     """A council with an awarded package, and its integration's token with every scope;
     rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic(), override_settings(API_RATE="100000/m"):
-        world = kent_world()
-        yield make_token(make_user(world["council"], Role.INTEGRATION))
-        transaction.set_rollback(True)
-    cache.clear()
+    with django_db_blocker.unblock():
+        with transaction.atomic(), override_settings(API_RATE="100000/m"):
+            world = kent_world()
+            yield make_token(make_user(world["council"], Role.INTEGRATION))
+            transaction.set_rollback(True)
+        cache.clear()  # the cache may be the database's table (settings.CACHES)
 
 
 @pytest.fixture(autouse=True)

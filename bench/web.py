@@ -1,5 +1,6 @@
-"""Benchmark: the broker list, the provider portal and the dashboard with 100,000 historical
-packages, under 8 concurrent clients, against a trivial page served by the same server.
+"""Benchmark: the broker list and its search, the provider portal and the dashboard with
+100,000 historical packages, under 8 concurrent clients, against a trivial page served by
+the same server.
 
 Run: .venv/bin/python bench/web.py [--packages N] [--requests R] [--clients C] [--workers W]
 (see bench/README.md; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL instead)
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import shutil
 import socket
 import subprocess
@@ -44,6 +46,8 @@ CHUNK = 2_000
 PAGES = {  # name -> (path, who asks)
     "trivial (/portal/healthz/)": ("/portal/healthz/", "anonymous"),
     "broker list (/packages/)": ("/packages/", "broker"),
+    # the list's search (a name, any part): after the list, as it keeps its filters
+    "broker search (/packages/?q=)": ("/packages/?q=Person+1", "broker"),
     "provider portal (/portal/)": ("/portal/", "provider"),
     "provider history (/portal/history/)": ("/portal/history/", "provider"),
     # issue 13: the dashboard's default range (the last eight weeks), every figure
@@ -55,6 +59,9 @@ def setup_django(var: Path, database_url: str | None) -> None:
     os.environ["CAREBROKER_VAR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "carebroker.settings"
     os.environ["LOG_LEVEL"] = "WARNING"
+    # One key for this process (which signs the session cookies) and gunicorn's workers:
+    # left unset, the server makes its own under var/ and every session reads as corrupted.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     else:

@@ -86,7 +86,9 @@ class Referral(models.Model):
         ordering = ["-received_at"]
         # reports/figures.py: a council's referrals received in a date range
         indexes = [
-            models.Index(fields=["council", "received_at"], name="referral_council_received")
+            models.Index(fields=["council", "received_at"], name="referral_council_received"),
+            # Days waiting and RAG (web/waiting_days.py) filter and sort by acceptance.
+            models.Index(fields=["council", "accepted_at"], name="referral_council_accepted"),
         ]
 
     def __str__(self) -> str:

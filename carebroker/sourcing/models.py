@@ -104,6 +104,14 @@ class Package(models.Model):
         indexes = [
             models.Index(fields=["council", "awarded_at"], name="package_council_awarded"),
             models.Index(fields=["council", "status"], name="package_council_status"),
+            # The broker's list (web/views/packages.py) is the live packages: its filters and
+            # sorts within them, so a large live list is not read whole (issue 14).
+            models.Index(fields=["council", "status", "area"], name="package_live_area"),
+            models.Index(fields=["council", "status", "stage"], name="package_live_stage"),
+            models.Index(
+                fields=["council", "status", "preferred_start", "case_number"],
+                name="package_live_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,6 +175,9 @@ class SourcingRequest(models.Model):
             models.Index(fields=["provider", "outcome"], name="request_provider_outcome"),
             # reports/figures.py: the requests sent in a date range
             models.Index(fields=["sent_at"], name="request_sent_at"),
+            # The portal's history, newest first: one provider's requests read in order and
+            # stopped after a page, not all of them sorted on every request (issue 14).
+            models.Index(fields=["provider", "sent_at"], name="request_provider_sent"),
         ]
 
     def __str__(self) -> str:

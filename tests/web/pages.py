@@ -32,6 +32,12 @@ def main_of(response) -> str:  # noqa: ANN001
     return re.search(r"<main.*?</main>", response.content.decode(), re.S).group(0)
 
 
+def link_of(page: str, rel: str) -> str:
+    """The href of a page's pagination link (`rel` "next" or "prev"), unescaped; "" if none."""
+    found = re.search(rf'href="([^"]*)" rel="{rel}"', page)
+    return html.unescape(found.group(1)) if found else ""
+
+
 def field_error(page: str, field_id: str) -> str:
     """The text of a field's GOV.UK error message (empty if it has none)."""
     pattern = rf'<p id="{field_id}-error" class="govuk-error-message">(.*?)</p>'

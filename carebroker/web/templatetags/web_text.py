@@ -119,7 +119,8 @@ def sort_link(query: str, sort: str) -> str:
 
     params = QueryDict(query, mutable=True)
     params["sort"] = sort
-    params.pop("page", None)
+    for name in ("page", "after", "before"):  # a new order starts at its first page
+        params.pop(name, None)
     return params.urlencode()
 
 

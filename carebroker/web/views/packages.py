@@ -9,8 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from carebroker.providers.models import CapacityDeclaration, Provider
 from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.sourcing.placements import placement_summary
+from carebroker.web import keyset
 from carebroker.web.access_history import access_history
 from carebroker.web.after_award_steps import after_award_context
 from carebroker.web.forms.countersign import countersign_section
@@ -99,14 +99,20 @@ def package_list(request: HttpRequest) -> HttpResponse:
     counts = _counts(live, bounds)
     # The engine's snapshot (15 kB a package at the demo's size) is never shown in a list:
     # parsing 50 of them was half the page's time (bench/pages.py).
-    rows = (
-        rows.select_related("area", "referral", "person")
-        .defer("engine_state")
-        .order_by(*SORT_ORDERS.get(chosen.get("sort") or "longest", SORT_ORDERS["longest"]))
+    rows = rows.select_related("area", "referral", "person").defer("engine_state")
+    sort = chosen.get("sort") or "longest"
+    keys = SORT_KEYS.get(sort, SORT_KEYS["longest"])
+    # Keyset pages (web/keyset.py): a page starts after the last row of the one before.
+    page = keyset.page_of(
+        rows,
+        keys,
+        PER_PAGE,
+        after=request.GET.get(keyset.AFTER, ""),
+        before=request.GET.get(keyset.BEFORE, ""),
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in (keyset.AFTER, keyset.BEFORE, "page"):
+        query.pop(name, None)
     if saved != query.urlencode():  # the list as the broker left it (written only on a change)
         request.session[LIST_QUERY] = query.urlencode()
     return render(
@@ -115,23 +121,27 @@ def package_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": waiting_rows(list(page.object_list), calendar, rule, now),
+            "rows": waiting_rows(page.rows, calendar, rule, now),
             "counts": counts,
             "has_rag": rule is not None,
             "query": query.urlencode(),
-            "sort": chosen.get("sort") or "longest",
+            "sort": sort,
             "now": now,
         },
     )
 
 
 LIST_QUERY = "packages_query"
-SORT_ORDERS: dict[str, tuple[Any, ...]] = {
-    "longest": (F("referral__accepted_at").asc(nulls_last=True), "case_number"),
-    "shortest": (F("referral__accepted_at").desc(nulls_last=True), "case_number"),
-    "name": ("person__name", "case_number"),
-    "start": ("preferred_start", "case_number"),
-    "mosaic": ("case_number",),
+# Each sort ends with the Mosaic ID, unique in a council: the order is total, as keyset
+# pages need. Waiting longest is accepted earliest (web/waiting_days.py).
+ACCEPTED = "referral__accepted_at"
+MOSAIC = keyset.Key("case_number")
+SORT_KEYS: dict[str, tuple[keyset.Key, ...]] = {
+    "longest": (keyset.Key(ACCEPTED, kind="datetime", nullable=True), MOSAIC),
+    "shortest": (keyset.Key(ACCEPTED, descending=True, kind="datetime", nullable=True), MOSAIC),
+    "name": (keyset.Key("person__name"), MOSAIC),
+    "start": (keyset.Key("preferred_start", kind="date"), MOSAIC),
+    "mosaic": (MOSAIC,),
 }
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from carebroker.engine import grace
 from carebroker.engine.inputs import AwardByHand, ConfirmView, Hold, Release
 from carebroker.engine.progress import Progress
 from carebroker.engine.state import StageRun
@@ -144,6 +145,8 @@ def confirm_view(progress: Progress, signal: ConfirmView) -> None:
     draft.status = PackageStatus.SOURCING
     draft.event(signal.at, EventType.VIEW_CONFIRMED, actor=signal.actor)
     draft.timers = [(max(when, signal.at), label) for when, label in draft.timers]
+    if grace.waiting(draft):
+        return  # a self-funder's grace still runs: its end starts the first stage
     progress.enter(signal.at)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from carebroker.engine import by_hand, gates, handbacks, placement, reviews
+from carebroker.engine import by_hand, gates, grace, handbacks, placement, reviews
 from carebroker.engine.by_hand import VIEW_TO_CONFIRM_REASON
 from carebroker.engine.inputs import (
     Answer,
@@ -141,11 +141,10 @@ def _refer(progress: Progress, at: datetime) -> None:
             )
             return
     draft.event(at, EventType.REFERRAL_CHECKED)
-    waiting = policy.waiting_list
-    if waiting is not None:  # docs/policies.md §5 Waiting list: RAG in working days from acceptance
-        calendar = progress.market.calendar
-        draft.timers.append((calendar.add_working_days(at, waiting.amber_from_days), "amber"))
-        draft.timers.append((calendar.add_working_days(at, waiting.red_from_days), "red"))
+    if grace.applies(progress):  # docs/policies.md §5 Self-funders: purchasing waits
+        grace.begin(progress, at)
+    else:
+        grace.start_waiting_clock(progress, at)
     if policy.review_provider_view and not package.view_confirmed:
         # docs/policies.md §6.2 (issue 12 finding 11): the redaction is a heuristic, so a
         # broker reads the provider view first; no request goes out until confirmed.
@@ -155,6 +154,8 @@ def _refer(progress: Progress, at: datetime) -> None:
         draft.event(at, EventType.VIEW_TO_CONFIRM)
         return
     draft.status = PackageStatus.SOURCING
+    if grace.waiting(draft):
+        return  # the grace timer starts the first stage (_tick)
     progress.enter(at)
 
 
@@ -180,7 +181,10 @@ def _tick(progress: Progress, at: datetime) -> None:
         when, kind, name = min(due)
         if kind == 1:
             draft.timers.remove((when, name))
-            _rag(progress, when, name)
+            if name == grace.TIMER:
+                grace.ended(progress, when)
+            else:
+                _rag(progress, when, name)
             continue
         run = draft.run(name)
         assert run is not None

@@ -65,6 +65,10 @@ DOCUMENT_FLAGS = (
     "times_stipulated",
     "bypassed_enablement",
 )
+SELF_FUNDER = "self_funder"  # docs/policies.md §5 Self-funders leaving enablement
+PACKAGE_FLAGS = (*DOCUMENT_FLAGS, SELF_FUNDER)
+"""The referral's flags the engine reads: those that require documents, and the self-funder's
+grace before purchasing."""
 URGENT_FLAGS = ("urgent", "hospital_discharge", "emergency")
 AREA_KINDS = ("quadrant", "cluster", "framework_area")
 ACTORS = ("manager", "referrer", "broker")

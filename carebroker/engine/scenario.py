@@ -34,9 +34,9 @@ from carebroker.engine.inputs import (
 from carebroker.engine.market import Capacity, MarketProvider, PackageSpec
 from carebroker.engine.policy import (
     CQC_RATINGS,
-    DOCUMENT_FLAGS,
     DOCUMENTS,
     GATE_NAMES,
+    PACKAGE_FLAGS,
     PRESETS,
     PROVIDER_KINDS,
     Policy,
@@ -358,7 +358,7 @@ _PACKAGE_KEYS = {
     "id", "area", "postcode", "referred_at", "preferred_start", "urgent", "hospital_discharge",
     "emergency", "hours_per_week", "lot", "support_type", "change_to_existing", "current_provider",
     "age", "person",
-    "documents", "enhanced_rate", "target_supply_area", *DOCUMENT_FLAGS,
+    "documents", "enhanced_rate", "target_supply_area", *PACKAGE_FLAGS,
 }  # fmt: skip
 
 
@@ -397,9 +397,7 @@ def _read_package(reader: FieldReader, table: Table, where: str) -> PackageSpec:
         if documents is not None
         else None,
         flags=frozenset(
-            flag
-            for flag in DOCUMENT_FLAGS
-            if reader.opt(table, flag, where, as_flag, False) is True
+            flag for flag in PACKAGE_FLAGS if reader.opt(table, flag, where, as_flag, False) is True
         ),
         enhanced_rate=reader.opt(table, "enhanced_rate", where, as_flag, False),
         target_supply_area=reader.opt(table, "target_supply_area", where, as_flag, False),

@@ -233,6 +233,9 @@ class EventType(StrEnum):
     RELEASED = "released"
     VIEW_TO_CONFIRM = "view_to_confirm"  # held until a broker confirms the provider view
     VIEW_CONFIRMED = "view_confirmed"
+    # Kent's self-funders leaving enablement (engine/grace.py, docs/policies.md §5)
+    SELF_FUNDER_GRACE = "self_funder_grace"
+    GRACE_ENDED = "grace_ended"
     # the outcome
     AWARD = "award"
     UNFILLED = "unfilled"

@@ -22,6 +22,7 @@ class ReferralAdmin(AccessLoggedAdmin, CouncilScopedAdmin):
         "status",
         "known_to_team",
         "from_enablement",
+        "self_funder",
         "risk",
         ("council", RelatedOnly),
     ]

@@ -73,6 +73,8 @@ class Referral(models.Model):
     risk = models.BooleanField(default=False)
     times_stipulated = models.BooleanField(default=False)
     bypassed_enablement = models.BooleanField(default=False)
+    # Kent (docs/policies.md §5 Self-funders leaving enablement): grace before purchasing.
+    self_funder = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
     )

@@ -50,6 +50,7 @@ def missing_documents(referral: Referral) -> list[str]:
 
 
 _FLAGS = ("known_to_team", "from_enablement", "risk", "times_stipulated", "bypassed_enablement")
+# (self_funder is no document flag: the referral check never asks for a paper because of it)
 
 
 def check_referral(user: User, referral: Referral) -> None:

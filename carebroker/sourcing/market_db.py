@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from carebroker.councils.models import Council, council_policy
 from carebroker.engine import market as engine_market
-from carebroker.engine.policy import DOCUMENT_FLAGS, Policy
+from carebroker.engine.policy import PACKAGE_FLAGS, Policy
 from carebroker.engine.provider_view import PersonRecord, Relation, provider_view
 from carebroker.providers.models import CapacityDeclaration, Provider, ProviderArea
 from carebroker.referrals.models import Person
@@ -141,7 +141,7 @@ def engine_package(row: Package, referred_at: datetime | None = None) -> engine_
         age=age,
         person=person_record(person),
         documents=tuple(referral.documents or ()),
-        flags=frozenset(flag for flag in DOCUMENT_FLAGS if getattr(referral, flag, False)),
+        flags=frozenset(flag for flag in PACKAGE_FLAGS if getattr(referral, flag, False)),
         enhanced_rate=row.enhanced_rate,
         target_supply_area=row.target_supply_area,
         view_confirmed=row.view_confirmed_at is not None,

@@ -29,7 +29,14 @@ from carebroker.referrals.models import Document
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package
 
-FLAGS = ("known_to_team", "from_enablement", "risk", "times_stipulated", "bypassed_enablement")
+FLAGS = (
+    "known_to_team",
+    "from_enablement",
+    "risk",
+    "times_stipulated",
+    "bypassed_enablement",
+    "self_funder",
+)
 FLAG_WORDS = {
     "known_to_team": "known to the adult community team",
     "from_enablement": "referred from enablement (KEaH)",
@@ -74,7 +81,11 @@ def policy_documents(council: Council) -> list[tuple[str, str, str]]:
 
 def policy_flags(council: Council) -> list[str]:
     """The circumstances that change what the council's policy asks (Kent's, §5.1)."""
-    return [flag for flag, _ in policy_of(council).referral.required_when if flag in FLAGS]
+    policy = policy_of(council)
+    asked = [flag for flag, _ in policy.referral.required_when if flag in FLAGS]
+    if policy.self_funder_grace is not None:  # §5 Self-funders: the grace before purchasing
+        asked.append("self_funder")
+    return asked
 
 
 def is_childrens(council: Council) -> bool:
@@ -171,6 +182,11 @@ class ReferralForm(GovukForm):
     risk = forms.BooleanField(required=False, label="A risk assessment applies")
     times_stipulated = forms.BooleanField(required=False, label="Call times are stipulated")
     bypassed_enablement = forms.BooleanField(required=False, label="Enablement was bypassed")
+    self_funder = forms.BooleanField(
+        required=False,
+        label="A self-funder leaving enablement",
+        help_text="The package waits 5 working days' grace before it goes to purchasing.",
+    )
 
     widths = {
         "postcode": "govuk-input--width-10",
@@ -249,6 +265,10 @@ class ReferralForm(GovukForm):
             if flag not in asked:
                 del self.fields[flag]
         policy = policy_of(council)
+        if "self_funder" in self.fields and policy.self_funder_grace is not None:
+            grace = policy.self_funder_grace
+            hint = f"The package waits {grace}' grace before it goes to purchasing."
+            self.fields["self_funder"].help_text = hint
         # Package flags this council's policy reads (docs/policies.md §4.1, §6.3), no others.
         for flag in ("hospital_discharge", "emergency"):
             if flag not in policy.urgent.flags:

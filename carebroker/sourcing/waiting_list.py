@@ -31,7 +31,7 @@ from carebroker.councils.models import Council
 from carebroker.engine import engine
 from carebroker.engine.market import Market
 from carebroker.engine.policy import WaitingList
-from carebroker.engine.vocabulary import LIVE
+from carebroker.engine.vocabulary import LIVE, EventType
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
 from carebroker.sourcing import effects, snapshot
@@ -70,13 +70,22 @@ def crossings(
 
 
 def clock_starts(council: Council) -> dict[int, datetime]:
-    """Package pk -> when its waiting clock restarted (its last return to the list)."""
+    """Package pk -> when its waiting clock restarted: its last return to the list, or the
+    end of a self-funder's grace (docs/policies.md §5), whichever is later."""
     rows = (
         TimelineEvent.objects.filter(package__council=council, type="returned_to_list")
         .values("package_id")
         .annotate(at=Max("at"))
     )
-    return {row["package_id"]: row["at"] for row in rows}
+    starts = {row["package_id"]: row["at"] for row in rows}
+    graces = TimelineEvent.objects.filter(
+        package__council=council, type=EventType.SELF_FUNDER_GRACE
+    ).values_list("package_id", "details__grace_ends")
+    for pk, ends in graces:
+        if ends:
+            at = datetime.fromisoformat(str(ends).replace("Z", "+00:00"))
+            starts[pk] = max(at, starts.get(pk, at))
+    return starts
 
 
 def _start(accepted: datetime, restarted: datetime | None) -> datetime:

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from carebroker.councils.models import Council
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy, WaitingList
 from carebroker.engine.policy_reader import load_policy
-from carebroker.engine.vocabulary import LIVE
+from carebroker.engine.vocabulary import LIVE, EventType
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
-from carebroker.sourcing.models import Package
+from carebroker.sourcing.models import Package, TimelineEvent
 
 # No threshold is further back than this many calendar days (a long closure would be odd).
 SEARCH_DAYS = 400
@@ -82,11 +82,46 @@ class WaitingRow:
     package: Package
     days_waiting: int | None
     rag: str | None
+    grace_until: datetime | None = None  # a self-funder still in its grace (§5)
+
+
+def _moment(value: object) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def grace_ends(packages: list[Package]) -> dict[int, datetime]:
+    """Package pk -> the end of its self-funder's grace (docs/policies.md §5 Self-funders),
+    for the packages given that had one: read from `with_grace_ends`' annotation when the
+    rows carry it, else in one query."""
+    if all(hasattr(p, GRACE_ENDS) for p in packages):
+        return {p.pk: _moment(getattr(p, GRACE_ENDS)) for p in packages if getattr(p, GRACE_ENDS)}
+    events = TimelineEvent.objects.filter(
+        package__in=[p.pk for p in packages], type=EventType.SELF_FUNDER_GRACE
+    ).values_list("package_id", "details__grace_ends")
+    return {pk: _moment(at) for pk, at in events if at}
+
+
+GRACE_ENDS = "grace_ends_at"
+
+
+def with_grace_ends(rows: QuerySet[Package]) -> QuerySet[Package]:
+    """The rows with their grace end (or None) beside them, in the same query: a list page
+    keeps its fixed number of queries."""
+    grace = TimelineEvent.objects.filter(
+        package=OuterRef("pk"), type=EventType.SELF_FUNDER_GRACE
+    ).order_by("-pk")
+    return rows.annotate(**{GRACE_ENDS: Subquery(grace.values("details__grace_ends")[:1])})
 
 
 def waiting_rows(
-    packages: list[Package], calendar: WorkingCalendar, rule: WaitingList | None, now: datetime
+    packages: list[Package],
+    calendar: WorkingCalendar,
+    rule: WaitingList | None,
+    now: datetime,
+    graces: dict[int, datetime] | None = None,
 ) -> list[WaitingRow]:
+    """Each package's days waiting and RAG. A self-funder's package (`graces`) waits from
+    the end of its grace, when it goes to purchasing; until then it shows its grace end."""
     today = today_in_london(now)
     rows = []
     for package in packages:
@@ -94,6 +129,12 @@ def waiting_rows(
         if accepted is None:
             rows.append(WaitingRow(package, None, None))
             continue
+        grace = (graces or {}).get(package.pk)
+        if grace is not None and package.status in LIVE:
+            if grace > now:
+                rows.append(WaitingRow(package, None, None, grace))
+                continue
+            accepted = max(accepted, grace)
         if package.status not in LIVE:
             # The wait ends when the package is placed (or stops): its days are counted to
             # the award and it carries no RAG (issue 11 finding 6; docs/policies.md §5

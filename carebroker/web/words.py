@@ -162,6 +162,9 @@ EVENTS = {
     "handback_notice": "Notice given of a handback (several packages)",
     "handback_call_due": "Manager to call the provider",
     "review_due": "Review date set",
+    # Kent's self-funders leaving enablement (docs/policies.md §5)
+    "self_funder_grace": "A self-funder: grace before purchasing",
+    "grace_ended": "Grace over: the package goes to purchasing",
     "reviewed": "Review held",
 }
 
@@ -201,6 +204,7 @@ _KEY_WORDS = {
     "earliest": "not before",
     "latest": "by",
     "hours_per_week": "new hours a week",
+    "grace_ends": "grace until",
 }
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"

@@ -24,7 +24,17 @@ PRESETS = ["essex-lah", "kent-oppd", "leics-short-breaks"]
 # refused, two packages handed back with notice and re-sourced on the notice date
 # (docs/policies.md §5 Handbacks); a placement reviewed with a change of hours, sourced
 # again as a change naming its current provider (§5 Reviews).
-EXAMPLES = [*PRESETS, "leics-by-hand", "essex-change", "kent-after-award", "kent-handback"]
+# kent-self-funder: two self-funders leaving enablement wait 5 working days' grace over
+# Christmas before purchasing (docs/policies.md §5 Self-funders); one is held and released
+# during its grace, so it goes to purchasing at its release.
+EXAMPLES = [
+    *PRESETS,
+    "leics-by-hand",
+    "essex-change",
+    "kent-after-award",
+    "kent-handback",
+    "kent-self-funder",
+]
 # How each example first approaches providers (docs/policies.md §4.2: the 16:00 batch report).
 FIRST_APPROACH = {
     "essex-lah": "batch_report",
@@ -34,6 +44,7 @@ FIRST_APPROACH = {
     "essex-change": "request_sent",
     "kent-after-award": "request_sent",
     "kent-handback": "request_sent",
+    "kent-self-funder": "request_sent",
 }
 
 

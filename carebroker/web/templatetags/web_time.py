@@ -47,3 +47,12 @@ def is_past(deadline: datetime | None, now: datetime | None) -> bool:
 @register.filter
 def london_short(moment: datetime | None) -> str:
     return "" if moment is None else london.london_short(moment)
+
+
+@register.filter
+def grace_day(moment: datetime | None) -> str:
+    """The London day of a self-funder's grace end (§5): "Monday 7 December"."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(london.LONDON)
+    return f"{local:%A} {local.day} {local:%B}"

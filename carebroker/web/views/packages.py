@@ -44,10 +44,12 @@ from carebroker.web.views.access import (
 from carebroker.web.views.gates import decided_by
 from carebroker.web.views.package_questions import questions_of
 from carebroker.web.waiting_days import (
+    grace_ends,
     policy_and_calendar,
     rag_bounds,
     rag_condition,
     waiting_rows,
+    with_grace_ends,
 )
 from carebroker.web.words import event_details, owner_words, stage_words
 
@@ -99,7 +101,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
     counts = _counts(live, bounds)
     # The engine's snapshot (15 kB a package at the demo's size) is never shown in a list:
     # parsing 50 of them was half the page's time (bench/pages.py).
-    rows = rows.select_related("area", "referral", "person").defer("engine_state")
+    rows = with_grace_ends(rows.select_related("area", "referral", "person")).defer("engine_state")
     sort = chosen.get("sort") or "longest"
     keys = SORT_KEYS.get(sort, SORT_KEYS["longest"])
     # Keyset pages (web/keyset.py): a page starts after the last row of the one before.
@@ -121,7 +123,7 @@ def package_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": waiting_rows(page.rows, calendar, rule, now),
+            "rows": waiting_rows(page.rows, calendar, rule, now, grace_ends(page.rows)),
             "counts": counts,
             "has_rag": rule is not None,
             "query": query.urlencode(),
@@ -201,7 +203,7 @@ def render_package(
     requests = _requests_of(package, now)
     names = dict(council_providers.values_list("pk", "name"))
     policy, calendar = policy_and_calendar(package.council)
-    rows = waiting_rows([package], calendar, policy.waiting_list, now)
+    rows = waiting_rows([package], calendar, policy.waiting_list, now, grace_ends([package]))
     live = package.status in LIVE
     forms: dict[str, Any] = {
         "award_form": AwardForm(providers=council_providers, prefix="award"),

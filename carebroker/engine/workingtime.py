@@ -147,6 +147,15 @@ class Deadline:
             return cls("working_days", amount)
         return cls("working_hours" if is_working else "elapsed_hours", amount)
 
+    @functools.cached_property
+    def _span(self) -> timedelta:
+        """The amount of an hours kind as a timedelta (worked out once per expression)."""
+        return _hours(self.amount, "amount") if self.kind != "working_days" else _ZERO
+
+    @functools.cached_property
+    def _days(self) -> int:
+        return int(self.amount)
+
     def __str__(self) -> str:
         if self.kind == "next_working_day_at":
             assert self.at is not None  # checked in __post_init__
@@ -324,25 +333,66 @@ class WorkingCalendar:
     def deadline(self, t: datetime, expr: Deadline) -> datetime:
         """The deadline for `expr` counted from `t`."""
         kind = expr.kind
+        # The fast path, as in `_fast` but inlined by hand: a what-if county-year works out
+        # hundreds of thousands of deadlines (tests/engine/test_workingtime.py holds both
+        # copies to the careful path).
+        if type(t) is datetime:
+            zone = t.tzinfo
+            local = t if zone is LONDON else t.astimezone(LONDON) if zone is UTC else None
+            if local is not None:
+                ordinal = local.toordinal()
+                record = self._day_records.get(ordinal) or self._day(ordinal)
+                if not record.change:
+                    if kind == "next_working_day_at":
+                        at = expr.at
+                        assert at is not None  # checked in Deadline.__post_init__
+                        found = record.at.get(at)
+                        if found is not None:
+                            return found
+                    elif kind == "elapsed_hours":
+                        end = local + expr._span
+                        ordinal = end.toordinal()
+                        if not (self._day_records.get(ordinal) or self._day(ordinal)).change:
+                            return end
+                    else:
+                        if record.working and local <= record.closes:  # 17:00 belongs to it
+                            position = record.opens if local < record.opens else local
+                        else:
+                            record = record.following or self._nth_after(record, 1)
+                            position = record.opens
+                        if not record.change:
+                            if kind == "working_hours":
+                                amount = expr._span
+                                if position is record.opens:
+                                    if amount <= self._day_length:
+                                        return position + amount
+                                elif amount <= record.closes - position:
+                                    return position + amount
+                            else:
+                                days = expr._days
+                                index = record.rank + days - 1
+                                ordinals = record.ordinals
+                                if days and index < len(ordinals):
+                                    later = ordinals[index]
+                                    target = self._day_records.get(later) or self._day(later)
+                                    if not target.change:
+                                        if position is record.opens:
+                                            return target.opens
+                                        return position + _days_span(
+                                            target.ordinal - record.ordinal
+                                        )
+        # the rest (later days, next years, other zones, clock changes) as the methods do
+        if kind == "working_hours":
+            return self._fast(t, kind, expr._span, 0, None) or self._careful_hours(t, expr._span)
+        if kind == "working_days":
+            days = expr._days
+            return self._fast(t, kind, _ZERO, days, None) or self._careful_days(t, days)
         if kind == "next_working_day_at":
             at = expr.at
             assert at is not None  # checked in Deadline.__post_init__
             return self._fast(t, kind, _ZERO, 0, at) or self._careful_at(t, at)
-        if kind == "working_days":
-            days = _WHOLE_DAYS.get(expr.amount)
-            if days is None:
-                if len(_WHOLE_DAYS) > 4096:
-                    _WHOLE_DAYS.clear()
-                days = _WHOLE_DAYS[expr.amount] = int(expr.amount)  # a handful per policy
-            return self._fast(t, kind, _ZERO, days, None) or self._careful_days(t, days)
-        amount = _SPANS.get(expr.amount)
-        if amount is None:
-            amount = _hours(expr.amount, "hours")
-        return self._fast(t, kind, amount, 0, None) or (
-            self._careful_hours(t, amount)
-            if kind == "working_hours"
-            else _localize(_wall(t, "t") + amount)
-        )
+        amount = expr._span
+        return self._fast(t, kind, amount, 0, None) or _localize(_wall(t, "t") + amount)
 
     def working_hours_between(self, start: datetime, end: datetime) -> Decimal:
         """Working time inside [start, end], in hours (0 if end <= start)."""
@@ -380,6 +430,8 @@ class WorkingCalendar:
         """The records of every day of `year`, built once per calendar and year."""
         ordinals = self._working_ordinals_in(year)
         working = set(ordinals)
+        if year < date.max.year:  # so that a deadline can run up to a year on in one array
+            ordinals += self._working_ordinals_in(year + 1)
         changes = _CLOCK_CHANGE_DAYS.get(year)
         if changes is None:
             changes = _clock_change_days(year)
@@ -418,7 +470,8 @@ class WorkingCalendar:
         ordinals = record.ordinals
         index = record.rank + n - 1
         if index < len(ordinals):
-            return self._day_records[ordinals[index]]
+            later = ordinals[index]
+            return self._day_records.get(later) or self._day(later)
         return self._day(self._nth_working_day_after(record.date, n).toordinal())
 
     def _fast(
@@ -462,12 +515,7 @@ class WorkingCalendar:
         if kind == "working_days":
             if not days:
                 return position + _ZERO
-            index = record.rank + days - 1
-            ordinals = record.ordinals
-            if index < len(ordinals):
-                target = self._day_records[ordinals[index]]
-            else:
-                target = self._nth_after(record, days)
+            target = self._nth_after(record, days)
             if target.change:
                 return None
             if position is record.opens:
@@ -618,7 +666,7 @@ class _Day:
         self.opens = opens  # day_start and day_end on it, aware London datetimes
         self.closes = closes
         self.rank = rank  # working days of the year up to and including this one
-        self.ordinals = ordinals  # the year's working days as ordinals
+        self.ordinals = ordinals  # this year's and next year's working days as ordinals
         self.following: _Day | None = None  # the next working day's, when in the same year
         self.at: dict[time, datetime] = {}  # "next working day at" answers from this day
 
@@ -723,7 +771,6 @@ def _offset_change(before: datetime, after: datetime) -> datetime:
 
 
 _SPANS: dict[Decimal | int, timedelta] = {}
-_WHOLE_DAYS: dict[Decimal, int] = {}
 
 
 def _hours(hours: Decimal | int, name: str) -> timedelta:

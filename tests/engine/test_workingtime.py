@@ -619,17 +619,24 @@ years_apart = st.datetimes(
 )
 def test_a_deadline_from_the_day_records_equals_the_careful_path(calendar, start, expr, as_utc):
     """Issue 14: London and UTC times take the precomputed day records; any other zone the
-    careful path. For the same instant both give the same deadline, to the offset and fold."""
+    careful path. For the same instant both give the same deadline, to the offset and fold,
+    through `deadline` and through the method of its kind (each has its own fast path)."""
     fast_input = start.astimezone(UTC) if as_utc else start
-    fast = calendar.deadline(fast_input, expr)
     careful = calendar.deadline(start.astimezone(_ANOTHER_UTC), expr)
-    assert fast == careful
-    assert fast.tzinfo is LONDON and careful.tzinfo is LONDON
-    assert (fast.replace(tzinfo=None), fast.utcoffset(), fast.fold) == (
-        careful.replace(tzinfo=None),
-        careful.utcoffset(),
-        careful.fold,
-    )
+    by_kind = {
+        "working_hours": lambda t: calendar.add_working_hours(t, expr.amount),
+        "working_days": lambda t: calendar.add_working_days(t, int(expr.amount)),
+        "next_working_day_at": lambda t: calendar.next_working_day_at(t, expr.at),
+        "elapsed_hours": lambda t: calendar.add_elapsed_hours(t, expr.amount),
+    }[expr.kind]
+    for fast in (calendar.deadline(fast_input, expr), by_kind(fast_input)):
+        assert fast == careful
+        assert fast.tzinfo is LONDON and careful.tzinfo is LONDON
+        assert (fast.replace(tzinfo=None), fast.utcoffset(), fast.fold) == (
+            careful.replace(tzinfo=None),
+            careful.utcoffset(),
+            careful.fold,
+        )
 
 
 @given(expr=deadlines.filter(lambda d: d.amount != 0 or d.kind == "next_working_day_at"))

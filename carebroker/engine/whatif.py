@@ -199,6 +199,10 @@ class Run:
         return self.sequence
 
     def run(self) -> WhatIfRun:
+        with _collector_paused():  # also when a replay (whatif_replay.py) runs one directly
+            return self._run()
+
+    def _run(self) -> WhatIfRun:
         for index, package in enumerate(self.generated.packages):
             self.push(package.referred_at, _REFERRAL, index, ReferralInput(package.referred_at))
         steps = 0

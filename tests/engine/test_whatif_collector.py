@@ -4,11 +4,14 @@ county-year's time) and is only allowed to because the engine makes no reference
 from __future__ import annotations
 
 import gc
+import random
 
 import pytest
 
 from carebroker.engine import whatif
-from carebroker.engine.whatif import simulate_market
+from carebroker.engine.market import Market
+from carebroker.engine.whatif import Run, simulate_market
+from carebroker.engine.whatif_market import generate as generate_market
 from tests.engine.whatif_markets import PRESET_MARKETS, spec
 
 
@@ -25,6 +28,25 @@ def test_a_what_if_run_leaves_no_reference_cycles_behind(preset: str) -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_run_started_directly_pauses_the_collector_too() -> None:
+    """The policy simulator's replay (whatif_replay.py) starts a `Run` itself."""
+    market = spec(PRESET_MARKETS["kent-oppd"]())
+    paused: list[bool] = []  # whether the collector was paused, at each progress report
+    rng = random.Random(11)
+    generated = generate_market(market, rng, Market.of(market.policies[0], ()).calendar)
+    run = Run(
+        Market.of(market.policies[0], generated.providers),
+        generated,
+        market.until,
+        market.council,
+        rng,
+        False,
+        on_progress=lambda at: paused.append(not gc.isenabled()),
+    ).run()
+    assert run.steps and paused and all(paused)
+    assert gc.isenabled()
 
 
 def test_the_collector_is_back_on_after_a_run_and_after_a_failed_one() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -120,6 +121,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     others = list(
         _filtered(open_rows, filters).exclude(round="interest").order_by(*order)[:PAGE_SIZE]
     )
+    assessments = _assessments(_filtered(requests_for_provider(user), filters), provider)
     return render(
         request,
         "portal/requests.html",
@@ -128,6 +130,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             "now": now,
             "batch": batch,
             "others": others,
+            "assessments": assessments,
             "filters": filters,
             "interest_form": interest_form,
             "return_form": InterestReturnForm(),
@@ -135,6 +138,34 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             "has_batch": _has_batch(provider),
         },
     )
+
+
+@dataclass(frozen=True)
+class Assessing:
+    """A request whose person we are assessing: the council waits for our result by `due`."""
+
+    row: SourcingRequest
+    due: datetime | None
+
+
+def _assessments(rows: QuerySet[SourcingRequest], provider: Provider) -> list[Assessing]:
+    """The requests whose assessment we must report on (docs/policies.md §4.2 Assessment).
+
+    Asking to assess is an answer, so the request leaves the open requests; without this
+    list the provider's requests page said nothing was waiting, while the award waited for
+    its result (found by the Essex browser happy path). Few rows: one per running
+    assessment of ours; each package's state says whether we are its assessor."""
+    rows = rows.filter(outcome="assessment", not_awarded="", package__status__in=LIVE)
+    found = []
+    for row in rows.order_by("deadline", "package__case_number")[:PAGE_SIZE]:
+        if row.package.engine_state is None:
+            continue
+        state = state_of(row.package)
+        if not assessing(state, str(provider.pk)):
+            continue
+        dues = [r.due for r in state.runs if r.phase == "assessing" and r.due is not None]
+        found.append(Assessing(row, min(dues) if dues else None))
+    return found
 
 
 @provider_required

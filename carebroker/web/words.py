@@ -152,6 +152,11 @@ EVENTS = {
     "placement_ended": "Placement ended",
     "confirmed": "Start date and call times confirmed",
     "confirmation_form_due": "Provider Confirmation Form due",
+    # Kent after acceptance (docs/policies.md §5): the council's own names for its steps
+    "service_delivery_order_due": "Service Delivery Order due",
+    "service_delivery_order_sent": "Service Delivery Order sent",
+    "financial_assessment_due": "Financial assessment due",
+    "financial_assessment_requested": "Financial assessment asked for",
     "signed_ipa_received": "Signed IPA received",
     "ipa_countersigned": "IPA countersigned",
     "placement_agreement_sent": "IPA sent for signature",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from playwright.sync_api import Page
+
 from carebroker.accounts.models import Role, User
 from carebroker.councils.models import Area, Council
 from carebroker.placements.models import DocumentKind, PlacementDocument
@@ -165,3 +167,97 @@ def ipa_signed_and_countersigned(pages: Pages, people: Cast, case: str, start: s
     page = pages.sign_in(people.provider_user.username)
     pages.goto(page, "/portal/documents/", "portal-countersigned-ipa")
     assert "Countersigned IPA for" in page.content()
+
+
+def confirmation_returned(pages: Pages, people: Cast, case: str, start: str, calls: str) -> None:
+    """Kent after acceptance (docs/policies.md §5): the winner finds the Provider Confirmation
+    Form among its requests and answers, and returns it in the portal with the start date
+    and call times; the broker's package page shows the placement confirmed in words."""
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/history/", "portal-confirmation-to-return")
+    with page.expect_navigation():
+        page.click("a[data-confirmation-link]")
+    pages.look(page, "portal-confirmation-form")
+    fill(page, "start", start)
+    fill(page, "call_times", calls)
+    with page.expect_navigation():
+        page.click("button:has-text('Send the confirmation')")
+    pages.look(page, "portal-confirmation-sent")
+    assert "your Provider Confirmation Form for package" in page.content()
+
+
+def sdo_and_finance_recorded(pages: Pages, people: Cast, case: str) -> Page:
+    """The Purchasing Officer records the Service Delivery Order as sent, then the financial
+    assessment as asked for, from the package page; nothing is then due after the award.
+    Returns the broker's page (signed in) for what follows."""
+    page = pages.sign_in(people.broker.username)
+    pages.goto(page, f"/packages/{case}/", "broker-sdo-due")
+    steps = page.locator("[data-after-award-steps]").inner_text()
+    assert "The Service Delivery Order" in steps and "Due by" in steps
+    for step, said in (
+        ("service_delivery_order", "the Service Delivery Order is recorded as sent"),
+        ("financial_assessment", "the financial assessment is recorded as asked for"),
+    ):
+        with page.expect_navigation():
+            page.click(f"button[data-step={step}]")
+        pages.look(page, f"broker-{step.replace('_', '-')}-recorded")
+        assert said in page.content()
+    assert "Nothing is due" in page.locator("[data-after-award-steps]").inner_text()
+    return page
+
+
+def review_recorded(pages: Pages, page: Page, case: str, outcome: str) -> str:
+    """The broker opens the Reviews page, follows the package's due review and records its
+    outcome; the package page then says so. Returns the package page's text."""
+    pages.goto(page, "/reviews/", "reviews-due")
+    row = page.locator("[data-reviews] tbody tr", has_text=case)
+    assert "Due" in row.inner_text()
+    with page.expect_navigation():
+        row.locator("a").click()
+    pages.look(page, "review-form")
+    page.check(f"label:has-text('{outcome}')")
+    page.fill("#id_notes", "Ada is happy with her carers; the calls are on time.")
+    with page.expect_navigation():
+        page.click("button:has-text('Record the review')")
+    pages.look(page, "review-recorded")
+    assert f"/packages/{case}/" in page.url
+    return page.inner_text("main")
+
+
+def assessment_accepted(pages: Pages, people: Cast, case: str, start: str) -> None:
+    """Essex (docs/policies.md §4.2 Assessment): the provider that asked to assess finds its
+    request again in the portal and says it takes the package, with its start date."""
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/", "portal-assessment-to-report")
+    with page.expect_navigation():
+        page.click(f"a:has-text('{case}')")
+    pages.look(page, "portal-after-assessment")
+    assert "After your assessment" in page.content()
+    page.check("label:has-text('We have assessed the person and take the package')")
+    fill(page, "start", start)
+    with page.expect_navigation():
+        page.click("button:has-text('Send answer')")
+    pages.look(page, "portal-assessment-done")
+    assert "your answer (you take the package) was received" in page.content()
+
+
+def commencement_and_purchase_order(pages: Pages, people: Cast, case: str, order: str) -> None:
+    """Essex after the award (docs/policies.md §4 After the award): the commencement letter
+    is listed for the winner in the portal and on the package page, where the broker then
+    records the purchase order."""
+    letter = f"Commencement letter for {people.provider.name}"
+    page = pages.sign_in(people.provider_user.username)
+    pages.goto(page, "/portal/documents/", "portal-commencement-letter")
+    assert letter in page.content()
+    page = pages.sign_in(people.broker.username)
+    pages.goto(page, f"/packages/{case}/", "broker-commencement-letter")
+    assert letter in page.locator("#documents-list").inner_text()
+    assert "No purchase order recorded yet" in page.content()
+    page.fill("#id_purchase-order-reference", order)
+    with page.expect_navigation():
+        page.click("button:has-text('Record the purchase order')")
+    pages.look(page, "broker-purchase-order-recorded")
+    said = f"Purchase order {order} is recorded for package {case}, at £21.50 an hour"
+    assert said in page.content()
+    assert order in page.locator("#purchase-order-list").inner_text()
+    assert "Purchase order recorded" in page.locator("#timeline-list").inner_text()

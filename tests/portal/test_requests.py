@@ -8,6 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from carebroker.accounts.models import Role
+from carebroker.engine.inputs import Answer
+from carebroker.sourcing import runner
+from carebroker.sourcing.due import advance_due
+from carebroker.sourcing.models import SourcingRequest
 from tests.factories import make_user
 from tests.portal.worlds import essex_batch, kent_world
 
@@ -115,3 +119,30 @@ def test_list_queries_do_not_grow_with_the_rows_shown(signed_in, clock):
         assert response.content.decode().count('name="requests"') == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_provider_assessing_a_person_finds_the_request_on_its_requests_page(signed_in, clock):
+    """Asking to assess is an answer, so the request left the open requests, and the
+    requests page said nothing was waiting while the award waited for the assessment's
+    result (docs/policies.md §4.2 Assessment). The assessor's page lists it, with the time
+    the result is due and a link to the request where it says whether it takes the package;
+    the other provider's page does not."""
+    world = essex_batch(["CO4 3SQ"])
+    package = world.packages[0]
+    a = str(world.provider_a.pk)
+    asked = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    runner.record_answer(package, Answer(asked, a, "interest"), now=asked)
+    advance_due(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))  # the ISP goes to A
+    at = datetime(2026, 11, 24, 10, 10, tzinfo=UTC)
+    runner.record_answer(package, Answer(at, a, "assessment"), now=at)
+    offer = SourcingRequest.objects.filter(package=package, provider=world.provider_a).latest("seq")
+    assert offer.outcome == "assessment"
+    clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    page = signed_in(world.user_a).get("/portal/").content.decode()
+    row = page.split("data-assessing")[1].split("</tr>")[0]
+    assert package.case_number in row and f"/portal/requests/{offer.pk}/" in row
+    assert "Assessing the person: say whether you take the package" in row
+    assert "10:00 on Wednesday 25 November 2026" in row  # 24 hours after the ISP
+    assert "No requests are waiting for your answer" not in page
+    other = signed_in(world.user_b).get("/portal/").content.decode()
+    assert "data-assessing" not in other

@@ -29,10 +29,10 @@ ADMIN_PAGES = [
     "/admin/accounts/user/",
 ]
 PAGES = {
-    "broker": ["/", "/packages/", "/referrals/", "/batch/", "/gates/"],
+    "broker": ["/", "/packages/", "/referrals/", "/batch/", "/gates/", "/reviews/"],
     "manager": ["/", "/waiting/", "/overview/", "/gates/", "/reports/", "/reports/dashboard/"],
     "referrer": ["/", "/referrals/mine/", "/referrals/new/"],
-    "provider": ["/", "/portal/", "/portal/history/", "/portal/documents/"],
+    "provider": ["/", "/portal/", "/portal/history/", "/portal/documents/", "/portal/placements/"],
 }
 
 
@@ -44,27 +44,57 @@ def test_every_page_of_every_role_passes_axe(pages, clock, prefix):
     advance_due(NOW)  # the worker adopts the seeded packages: requests go out
     clock.now = BATCH
     advance_due(BATCH)  # Essex: the 16:00 batch
-    # The provider login works for a provider that was approached (made-up data: moved).
-    request = SourcingRequest.objects.filter(package__council__slug=f"demo-{prefix}").first()
-    assert request is not None, "the worker's sweep sent no request"
-    User.objects.filter(username=f"{prefix}-provider").update(provider=request.provider)
+    # The provider login works for a provider with a placement, so its placement pages have
+    # a row to hand back (made-up data: moved).
+    packages = Package.objects.filter(council__slug=f"demo-{prefix}").order_by("case_number")
+    placed = packages.filter(status="awarded").first()
+    assert placed is not None and placed.awarded_provider is not None, "no demo placement"
+    request = SourcingRequest.objects.filter(provider=placed.awarded_provider).first()
+    assert request is not None, "the winner has no request"
+    User.objects.filter(username=f"{prefix}-provider").update(provider=placed.awarded_provider)
     for role, paths in PAGES.items():
         page = pages.sign_in(f"{prefix}-{role}", DEMO_PASSWORD)
         page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         visits = [(path, f"{role}{path.replace('/', '-')}") for path in paths]
         if role == "broker":
-            package = Package.objects.filter(council__slug=f"demo-{prefix}").first()
+            package = packages.first()
             assert package is not None
             visits.append((f"/packages/{package.case_number}/", "broker-package"))
+            # After the award: the placement's page (Essex: the purchase order form; Kent:
+            # the steps after acceptance) and its review form.
+            visits.append((f"/packages/{placed.case_number}/", "broker-placement"))
+            visits.append((f"/packages/{placed.case_number}/review/", "broker-review-form"))
+        if role == "manager":  # subject access and erasure
+            visits.append((f"/packages/{placed.case_number}/personal-data/erase/", "erase"))
         if role == "provider":
             visits.append((f"/portal/requests/{request.pk}/", "provider-request"))
+            visits.append((f"/portal/placements/{placed.pk}/hand-back/", "provider-hand-back"))
+            if prefix == "kent":  # several at once, with notice: Kent's handback rule (§5)
+                visits.append(("/portal/placements/hand-back-several/", "provider-notice"))
         for path, name in visits:
             response = page.goto(f"{pages.base_url}{path}")
             assert response is not None and response.status == 200, f"{path}: not shown"
             pages.look_at_widths(page, name, WIDTHS)
+        if role == "broker":
+            _check_forms_with_errors(pages, page, prefix, placed.case_number)
     assert len(pages.checked) >= len(WIDTHS) * sum(len(paths) for paths in PAGES.values())
     if prefix == "essex":  # the admin sees every council: once is enough
         _check_admin(pages)
+
+
+def _check_forms_with_errors(pages, page, prefix: str, case: str) -> None:
+    """The forms after the award, sent empty: their error pages pass axe too (the review
+    form; Essex's purchase order form on the package page)."""
+    forms = [(f"/packages/{case}/review/", "button:has-text('Record the review')", "review")]
+    if prefix == "essex":
+        forms.append((f"/packages/{case}/", "button:has-text('Record the purchase order')",
+                      "purchase-order"))  # fmt: skip
+    for path, button, name in forms:
+        page.goto(f"{pages.base_url}{path}")
+        with page.expect_navigation():
+            page.click(button)
+        assert page.locator(".govuk-error-summary").count() == 1, f"{name}: no error summary"
+        pages.look_at_widths(page, f"broker-{name}-error", WIDTHS)
 
 
 def _check_admin(pages) -> None:

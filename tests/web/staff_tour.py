@@ -1,5 +1,6 @@
 """Every staff page of a demo council, for the tours that read them (issue 10 item 3, 9, 10):
-the lists, one package page per status and gate, each gate page, the referrals."""
+the lists, one package page per status and gate, each gate page, the referrals, and the
+pages after the award (reviews, a review form, a manager's personal data page)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def staff_paths(prefix: str, role: str) -> list[str]:
     """The pages a broker or manager of demo council `prefix` works in."""
     council = f"demo-{prefix}"
     paths = ["/", "/today/", "/packages/", "/referrals/", "/gates/", "/changes/", "/providers/"]
+    paths.append("/reviews/")
     if prefix == "essex":
         paths.append("/batch/")
     if role == "manager":
@@ -66,6 +68,14 @@ def staff_paths(prefix: str, role: str) -> list[str]:
         paths.append(f"/packages/{package.case_number}/")
         if package.gate:
             paths.append(f"/gates/{package.case_number}/")
+    # After the award: a placement's review form; a manager's personal data page (subject
+    # access and erasure). The purchase order form is on an awarded Essex package's page.
+    placed = packages.filter(status="awarded").order_by("case_number").first()
+    if placed is not None:
+        paths.append(f"/packages/{placed.case_number}/review/")
+    first = packages.order_by("case_number").first()
+    if role == "manager" and first is not None:
+        paths.append(f"/packages/{first.case_number}/personal-data/erase/")
     referrals = Referral.objects.filter(council__slug=council).order_by("pk")
     for status in ("received", "returned", "accepted"):
         referral = referrals.filter(status=status).first()

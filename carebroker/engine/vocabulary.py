@@ -135,6 +135,7 @@ class NoticeKind(StrEnum):
     REPORT = "report"  # scheduled reports (reports/schedule.py): sent by the shell only
     CAPACITY_REMINDER = "capacity_reminder"  # §8 a stale declaration: sent by the shell only
     IPA_COUNTERSIGNED = "ipa_countersigned"  # §6 Filled: the countersigned IPA back (shell)
+    SERVICE_DELIVERY_ORDER = "service_delivery_order"  # §5 After acceptance: the SDO (shell)
     # Referrers kept informed (issue 11), in every preset; FILLED and HANDBACK go to the
     # referrer too.
     NOT_PLACED = "not_placed"  # every stage ended without an award
@@ -169,6 +170,7 @@ _NOTICE_LABELS = {
     NoticeKind.REPORT: "Scheduled report",
     NoticeKind.CAPACITY_REMINDER: "Capacity declaration out of date",
     NoticeKind.IPA_COUNTERSIGNED: "Countersigned IPA",
+    NoticeKind.SERVICE_DELIVERY_ORDER: "Service Delivery Order",
     NoticeKind.NOT_PLACED: "Package not placed",
     NoticeKind.START_AGREED: "Start date agreed",
     NoticeKind.REVIEW_OUTCOME: "Review outcome",

@@ -72,6 +72,8 @@ care", Essex's Service Placement Team), when there is one, is used before `notic
 
 - ipa_countersigned (the winning provider): start (the start date checked), [countersigned]
   (the kept copy's id, for its attachment: placements/ipa_loop.py).
+- service_delivery_order (the winning provider, Kent): start (the confirmed start),
+  [call_times]; the SDO travels attached (placements/paperwork.py, sourcing/after_award.py).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     K.REPORT: ("title", "period", "lines"),
     K.CAPACITY_REMINDER: ("area", "until"),
     K.IPA_COUNTERSIGNED: ("start",),
+    K.SERVICE_DELIVERY_ORDER: ("start",),
     K.NOT_PLACED: ("reasons",),
     K.START_AGREED: ("provider", "start"),
     K.REVIEW_OUTCOME: ("outcome",),

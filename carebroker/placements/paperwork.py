@@ -11,6 +11,9 @@ package page and, for its provider, in the portal) and attached to the email.
   the winner alone may see (§6.2).
 - with the "countersigned IPA" notice, to the winner only: the countersigned copy
   (placements/ipa_loop.py).
+- with the "Service Delivery Order" notice, to the winner only (Kent, §5 After acceptance):
+  the SDO, made when the Purchasing Officer sends it from the package page
+  (sourcing/after_award.py), with the confirmed start date.
 
 Registered with the sourcing shell by `PlacementsConfig.ready` (`effects.add_paperwork`).
 """
@@ -75,9 +78,28 @@ def award_papers(
     return []
 
 
+def sdo_papers(
+    package: Package, to: str, context: Mapping[str, Any], now: datetime
+) -> list[Attachment]:
+    """The Service Delivery Order with its notice, to the winner only (it carries the full
+    record, docs/policies.md §6.2)."""
+    provider = _provider(to)
+    if provider is None or package.awarded_provider_id != provider.pk:
+        return []
+    made = make_document(
+        package,
+        DocumentKind.SERVICE_DELIVERY_ORDER,
+        now=now,
+        provider=provider,
+        start=context.get("start"),
+    )
+    return _attached(made)
+
+
 def register() -> None:
     from carebroker.placements.ipa_loop import countersigned_papers
 
     add_paperwork(NoticeKind.ISP_SENT, isp_with_notice)
     add_paperwork(NoticeKind.AWARD, award_papers)
     add_paperwork(NoticeKind.IPA_COUNTERSIGNED, countersigned_papers)
+    add_paperwork(NoticeKind.SERVICE_DELIVERY_ORDER, sdo_papers)

@@ -35,6 +35,7 @@ from django.db import transaction
 
 from carebroker.accounts.models import User
 from carebroker.councils.models import Council
+from carebroker.engine.placement import agreed_start
 from carebroker.engine.vocabulary import EventType, NoticeKind, PackageStatus
 from carebroker.sourcing.actions import check_staff
 from carebroker.sourcing.due import Markets, claim
@@ -169,8 +170,14 @@ def check_step_record(user: User, package: Package, step: str) -> Clock:
 
 
 def do_record_step(user: User, package: Package, step: str, now: datetime) -> bool:
-    """Record that the Service Delivery Order was sent, or the financial assessment asked
-    for (an audit event of the shell, with who); False when it was not due."""
+    """Send the Service Delivery Order, or record the financial assessment as asked for (an
+    audit event of the shell, with who); False when it was not due.
+
+    The SDO is issued here, not only recorded: it is made with the confirmed start date,
+    kept with the package and sent to the winner attached to its notice, in the same
+    transaction as the record (placements/paperwork.py makes it). Before, the button only
+    recorded an SDO the app never made. A document that cannot be made (no hourly rate for
+    the winner) raises, and nothing is recorded."""
     clock = check_step_record(user, package, step)
     with transaction.atomic():
         row = locked(package)
@@ -185,4 +192,24 @@ def do_record_step(user: User, package: Package, step: str, now: datetime) -> bo
             source=EventSource.COUNCIL,
             actor=user.get_username(),
         )
+        if clock.cleared_by == EventType.SERVICE_DELIVERY_ORDER_SENT:
+            _send_sdo(row, rows, now)
     return True
+
+
+def _send_sdo(row: Package, rows: list[Any], now: datetime) -> None:
+    winner = row.awarded_provider_id
+    if winner is None:
+        raise ValidationError({"step": "The package has no provider to send the order to"})
+    context = {"start": agreed_start(rows), "call_times": _call_times(rows)}
+    key = f"{NoticeKind.SERVICE_DELIVERY_ORDER}:{row.case_number}:{winner}:{now.timestamp():.0f}"
+    notify(row, str(winner), NoticeKind.SERVICE_DELIVERY_ORDER, key, context, now)
+
+
+def _call_times(rows: list[Any]) -> str:
+    """The call times on the latest confirmation."""
+    found = ""
+    for row in rows:
+        if row.type == EventType.CONFIRMED:
+            found = str(row.details.get("call_times") or "")
+    return found

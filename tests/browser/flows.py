@@ -187,15 +187,16 @@ def confirmation_returned(pages: Pages, people: Cast, case: str, start: str, cal
 
 
 def sdo_and_finance_recorded(pages: Pages, people: Cast, case: str) -> Page:
-    """The Purchasing Officer records the Service Delivery Order as sent, then the financial
-    assessment as asked for, from the package page; nothing is then due after the award.
-    Returns the broker's page (signed in) for what follows."""
+    """The Purchasing Officer sends the Service Delivery Order, then records the financial
+    assessment as asked for, from the package page; nothing is then due after the award,
+    and the SDO is listed with the package and for the winner in the portal. Returns the
+    broker's page (signed in) for what follows."""
     page = pages.sign_in(people.broker.username)
     pages.goto(page, f"/packages/{case}/", "broker-sdo-due")
     steps = page.locator("[data-after-award-steps]").inner_text()
     assert "The Service Delivery Order" in steps and "Due by" in steps
     for step, said in (
-        ("service_delivery_order", "the Service Delivery Order is recorded as sent"),
+        ("service_delivery_order", "the Service Delivery Order is sent to the provider"),
         ("financial_assessment", "the financial assessment is recorded as asked for"),
     ):
         with page.expect_navigation():
@@ -203,6 +204,11 @@ def sdo_and_finance_recorded(pages: Pages, people: Cast, case: str) -> Page:
         pages.look(page, f"broker-{step.replace('_', '-')}-recorded")
         assert said in page.content()
     assert "Nothing is due" in page.locator("[data-after-award-steps]").inner_text()
+    sdo = f"Service Delivery Order for {people.provider.name}"
+    assert sdo in page.locator("#documents-list").inner_text()
+    winner = pages.sign_in(people.provider_user.username)
+    pages.goto(winner, "/portal/documents/", "portal-sdo")
+    assert sdo in winner.content()
     return page
 
 

@@ -46,7 +46,7 @@ def test_kent_cluster_cascade_from_referral_to_review(pages, clock):
     the Provider Confirmation Form in the portal, the Purchasing Officer records the SDO
     and the financial assessment, and at the review date the broker records the review
     (§5 After acceptance, Reviews)."""
-    people = cast("kent-oppd", "Ashford A", ["TN23"])
+    people = cast("kent-oppd", "Ashford A", ["TN23"], framework_hourly_rate=Decimal("23.40"))
     clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday
     referral = refer(
         pages,

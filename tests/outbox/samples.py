@@ -103,6 +103,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
     K.HANDBACK: {"recipient": "Sam Patel", "provider": "Birch Care", "reason": "staff shortage"},
     K.CAPACITY_REMINDER: {"recipient": "Birch Care", "area": "North", "until": date(2026, 11, 20)},
     K.IPA_COUNTERSIGNED: {"recipient": "Birch Care", "start": date(2026, 12, 7)},
+    K.SERVICE_DELIVERY_ORDER: {
+        "recipient": "Birch Care",
+        "start": date(2026, 12, 7),
+        "call_times": "08:00 and 18:00",
+    },
     K.NOT_PLACED: {
         "recipient": "Sam Patel",
         "reasons": [{"provider": "Birch Care", "reason": "No carers free for these hours"}],
@@ -164,6 +169,7 @@ MUST_SAY = {
     K.REPORT: ["Weekly Purchasing wash-up", "is attached as a spreadsheet", "4 referrals in"],
     K.CAPACITY_REMINDER: ["in North until Friday 20 November 2026", "open Capacity"],
     K.IPA_COUNTERSIGNED: ["countersigned copy is attached", "Monday 7 December 2026"],
+    K.SERVICE_DELIVERY_ORDER: ["Service Delivery Order is attached", "Monday 7 December 2026"],
     K.NOT_PLACED: ["Birch Care: No carers free for these hours", "not been able to place"],
     K.START_AGREED: ["Birch Care", "Monday 7 December 2026"],
     K.REVIEW_OUTCOME: ["continue as it is", "Monday 1 March 2027"],

@@ -5,6 +5,7 @@ clock; the referrer is told the agreed start date. Working time and bank holiday
 engine/workingtime.py."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,6 +90,8 @@ def test_the_confirmation_clears_its_clock_and_a_recorded_sdo_clears_the_sdo_clo
     financial assessment, not asked for, is still chased (due two working days after the
     SDO's due time)."""
     kent, package, winner = _awarded()
+    kent.providers[0].framework_hourly_rate = Decimal("23.40")  # the SDO states the price
+    kent.providers[0].save()
     _confirm(package, winner, datetime(2026, 11, 23, 11, tzinfo=UTC))
     assert do_record_step(kent.broker, package, "service_delivery_order", NOW + timedelta(hours=2))
     chase_after_award(datetime(2026, 11, 27, 12, tzinfo=UTC))  # finance due Friday 11:00

@@ -1,7 +1,8 @@
 """Kent after acceptance on the package page (docs/policies.md §5; sourcing/after_award.py):
 the steps still due with their due times, the Provider Confirmation Form taken from a phone
 call, and the Purchasing Officer's record that the Service Delivery Order went out and that
-the financial assessment was asked for. Each a POST that redirects after success; an error
+the financial assessment was asked for (sending the SDO makes it and emails it to the
+winner). Each a POST that redirects after success; an error
 shows the package page again with the form's errors, and nothing changes."""
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from carebroker.accounts.models import User
 from carebroker.placements.confirmation_form import ConfirmationForm
+from carebroker.placements.documents.facts import DocumentRefused
 from carebroker.sourcing import actions
+from carebroker.sourcing.actions import ActionError
 from carebroker.sourcing.after_award import do_record_step
 from carebroker.sourcing.models import Package
 from carebroker.web.after_award_steps import after_award_context
@@ -23,7 +26,7 @@ from carebroker.web.views.packages import render_package
 
 ERROR_STATUS = 400
 DONE_WORDS = {
-    "service_delivery_order": "the Service Delivery Order is recorded as sent",
+    "service_delivery_order": "the Service Delivery Order is sent to the provider",
     "financial_assessment": "the financial assessment is recorded as asked for",
 }
 
@@ -64,11 +67,24 @@ def record_step(request: HttpRequest, user: User, package: Package, step: str) -
     now = timezone.now()
     try:
         done = do_record_step(user, package, step, now)
-    except SERVICE_ERRORS as error:
+    except (*SERVICE_ERRORS, DocumentRefused) as error:
         form = ConfirmationForm(prefix="confirm", now=now)
-        form.add_service_error(error)
+        form.add_service_error(_in_words(error, package))
         context = after_award_context(package, now, form)
         return render_package(request, user, package, now, ERROR_STATUS, **context)
     said = DONE_WORDS[step] if done else "nothing was due"
     tell(request, f"Package {package.case_number}: {said}.")
     return redirect("package", case_number=package.case_number)
+
+
+def _in_words(error: Exception, package: Package) -> Exception:
+    """A document that cannot be made says why in the Purchasing Officer's words: the only
+    way an SDO fails is a winner with no hourly rate (placements/documents/facts.py)."""
+    if not isinstance(error, DocumentRefused):
+        return error
+    provider = package.awarded_provider
+    return ActionError(
+        f"The Service Delivery Order cannot be made: {provider} has no hourly rate for "
+        "this package (it offered none and has no contracted rate). Add its contracted "
+        "hourly rate to the provider's record, then send the order again."
+    )

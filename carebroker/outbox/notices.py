@@ -79,6 +79,7 @@ care", Essex's Service Placement Team), when there is one, is used before `notic
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -90,7 +91,15 @@ from django.template.loader import render_to_string, select_template
 
 from carebroker.outbox.models import Notice, NoticeAttachment, NoticeKind
 
-__all__ = ["CONTEXT_KEYS", "NoticeError", "OutsideTransaction", "queue_notice", "render_notice"]
+__all__ = [
+    "CONTEXT_KEYS",
+    "NoticeError",
+    "OutsideTransaction",
+    "PendingNotice",
+    "queue_notice",
+    "queue_notices",
+    "render_notice",
+]
 
 K = NoticeKind
 CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
@@ -154,50 +163,118 @@ def queue_notice(
     report's .xlsx); a key already queued keeps the attachments it was queued with.
     Raises OutsideTransaction outside `transaction.atomic()`, NoticeError on bad arguments.
     """
-    if not transaction.get_connection().in_atomic_block:
-        # docs/architecture.md §6: a notice is written with the change causing it, or not at all.
-        raise OutsideTransaction(
-            "queue_notice must run inside transaction.atomic(), with the change that caused it"
-        )
-    kind = _checked_kind(kind)
-    if not key or len(key) > 200:
-        raise NoticeError(f"key: must be 1 to 200 characters, not {key!r}")
-    recipients = _addresses("to", to)
-    if not recipients:
-        raise NoticeError("to: at least one address is needed")
-    copies = _addresses("cc", cc)
-    if package is not None and package.council_id != council.pk:
-        raise NoticeError(f"package: {package} belongs to another council")
+    _inside_transaction()
+    pending = PendingNotice.checked(
+        council=council, kind=kind, key=key, to=to, cc=cc, context=context, package=package,
+        now=now,
+    )  # fmt: skip
     files = _attachments(attachments)
-    existing = Notice.objects.filter(council=council, key=key).first()
+    existing = Notice.objects.filter(council=council, key=pending.key).first()
     if existing is not None:
         return existing
-    subject, body, html = render_notice(
-        kind, _full_context(kind, council, package, context), voice=council.policy_name
-    )
-    fields = {
-        "kind": kind,
-        "package": package,
-        "to": recipients,
-        "cc": copies,
-        "subject": subject,
-        "body": body,
-        "html": html,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
     try:
         # A savepoint: a concurrent transaction that queued the same key first must not
         # break the caller's transaction, only make this call return its notice.
         with transaction.atomic():
-            notice = Notice.objects.create(council=council, key=key, **fields)
+            notice = pending.rendered()
+            notice.save()
             NoticeAttachment.objects.bulk_create(
                 NoticeAttachment(notice=notice, filename=name, content=content, content_type=kind)
                 for name, content, kind in files
             )
             return notice
     except IntegrityError:
-        return Notice.objects.get(council=council, key=key)
+        return Notice.objects.get(council=council, key=pending.key)
+
+
+@dataclass(frozen=True)
+class PendingNotice:
+    """A notice checked and ready to render: what `queue_notices` writes in bulk (the
+    worker's batches, sourcing/writes.py). Checked when made, so bad arguments fail the
+    package that gave them, not the batch it is in."""
+
+    council: Any
+    kind: str
+    key: str
+    to: list[str]
+    cc: list[str]
+    context: dict[str, Any]
+    package: Any
+    now: datetime
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        council: Any,
+        kind: str,
+        key: str,
+        to: Iterable[str],
+        cc: Iterable[str] = (),
+        context: Mapping[str, Any],
+        package: Any = None,
+        now: datetime,
+    ) -> PendingNotice:
+        """Raises NoticeError on bad arguments, naming the field."""
+        kind = _checked_kind(kind)
+        if not key or len(key) > 200:
+            raise NoticeError(f"key: must be 1 to 200 characters, not {key!r}")
+        recipients = _addresses("to", to)
+        if not recipients:
+            raise NoticeError("to: at least one address is needed")
+        copies = _addresses("cc", cc)
+        if package is not None and package.council_id != council.pk:
+            raise NoticeError(f"package: {package} belongs to another council")
+        full = _full_context(kind, council, package, context)
+        return cls(council, kind, key, recipients, copies, full, package, now)
+
+    def rendered(self) -> Notice:
+        """The unsaved Notice row, its subject and bodies rendered."""
+        subject, body, html = render_notice(self.kind, self.context, voice=self.council.policy_name)
+        return Notice(
+            council=self.council,
+            key=self.key,
+            kind=self.kind,
+            package=self.package,
+            to=self.to,
+            cc=self.cc,
+            subject=subject,
+            body=body,
+            html=html,
+            next_attempt_at=self.now,
+            created_at=self.now,
+        )
+
+
+def queue_notices(pending: Iterable[PendingNotice]) -> int:
+    """Write many notices in the caller's transaction, in bulk; returns how many were new.
+
+    The same guarantee as `queue_notice`: a key the council already has (queued before, by
+    another worker at the same moment, or twice in `pending`) stays one notice. Keys
+    already queued are found in one query and not rendered again; a key another
+    transaction commits meanwhile is left to the unique constraint (ON CONFLICT DO NOTHING)."""
+    _inside_transaction()
+    wanted: dict[tuple[int, str], PendingNotice] = {}
+    for notice in pending:
+        wanted.setdefault((notice.council.pk, notice.key), notice)
+    if not wanted:
+        return 0
+    queued = set(
+        Notice.objects.filter(
+            council_id__in={council for council, _ in wanted}, key__in={key for _, key in wanted}
+        ).values_list("council_id", "key")
+    )
+    rows = [notice.rendered() for place, notice in wanted.items() if place not in queued]
+    Notice.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return len(rows)
+
+
+def _inside_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        # docs/architecture.md §6: a notice is written with the change causing it, or not at all.
+        raise OutsideTransaction(
+            "queue_notice must run inside transaction.atomic(), with the change that caused it"
+        )
 
 
 def render_notice(kind: str, context: Mapping[str, Any], voice: str = "") -> tuple[str, str, str]:

@@ -1,15 +1,18 @@
 """The worker's sourcing duty: tick every package whose next clock has run out.
 
 `advance_due(now)` finds packages with `next_due <= now` (16:00 batches, deadlines,
-chases, next stages, open-market days, waiting-list clocks) and sends each `Tick(now)`,
-one short transaction per package. Claiming is safe with several workers at once:
+chases, next stages, open-market days, waiting-list clocks) and sends each `Tick(now)`.
+It claims them in batches of BATCH, one transaction per batch: each package is stepped
+in a savepoint of its own (one that fails is rolled back alone and reported; it stays
+due and the next sweep retries it), and the rows of the rest are written in bulk
+(sourcing/writes.py). Claiming is safe with several workers at once:
 
-- PostgreSQL: the row is locked with `SELECT ... FOR UPDATE SKIP LOCKED`; a package another
-  worker holds is skipped, not waited for.
+- PostgreSQL: the rows are locked with `SELECT ... FOR UPDATE SKIP LOCKED`; a package
+  another worker holds is skipped, not waited for.
 - SQLite: one writer at a time (settings: `transaction_mode` IMMEDIATE); a worker that gets
   the lock second finds `next_due` already moved on and skips.
 
-Either way the claim re-checks `next_due <= now` under the lock, so a package is ticked once.
+Either way the claim reads `next_due <= now` under the lock, so a package is ticked once.
 
 Packages seeded before the engine ran (`carebroker seed-demo`) have no engine state. Those
 being sourced are *adopted* at the first sweep: the engine starts them as referred now
@@ -20,6 +23,7 @@ in any other status keep the status they were seeded with and are never ticked.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -29,14 +33,19 @@ from carebroker.councils.models import Council
 from carebroker.engine import engine
 from carebroker.engine.inputs import ReferralInput, Tick
 from carebroker.engine.market import Market
+from carebroker.engine.state import Event
 from carebroker.referrals.models import ReferralStatus
 from carebroker.sourcing.market_db import engine_package, market_of
 from carebroker.sourcing.models import EventSource, Package, PackageStatus, TimelineEvent
 from carebroker.sourcing.runner import apply, state_of
+from carebroker.sourcing.writes import Writes
 
 logger = logging.getLogger(__name__)
 
-BATCH = 200  # packages looked at per query; a sweep goes on until none is due
+# Packages claimed per transaction. Larger batches write more rows per statement but hold
+# their row locks (on SQLite, the one write lock) longer; 100 keeps a batch well under a
+# second on this project's machines.
+BATCH = 100
 
 
 class Markets:
@@ -60,21 +69,13 @@ def advance_due(now: datetime, limit: int | None = None) -> list[str]:
     done = 0
     last = 0  # keyset paging by pk: each due package is looked at once per sweep
     while limit is None or done < limit:
-        candidates = list(
-            Package.objects.filter(next_due__lte=now, pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:BATCH]
-        )
-        if not candidates:
+        size = BATCH if limit is None else min(BATCH, limit - done)
+        claimed, batch_lines = _tick_batch(now, last, size, markets)
+        if not claimed:
             break
-        for pk in candidates:
-            last = pk
-            line = _tick_one(pk, now, markets)
-            if line:
-                lines.append(line)
-                done += 1
-            if limit is not None and done >= limit:
-                break
+        last = claimed[-1]
+        lines += batch_lines
+        done += len(batch_lines)
     return lines
 
 
@@ -87,21 +88,79 @@ def claim(pk: int) -> Package | None:
     return next(iter(rows), None)
 
 
-def _tick_one(pk: int, now: datetime, markets: Markets) -> str | None:
+def claim_due(now: datetime, after: int, size: int) -> list[Package]:
+    """Up to `size` due packages past `after` (pk order), locked for this transaction; rows
+    another worker holds are skipped, not waited for. `next_due <= now` is read under the
+    lock (PostgreSQL re-checks a row changed meanwhile; SQLite has one writer at a time)."""
+    return list(
+        Package.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("council", "referral", "referral__referrer", "person", "area")
+        .filter(next_due__lte=now, pk__gt=after, held_reason="")
+        .order_by("pk")[:size]
+    )
+
+
+class _BulkWriteFailed(Exception):
+    """The batch's bulk write failed: everything in it is rolled back, to be redone."""
+
+
+def _tick_batch(
+    now: datetime, after: int, size: int, markets: Markets
+) -> tuple[list[int], list[str]]:
+    """Claim a batch and tick it in one transaction; returns the claimed pks and one line
+    per package.
+
+    Each package is stepped in a savepoint of its own: one that fails is rolled back
+    alone, reported, and stays due (the next sweep retries it). The rows of the rest are
+    written in one bulk write (sourcing/writes.py). Should that write fail (a package
+    whose rows break a constraint: which one cannot be told from a bulk statement), the
+    batch is rolled back and done again with each package's rows written inside its own
+    savepoint, so that package fails alone and the rest commit."""
     try:
-        with transaction.atomic():
-            row = claim(pk)
-            # Under the lock: another worker may have ticked it (next_due moved on).
-            if row is None or row.next_due is None or row.next_due > now or row.held_reason:
-                return None
-            before = (row.status, row.stage, row.gate)
-            outcome = apply(row, markets.of(row.council), state_of(row), Tick(now), now)
+        return _batch(now, after, size, markets, write_each=False)
+    except _BulkWriteFailed:
+        logger.exception("the bulk write of a batch failed: its packages are written one by one")
+        return _batch(now, after, size, markets, write_each=True)
+
+
+def _batch(
+    now: datetime, after: int, size: int, markets: Markets, *, write_each: bool
+) -> tuple[list[int], list[str]]:
+    with transaction.atomic():
+        rows = claim_due(now, after, size)
+        writes = Writes()
+        lines = [_step_one(row, now, markets, writes, write_each) for row in rows]
+        try:
+            writes.flush()
+        except Exception as error:
+            raise _BulkWriteFailed from error
+    return [row.pk for row in rows], lines
+
+
+def _step_one(
+    row: Package, now: datetime, markets: Markets, writes: Writes, write_each: bool
+) -> str:
+    mark = writes.mark()
+    before = (row.status, row.stage, row.gate)
+    try:
+        with transaction.atomic():  # the package's savepoint
+            outcome = apply(
+                row, markets.of(row.council), state_of(row), Tick(now), now, writes=writes
+            )
+            if write_each:
+                writes.flush()
     except Exception:
-        # One package's failure must not stop the sweep; it stays due and is retried.
-        logger.exception("ticking package %s failed", pk)
-        return f"sourcing: package {pk} FAILED (see the log); it will be retried"
+        # One package's failure must not stop the batch: its writes (the savepoint) and
+        # its collected rows go; it stays due and is retried next sweep.
+        writes.undo(mark)
+        logger.exception("ticking package %s failed", row.pk)
+        return f"sourcing: package {row.pk} FAILED (see the log); it will be retried"
+    return _line(row, before, outcome.events)
+
+
+def _line(row: Package, before: tuple[str, str, str], events: Sequence[Event]) -> str:
     after = (row.status, row.stage, row.gate)
-    what = ", ".join(sorted({event.type for event in outcome.events})) or "nothing changed"
+    what = ", ".join(sorted({event.type for event in events})) or "nothing changed"
     moved = "" if after == before else f" ({'/'.join(filter(None, after))})"
     return f"sourcing: {row.case_number}{moved}: {what}"
 

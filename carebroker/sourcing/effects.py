@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from carebroker.accounts.models import Role, User
@@ -30,10 +31,11 @@ from carebroker.engine.market import Market
 from carebroker.engine.state import Effect, Event, PackageState, Request
 from carebroker.lib.london import LONDON
 from carebroker.outbox.models import Notice, NoticeKind
-from carebroker.outbox.notices import queue_notice
+from carebroker.outbox.notices import PendingNotice, queue_notice
 from carebroker.providers.declines import decline_words
 from carebroker.providers.models import Contact, ContactRole, Provider
 from carebroker.referrals.models import Document
+from carebroker.sourcing import writes
 from carebroker.sourcing.models import EventSource, Package, TimelineEvent
 
 K = NoticeKind
@@ -269,6 +271,10 @@ def escalate(
         .values_list("at", flat=True)
         .first()
     )
+    batch = writes.active()
+    if batch is not None:  # this step's events are not written yet (sourcing/writes.py)
+        pending = [e.at for e in batch.pending_events(row) if e.type == "returned_to_list"]
+        restarted = max([*pending, *([restarted] if restarted else [])], default=None)
     key = f"escalation:{row.case_number}:{level}"
     context: dict[str, Any] = {"level": level, "accepted_at": accepted}
     start = accepted
@@ -308,6 +314,23 @@ def notify(
         cc = cc + [a for a in _role_addresses(row, cc_role)[0] if a not in addresses]
     attachments: list[Attachment] = []
     make = _PAPERWORK.get(str(kind))
+    batch = writes.active()
+    if make is None and batch is not None:
+        # The worker's batch: checked now (a bad notice fails this package alone), written
+        # with the batch's other notices in one go.
+        batch.notice(
+            PendingNotice.checked(
+                council=row.council,
+                kind=kind,
+                key=key[:200],
+                to=addresses,
+                cc=cc,
+                context={"recipient": greeting, **context},
+                package=row,
+                now=now,
+            )  # fmt: skip
+        )
+        return 1
     if make is not None and not Notice.objects.filter(council=row.council, key=key[:200]).exists():
         # The documents are made when their notice is first queued, kept with the package
         # and attached (issue 11: paperwork issued, not just made); a notice already queued
@@ -346,7 +369,10 @@ def _tell_enablement_team(
 
 def _recipients(row: Package, to: str) -> tuple[list[str], str, list[str]]:
     if to.isdigit():
-        contacts = list(Contact.objects.filter(provider_id=int(to)).order_by("pk"))
+        contacts = writes.remembered(
+            ("contacts", int(to)),
+            lambda: list(Contact.objects.filter(provider_id=int(to)).order_by("pk")),
+        )
         main = [c for c in contacts if c.role == ContactRole.MAIN] or contacts[:1]
         senior = [c.email for c in contacts if c.role == ContactRole.SENIOR]
         greeting = main[0].name if main else "colleague"
@@ -363,11 +389,17 @@ def _recipients(row: Package, to: str) -> tuple[list[str], str, list[str]]:
 
 def _role_addresses(row: Package, role: str) -> tuple[list[str], str]:
     for wanted in (role, Role.BROKER):
-        users = User.objects.filter(council_id=row.council_id, role=wanted, is_active=True)
+        users = writes.remembered(
+            ("users", row.council_id, wanted), partial(_active_users, row.council_id, wanted)
+        )
         emails = sorted({u.email for u in users if u.email})
         if emails:
             return emails, "colleague" if len(emails) > 1 else _name(users, emails[0])
     return [], ""
+
+
+def _active_users(council_id: int, role: str) -> list[User]:
+    return list(User.objects.filter(council_id=council_id, role=role, is_active=True))
 
 
 def _name(users: Any, email: str) -> str:
@@ -383,9 +415,14 @@ def _not_sent(
         details["kind"] = kind
     if effect is not None:
         details["effect"] = effect.kind
-    TimelineEvent.objects.create(
+    event = TimelineEvent(
         package=row, at=now, type="notice_not_sent", details=details, source=EventSource.WORKER
     )
+    batch = writes.active()
+    if batch is not None:
+        batch.event(event)
+    else:
+        event.save()
 
 
 # -- reading the state -----------------------------------------------------------

@@ -15,10 +15,11 @@ the timeline `simulate` gives for the same scenario (tests/sourcing/test_end_to_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from django.db import transaction
 
@@ -51,6 +52,7 @@ from carebroker.sourcing.models import (
     SourcingRequest,
     TimelineEvent,
 )
+from carebroker.sourcing.writes import Writes, claimed_copy, collecting
 
 __all__ = [
     "AnswerOutcome",
@@ -211,10 +213,12 @@ def apply(
     now: datetime,
     *,
     actor: str = "",
+    writes: Writes | None = None,
 ) -> StepResult:
-    """Step the engine and save the result (the caller holds the row lock, in a transaction)."""
+    """Step the engine and save the result (the caller holds the row lock, in a transaction).
+    With `writes` (the worker's batch) the rows are collected there, written by its flush."""
     outcome = engine.step(market, state, signal)
-    save_step(row, market, state, outcome, now, actor=actor)
+    save_step(row, market, state, outcome, now, actor=actor, writes=writes)
     return outcome
 
 
@@ -226,8 +230,13 @@ def save_step(
     now: datetime,
     *,
     actor: str = "",
+    writes: Writes | None = None,
 ) -> None:
-    """Persist one engine step: state, columns, requests, timeline, referral, notices."""
+    """Persist one engine step: state, columns, requests, timeline, referral, notices.
+
+    Row by row now, or with `writes` (the worker's batch, sourcing/writes.py) collected for
+    one bulk write per table: the same rows either way."""
+    claimed = claimed_copy(row) if writes is not None else None
     after = outcome.state
     row.engine_state = snapshot.dump(after)
     row.status = "sourcing" if after.status == "new" else after.status
@@ -245,14 +254,36 @@ def save_step(
     if row.provider_view is None and row.status != PackageStatus.RETURNED:
         # docs/policies.md §6.2: made on acceptance, without the words brokers removed
         row.provider_view = view_of(row.person, redaction_words(row))
-    row.save()
-    _save_requests(row, before.requests, after.requests)
-    append_events(row, outcome.events, actor=actor)
-    _referral_outcome(row.referral, outcome.events)
-    effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
+    if writes is None:
+        row.save()
+        _save_requests(row, before.requests, after.requests)
+        append_events(row, outcome.events, actor=actor)
+        _referral_outcome(row.referral, outcome.events)
+        effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
+        return
+    assert claimed is not None
+    writes.package(row, claimed)
+    for seq, fields, new in _request_rows(before.requests, after.requests):
+        writes.request(row, seq, fields, new)
+    for event in _event_rows(row, outcome.events, EventSource.ENGINE, actor):
+        writes.event(event)
+    _referral_outcome(row.referral, outcome.events)  # rare, and audited: saved now
+    with collecting(writes):
+        effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
 
 
 def _save_requests(row: Package, before: Sequence[Request], after: Sequence[Request]) -> None:
+    for seq, fields, new in _request_rows(before, after):
+        if new:
+            SourcingRequest.objects.create(package=row, seq=seq, **fields)
+        else:
+            SourcingRequest.objects.filter(package=row, seq=seq).update(**fields)
+
+
+def _request_rows(
+    before: Sequence[Request], after: Sequence[Request]
+) -> Iterator[tuple[int, dict[str, Any], bool]]:
+    """(seq, columns, new) of each request row the step added or changed."""
     for seq, request in enumerate(after):
         if seq < len(before) and before[seq] == request:
             continue
@@ -272,10 +303,7 @@ def _save_requests(row: Package, before: Sequence[Request], after: Sequence[Requ
             "late": request.late,
             "chased": request.chased,
         }
-        if seq < len(before):
-            SourcingRequest.objects.filter(package=row, seq=seq).update(**fields)
-        else:
-            SourcingRequest.objects.create(package=row, seq=seq, **fields)
+        yield seq, fields, seq >= len(before)
 
 
 def append_events(
@@ -284,7 +312,13 @@ def append_events(
     source: str = EventSource.ENGINE,
     actor: str = "",
 ) -> None:
-    TimelineEvent.objects.bulk_create(
+    TimelineEvent.objects.bulk_create(_event_rows(row, events, source, actor))
+
+
+def _event_rows(
+    row: Package, events: Sequence[Event], source: str, actor: str
+) -> list[TimelineEvent]:
+    return [
         TimelineEvent(
             package=row,
             at=event.at,
@@ -294,7 +328,7 @@ def append_events(
             actor=actor,
         )
         for event in events
-    )
+    ]
 
 
 def _referral_outcome(referral: ReferralRow, events: Sequence[Event]) -> None:

@@ -4,7 +4,13 @@ import pytest
 from django.db import transaction
 
 from carebroker.outbox.models import Notice, NoticeKind, NoticeStatus
-from carebroker.outbox.notices import NoticeError, OutsideTransaction, queue_notice
+from carebroker.outbox.notices import (
+    NoticeError,
+    OutsideTransaction,
+    PendingNotice,
+    queue_notice,
+    queue_notices,
+)
 from tests.factories import make_council, make_package
 from tests.outbox.conftest import NOW
 from tests.outbox.samples import SAMPLES
@@ -142,3 +148,42 @@ def test_package_of_another_council_is_refused(council):
     other = make_council("essex-lah")
     with pytest.raises(NoticeError, match=r"package: .* belongs to another council"):
         queue(council, make_package(other))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queue_notices_in_bulk_writes_each_key_once(council, package):
+    """The worker's batches queue their notices in bulk (queue_notices): a key already
+    queued, or given twice, is still one notice, and the new ones are rendered as
+    queue_notice renders them."""
+    queue(council, package, key="award:M1001:P3")
+
+    def pending(key):
+        return PendingNotice.checked(
+            council=council, kind=NoticeKind.AWARD, key=key, to=TO,
+            context=SAMPLES[NoticeKind.AWARD], package=package, now=NOW,
+        )  # fmt: skip
+
+    with transaction.atomic():
+        written = queue_notices(
+            [pending("award:M1001:P3"), pending("award:M1001:P4"), pending("award:M1001:P4")]
+        )
+    assert written == 1
+    assert sorted(Notice.objects.values_list("key", flat=True)) == [
+        "award:M1001:P3",
+        "award:M1001:P4",
+    ]
+    one, other = Notice.objects.order_by("key")
+    assert (other.subject, other.body, other.html) == (one.subject, one.body, one.html)
+    with pytest.raises(OutsideTransaction):
+        queue_notices([pending("award:M1001:P5")])
+
+
+@pytest.mark.django_db
+def test_a_pending_notice_is_checked_when_made_naming_the_field(council, package):
+    """A bad address fails where the notice is made (the package that gave it), not later
+    in the bulk write of a whole batch."""
+    with pytest.raises(NoticeError, match="to: 'not an address' is not an email address"):
+        PendingNotice.checked(
+            council=council, kind=NoticeKind.AWARD, key="award:M1001:P3", to=["not an address"],
+            context=SAMPLES[NoticeKind.AWARD], package=package, now=NOW,
+        )  # fmt: skip

@@ -55,8 +55,15 @@ def price_of(package: Package) -> tuple[Decimal, str]:
         return Decimal(winner.framework_hourly_rate), RateBasis.CURRENT
     try:
         return awarded_rate(package, winner, None), RateBasis.PLACED
-    except DocumentRefused as missing:
-        raise ActionError(str(missing).split(": ", 1)[-1]) from None
+    except DocumentRefused:
+        # In the broker's words, with the way on (the Essex browser happy path showed the
+        # document's own "no hourly rate ... (no offered rate, no framework rate); give
+        # one", with nowhere on the page to give one).
+        raise ActionError(
+            f"{winner} has no hourly rate for this package: it offered none and has no "
+            "framework rate. Add its framework hourly rate to the provider's record, then "
+            "record the purchase order again."
+        ) from None
 
 
 def check_reference(package: Package, reference: str) -> str:

@@ -148,6 +148,19 @@ def test_a_bad_reference_is_refused_on_its_field_and_nothing_is_recorded(
     assert not PurchaseOrder.objects.exists()
 
 
+def test_a_winner_with_no_rate_is_refused_in_words_saying_what_to_do(essex, broker):
+    _, package = essex
+    Provider.objects.filter(pk=package.awarded_provider_id).update(framework_hourly_rate=None)
+    package.requests.update(rate=None)
+    response = _record(broker, package, "PO-3001")
+    assert response.status_code == 400
+    said = main_of(response).split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert f"{package.awarded_provider.name} has no hourly rate for this package" in said
+    assert "Add its framework hourly rate to the provider" in said
+    assert "give one" not in said and "no offered rate" not in said
+    assert not PurchaseOrder.objects.exists()
+
+
 def test_only_council_staff_record_purchase_orders(essex):
     council, package = essex
     from tests.factories import make_user

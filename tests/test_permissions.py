@@ -509,6 +509,7 @@ RULES: dict[str, Rule] = {
     "package_step": Rule(STAFF, {"case_number": "package_step", "step": "package_step"}),
     "package_countersign": Rule(STAFF, PACKAGE, missing_ok=True),
     "package_purchase_order": Rule(STAFF, PACKAGE, missing_ok=True),
+    "package_handback_call": Rule(STAFF, PACKAGE),
     "today": Rule(STAFF),
     "today_count": Rule(STAFF),
     # council single sign-on (web/views/sign_on.py): public; 404 where a council has none

@@ -264,6 +264,7 @@ class EventType(StrEnum):
     HANDBACK_ESCALATED = "handback_escalated"
     HANDBACK_NOTICE = "handback_notice"  # several packages handed back with notice (§5)
     HANDBACK_CALL_DUE = "handback_call_due"  # the manager calls the provider by `due`
+    HANDBACK_CALL_HELD = "handback_call_held"  # ... and did (shell: sourcing/handback_tasks.py)
     RETURNED_TO_LIST = "returned_to_list"
     WAITING_LIST_RAG = "waiting_list_rag"
     # from the shell (sourcing/*): the worker and brokers' own actions

@@ -91,6 +91,11 @@ urlpatterns = [
         name="package_confirmation",
     ),
     path(
+        "packages/<str:case_number>/handback-call/",
+        after_award.record_handback_call,
+        name="package_handback_call",
+    ),
+    path(
         "packages/<str:case_number>/steps/<str:step>/",
         after_award.record_step,
         name="package_step",

@@ -166,6 +166,7 @@ EVENTS = {
     "handback": "Handed back by the provider",
     "handback_notice": "Notice given of a handback (several packages)",
     "handback_call_due": "Manager to call the provider",
+    "handback_call_held": "Call with the provider held",
     "review_due": "Review date set",
     # Kent's self-funders leaving enablement (docs/policies.md §5)
     "self_funder_grace": "A self-funder: grace before purchasing",

@@ -7,6 +7,7 @@ shows the package page again with the form's errors, and nothing changes."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -18,6 +19,7 @@ from carebroker.placements.documents.facts import DocumentRefused
 from carebroker.sourcing import actions
 from carebroker.sourcing.actions import ActionError
 from carebroker.sourcing.after_award import do_record_step
+from carebroker.sourcing.handback_tasks import do_record_handback_call
 from carebroker.sourcing.models import Package
 from carebroker.web.after_award_steps import after_award_context
 from carebroker.web.views.access import STAFF, role_required, with_package
@@ -88,3 +90,30 @@ def _in_words(error: Exception, package: Package) -> Exception:
         "this package (it offered none and has no contracted rate). Add its contracted "
         "hourly rate to the provider's record, then send the order again."
     )
+
+
+@require_POST
+@role_required(*STAFF)
+@with_package
+def record_handback_call(request: HttpRequest, user: User, package: Package) -> HttpResponse:
+    """The Area Support Manager's call with a provider that handed several packages back
+    (docs/policies.md §5 Handbacks): held, for every package of that notice."""
+    now = timezone.now()
+    try:
+        cleared = do_record_handback_call(user, package, now)
+    except SERVICE_ERRORS as error:
+        messages.error(request, f"Nothing changed: {_message(error)}")
+        return redirect("package", case_number=package.case_number)
+    tell(request, f"The call with the provider is recorded as held for {_cases(cleared)}.")
+    return redirect("package", case_number=package.case_number)
+
+
+def _message(error: Exception) -> str:
+    texts = getattr(error, "messages", None) or [str(error)]
+    return " ".join(str(text) for text in texts)
+
+
+def _cases(cases: list[str]) -> str:
+    if len(cases) == 1:
+        return f"package {cases[0]}"
+    return "packages " + ", ".join(cases[:-1]) + f" and {cases[-1]}"

@@ -25,6 +25,8 @@ from carebroker.placements.documents.facts import provider_view_of
 from carebroker.placements.documents.store import documents_for
 from carebroker.placements.models import PlacementDocument
 from carebroker.providers.models import CapacityDeclaration, Provider
+from carebroker.sourcing.handback_tasks import TYPES as HANDBACK_TYPES
+from carebroker.sourcing.handback_tasks import open_call
 from carebroker.sourcing.market_db import market_of
 from carebroker.sourcing.models import Package, PackageStatus, SourcingRequest
 from carebroker.sourcing.placements import placement_summary
@@ -231,6 +233,7 @@ def render_package(
             "countersign": countersign,
             "placement": placement_summary(package),
             "purchase_orders": orders,
+            "handback_call": _handback_call(package, names, now),
             "waiting": rows[0],
             "gate_owner": owner_words(decided_by(policy, package.gate), package.council.policy_name)
             if package.gate
@@ -248,6 +251,16 @@ def render_package(
         },
         status=status,
     )
+
+
+def _handback_call(package: Package, names: dict[int, str], now: Any) -> dict[str, Any] | None:
+    """The manager's call with a provider handing several packages back, while not held."""
+    rows = package.timeline.filter(type__in=HANDBACK_TYPES).order_by("at", "pk")
+    call = open_call(rows)
+    if call is None:
+        return None
+    name = names.get(int(call.provider)) if call.provider.isdigit() else None
+    return {"provider": name or "The provider", "due": call.due, "overdue": call.due <= now}
 
 
 def weighted_award(package: Package, policy: Any, requests: list[SourcingRequest]) -> Any:

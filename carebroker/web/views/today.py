@@ -4,15 +4,24 @@ header shows how many (an htmx fragment, like "What changed").
 
 The steps: Kent's Provider Confirmation Forms, Service Delivery Orders and financial
 assessments (sourcing/after_award.py), gates waiting for a decision, referrals waiting for
-a broker's check and referrals returned to their referrer. RAG: red when overdue, amber when
-due today (London), green when later.
+a broker's check and referrals returned to their referrer; handbacks (the Area Support
+Manager's call with a provider that handed several packages back, and each package handed
+back and not placed again: sourcing/handback_tasks.py); and reviews due or overdue
+(sourcing/reviews.py). RAG: red when overdue, amber when due today (London), green when
+later.
+
+A review is due by the end of its last day (London), so it is amber on that day and red
+after it, as the Reviews page calls it overdue; one whose window is open and whose last day
+is later is listed green. A package handed back is due at once (its handback): it stays red
+until it is awarded again, as the seed asks for it to be placed again straight away.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,10 +29,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from carebroker.accounts.models import User
+from carebroker.engine.vocabulary import EventType
 from carebroker.lib.london import LONDON
 from carebroker.referrals.models import Referral, ReferralStatus
 from carebroker.sourcing.after_award import open_steps
+from carebroker.sourcing.handback_tasks import TYPES as HANDBACK_TYPES
+from carebroker.sourcing.handback_tasks import handed_back_at, open_call
 from carebroker.sourcing.models import Package, PackageStatus, TimelineEvent
+from carebroker.sourcing.reviews import due_reviews
 from carebroker.web.views.access import STAFF, _packages_for_user, role_required, the_user
 from carebroker.web.words import gate_question
 
@@ -90,7 +103,57 @@ def steps_for(user: User, now: datetime) -> list[Step]:
         )
         link = reverse("referral", args=[referral.pk])
         found.append(Step(referral.received_at, what, case, link, _rag(referral.received_at, now)))
+    found.extend(_handbacks(packages, now))
+    found.extend(_reviews(user, now))
     return sorted(found, key=lambda step: (step.due, step.case))
+
+
+def _handbacks(packages: QuerySet[Package], now: datetime) -> list[Step]:
+    """The manager's call after several packages handed back, and each package handed back
+    and not placed again (sourcing/handback_tasks.py); one query for all of them."""
+    handed = TimelineEvent.objects.filter(
+        package__in=packages,
+        type__in=(EventType.HANDBACK, EventType.HANDBACK_CALL_DUE),
+    ).values("package_id")
+    rows_by_package: dict[int, list[TimelineEvent]] = {}
+    timeline = (
+        TimelineEvent.objects.filter(package_id__in=handed, type__in=HANDBACK_TYPES)
+        .select_related("package")
+        .only("package_id", "type", "details", "at", "package__case_number", "package__status")
+        .order_by("package_id", "at", "id")
+    )
+    for row in timeline:
+        rows_by_package.setdefault(row.package_id, []).append(row)
+    found = []
+    for rows in rows_by_package.values():
+        package = rows[0].package
+        page = reverse("package", args=[package.case_number])
+        call = open_call(rows)
+        if call is not None:
+            what = "Call the provider about the packages it hands back"
+            link = f"{page}#handback-call"
+            found.append(Step(call.due, what, package.case_number, link, _rag(call.due, now)))
+        handed_back = handed_back_at(rows, package.status)
+        if handed_back is not None:
+            what = "Handed back: place the package again"
+            found.append(Step(handed_back, what, package.case_number, page, "red"))
+    return found
+
+
+def _reviews(user: User, now: datetime) -> list[Step]:
+    """Reviews due or overdue (the Reviews page's), each due by the end of its last day."""
+    if user.council is None:
+        return []
+    found = []
+    for review in due_reviews(user.council, now.astimezone(LONDON).date()):
+        if review.state == "upcoming":
+            continue
+        due = datetime.combine(review.date.due, time(23, 59), tzinfo=LONDON)
+        case = review.package.case_number
+        link = reverse("package_review", args=[case])
+        what = "Hold the review of the placement"
+        found.append(Step(due, what, case, link, _rag(due, now)))
+    return found
 
 
 @require_GET

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "carebroker.web.static_files.StaticFilesMiddleware",  # WhiteNoise, and /assets/
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "carebroker.web.sessions.SessionRefresh",  # the idle expiry moved on, once a minute
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,10 +222,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions end after SESSION_IDLE_MINUTES without a request (each request saves the session
-# and so moves its expiry on), and when the browser closes.
+# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes:
+# a request moves the expiry on by writing the session, at most once a minute
+# (web/sessions.py; writing it on every request was a write transaction per page).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 

@@ -282,8 +282,22 @@ def escalate(
         start = restarted
         key = f"{key}:{stamp(restarted)}"
         context = {"level": level, "handed_back_at": restarted}
+    grace = _grace_end(row)
+    if grace is not None and grace > start:
+        # docs/policies.md §5 Self-funders: the wait counts from the grace end, as the clock
+        start = grace
+        context = {"level": level, "grace_ended_at": grace}
     days = market.calendar.working_days_between(_local_date(start), _local_date(at))
     return notify(row, to, K.ESCALATION, key, {**context, "days_waiting": days}, now)
+
+
+def _grace_end(row: Package) -> datetime | None:
+    ends = (
+        TimelineEvent.objects.filter(package=row, type="self_funder_grace")
+        .values_list("details__grace_ends", flat=True)
+        .first()
+    )
+    return datetime.fromisoformat(str(ends).replace("Z", "+00:00")) if ends else None
 
 
 def _local_date(moment: datetime) -> date:

@@ -91,3 +91,20 @@ def test_only_a_council_that_gives_self_funders_grace_asks_for_it(kent):
     essex = make_council("essex-lah")
     page = main_of(client_for(make_user(essex, Role.REFERRER)).get("/referrals/new/"))
     assert "self-funder" not in page
+
+
+def test_self_funder_escalation_counts_the_wait_from_the_end_of_the_grace(kent):
+    """Amber 5 working days after the grace ends (Monday 7 December 10:00), and the
+    manager's notice counts those 5 days, not the 10 since the referral."""
+    from carebroker.outbox.models import Notice
+
+    council, _, _ = kent
+    make_user(council, Role.MANAGER)
+    package = _referred(kent, self_funder="on")
+    runner.do_tick(package, GRACE_ENDS)
+    runner.do_tick(package, datetime(2026, 12, 7, 9, 59, tzinfo=UTC))
+    assert not Notice.objects.filter(package=package, kind="escalation").exists()
+    runner.do_tick(package, datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    (notice,) = Notice.objects.filter(package=package, kind="escalation")
+    assert "waiting 5 working days since its self-funder's grace ended at" in notice.body
+    assert "10:00 on Monday 30 November 2026" in notice.body

@@ -11,8 +11,11 @@ the awards read it); a handback returns the package to sourcing (engine.py `_han
 its placement reads `handed_back` until the next award.
 
 The changes a person (or the worker) makes are one input, `PlacementChange`:
-- `start`: care began. Only a confirmed placement starts (the start date and call times are
-  agreed first). The worker records it when the agreed start date arrives
+- `start`: care began. Where the policy has a confirmation step (Kent's Provider
+  Confirmation Form, `after_acceptance`), only a confirmed placement starts: the start date
+  and call times are agreed first. Where it has none (Essex, Leicestershire), the award
+  itself agrees the start (the date offered or accepted with, else the preferred start), so
+  an awarded placement starts. The worker records it when the agreed start date arrives
   (sourcing/placements.py); a broker may record it by hand.
 - `review`: a review is under way (a started placement).
 - `end`: the placement ends, with a reason (a confirmed, started or reviewed placement).
@@ -21,13 +24,14 @@ The changes a person (or the worker) makes are one input, `PlacementChange`:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
 from carebroker.engine.inputs import PlacementChange
 from carebroker.engine.progress import Progress
 from carebroker.engine.vocabulary import DecisionAction, EventType, PackageStatus
+from carebroker.lib.london import LONDON
 
 
 class Placement(StrEnum):
@@ -44,13 +48,22 @@ class Placement(StrEnum):
 
 
 _LABELS = {
-    Placement.AWARDED: "Awarded: waiting for the provider's confirmation",
+    Placement.AWARDED: "Awarded: waiting for the provider's confirmation",  # see `label_of`
     Placement.CONFIRMED: "Start date and call times agreed",
     Placement.STARTED: "Care has started",
     Placement.UNDER_REVIEW: "Under review",
     Placement.ENDED: "Ended",
     Placement.HANDED_BACK: "Handed back by the provider",
 }
+
+UNCONFIRMED_AWARD = "Awarded"
+"""An awarded placement's words where the policy has no confirmation step."""
+
+
+def label_of(placement: Placement, confirms: bool) -> str:
+    """The placement in words; `confirms`: the policy has a confirmation step."""
+    return UNCONFIRMED_AWARD if placement == Placement.AWARDED and not confirms else placement.label
+
 
 # The timeline events that move the placement, and where each leaves it.
 MOVES: dict[str, Placement] = {
@@ -69,6 +82,8 @@ _FROM: dict[str, frozenset[Placement]] = {
     DecisionAction.REVIEW: frozenset({Placement.STARTED}),
     DecisionAction.END: frozenset({Placement.CONFIRMED, Placement.STARTED, Placement.UNDER_REVIEW}),
 }
+# What an awarded placement may do at once where the policy has no confirmation step.
+_WITHOUT_CONFIRMATION = frozenset({DecisionAction.START, DecisionAction.END})
 _EVENT: dict[str, str] = {
     DecisionAction.START: EventType.PLACEMENT_STARTED,
     DecisionAction.REVIEW: EventType.REVIEW_STARTED,
@@ -106,8 +121,30 @@ def agreed_start(events: Iterable[Entry]) -> date | None:
     return start
 
 
-def refusal(status: str, placement: Placement | None, change: PlacementChange) -> str | None:
-    """Why this change does not apply now, in words; None when it does."""
+class Dated(Entry, Protocol):
+    @property
+    def at(self) -> datetime: ...
+
+
+def start_of(events: Iterable[Dated], preferred: date | None) -> date | None:
+    """The start date agreed with the winner (issue 11 finding 3): the one it confirmed, else
+    the one it offered or accepted with, else the preferred start while that is still to
+    come on the award day. None when no date is agreed yet (Kent agrees it on the
+    confirmation form, docs/policies.md §5)."""
+    for event in reversed(list(events)):
+        if event.type in (EventType.CONFIRMED, EventType.AWARD) and event.details.get("start"):
+            return date.fromisoformat(str(event.details["start"]))
+        if event.type == EventType.AWARD:
+            awarded = event.at.astimezone(LONDON).date()
+            return preferred if preferred is not None and preferred >= awarded else None
+    return preferred
+
+
+def refusal(
+    status: str, placement: Placement | None, change: PlacementChange, confirms: bool = True
+) -> str | None:
+    """Why this change does not apply now, in words; None when it does. `confirms`: the
+    policy has a confirmation step, so only a confirmed placement starts (see the module)."""
     if change.action not in _FROM:
         return f"{change.action} is not a change to a placement"
     if change.action == DecisionAction.END and not (change.reason or "").strip():
@@ -115,6 +152,8 @@ def refusal(status: str, placement: Placement | None, change: PlacementChange) -
     if status != PackageStatus.AWARDED or placement is None:
         return "the package is not awarded"
     if placement in _FROM[change.action]:
+        return None
+    if change.action in _WITHOUT_CONFIRMATION and placement == Placement.AWARDED and not confirms:
         return None
     if change.action == DecisionAction.START and placement == Placement.AWARDED:
         return "the start date is not agreed yet (no confirmation from the provider)"
@@ -124,7 +163,8 @@ def refusal(status: str, placement: Placement | None, change: PlacementChange) -
 def change(progress: Progress, signal: PlacementChange) -> None:
     """Move the placement on, or record why not (an `ignored` event changes nothing)."""
     draft = progress.draft
-    why = refusal(draft.status, placement_of(draft.events), signal)
+    confirms = progress.policy.after_acceptance is not None
+    why = refusal(draft.status, placement_of(draft.events), signal, confirms)
     if why is not None:
         progress.ignore(signal.at, why, action=signal.action, actor=signal.actor)
         return

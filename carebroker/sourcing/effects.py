@@ -28,6 +28,7 @@ from typing import Any
 from carebroker.accounts.models import Role, User
 from carebroker.engine import handbacks, reviews
 from carebroker.engine.market import Market
+from carebroker.engine.placement import start_of
 from carebroker.engine.state import Effect, Event, PackageState, Request
 from carebroker.lib.london import LONDON
 from carebroker.outbox.models import Notice, NoticeKind
@@ -460,19 +461,8 @@ def _last_request(
 
 
 def agreed_start(row: Package, state: PackageState) -> date | None:
-    """The start date agreed with the winner (issue 11 finding 3): the one it confirmed, else
-    the one it offered or accepted with, else the preferred start while that is still to
-    come on the award day. None when no date is agreed yet: the award notice then says the
-    start is to be agreed (Kent agrees it on the confirmation form, docs/policies.md §5)."""
-    for event in reversed(state.events):
-        if event.type in ("confirmed", "award") and event.details.get("start"):
-            return date.fromisoformat(str(event.details["start"]))
-        if event.type == "award":
-            awarded = event.at.astimezone(LONDON).date()
-            if row.preferred_start is not None and row.preferred_start >= awarded:
-                return row.preferred_start
-            return None
-    return row.preferred_start
+    """The start date agreed with the winner (engine/placement.py `start_of`)."""
+    return start_of(state.events, row.preferred_start)
 
 
 def _award_rate(state: PackageState) -> object:

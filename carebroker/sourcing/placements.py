@@ -14,13 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
+from carebroker.councils.models import Council
 from carebroker.engine.inputs import PlacementChange
-from carebroker.engine.placement import Placement, agreed_start, placement_of
+from carebroker.engine.placement import Placement, agreed_start, label_of, placement_of, start_of
 from carebroker.engine.vocabulary import DecisionAction, EventType
 from carebroker.lib.london import LONDON
 from carebroker.sourcing import runner
+from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, PackageStatus, TimelineEvent
 
 WORKER = "worker"  # the actor of a start the worker records
@@ -34,16 +36,17 @@ class PlacementSummary:
     start: date | None
     call_times: str
     reason: str  # why it ended, or was handed back
+    confirms: bool = True  # the policy has a confirmation step (Kent)
 
     @property
     def label(self) -> str:
-        return self.state.label
+        return label_of(self.state, self.confirms)
 
 
 def placement_summary(package: Package) -> PlacementSummary | None:
     """The package's placement from its timeline; None before any award."""
     rows = list(
-        TimelineEvent.objects.filter(package=package).order_by("id").only("type", "details")
+        TimelineEvent.objects.filter(package=package).order_by("id").only("type", "details", "at")
     )
     state = placement_of(rows)
     if state is None:
@@ -54,19 +57,35 @@ def placement_summary(package: Package) -> PlacementSummary | None:
             call_times = str(row.details.get("call_times") or "")
         elif row.type in (EventType.PLACEMENT_ENDED, EventType.HANDBACK):
             reason = str(row.details.get("reason") or "")
-    return PlacementSummary(state, agreed_start(rows), call_times, reason)
+    if policy_of(package.council).after_acceptance is not None:
+        return PlacementSummary(state, agreed_start(rows), call_times, reason)
+    start = start_of(rows, package.preferred_start)
+    return PlacementSummary(state, start, call_times, reason, confirms=False)
 
 
 def start_placements(now: datetime) -> list[str]:
-    """Worker duty: every confirmed placement whose agreed start date has come, started."""
+    """Worker duty: every placement whose agreed start date has come, started. Where the
+    policy has a confirmation step (Kent) the placement must be confirmed first; where it
+    has none (Essex, Leicestershire) the award agreed the start (engine/placement.py)."""
     today = now.astimezone(LONDON).date()
+    without_confirmation = [
+        council.pk
+        for council in Council.objects.all()
+        if policy_of(council).after_acceptance is None
+    ]
     confirmed = TimelineEvent.objects.filter(package=OuterRef("pk"), type=EventType.CONFIRMED)
     lines = []
-    candidates = Package.objects.filter(status=PackageStatus.AWARDED).filter(Exists(confirmed))
-    for package in candidates.exclude(engine_state__isnull=True).order_by("pk"):
-        rows = list(package.timeline.order_by("id").only("type", "details"))
-        start = agreed_start(rows)
-        if placement_of(rows) != Placement.CONFIRMED or start is None or start > today:
+    candidates = Package.objects.filter(status=PackageStatus.AWARDED).filter(
+        Exists(confirmed) | Q(council_id__in=without_confirmation)
+    )
+    for package in (
+        candidates.exclude(engine_state__isnull=True).defer("engine_state").order_by("pk")
+    ):
+        rows = list(package.timeline.order_by("id").only("type", "details", "at"))
+        confirms = package.council_id not in without_confirmation
+        ready = {Placement.CONFIRMED} if confirms else {Placement.AWARDED, Placement.CONFIRMED}
+        start = start_of(rows, package.preferred_start)
+        if placement_of(rows) not in ready or start is None or start > today:
             continue
         change = PlacementChange(at=now, actor=WORKER, action=DecisionAction.START)
         result = runner.do_council(package, change, now=now, actor=WORKER)

@@ -2,15 +2,17 @@
 a confirmed placement when its agreed start date arrives (London), once; the package page
 shows the placement in words."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from carebroker.engine.inputs import Answer, PlacementChange
+from carebroker.lib.london import LONDON
 from carebroker.sourcing import runner
-from carebroker.sourcing.models import TimelineEvent
+from carebroker.sourcing.models import Package, TimelineEvent
 from carebroker.sourcing.placements import WORKER, placement_summary, start_placements
 from tests.sourcing.kent import NOW, kent_cluster
+from tests.sourcing.scenario_db import drive, load, read_example
 from tests.web.pages import client_for, clock, main_of
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,38 @@ def test_the_package_page_shows_the_placement_in_words():
         "Care has started; care starts Monday 7 December 2026; call times 08:00 and 18:00"
     )
     assert "<strong>Care started</strong>" in page
+
+
+def _essex_awarded():
+    loaded = load(read_example("essex-lah"))
+    drive(loaded)
+    package = Package.objects.filter(council=loaded.council, awarded_provider__isnull=False)
+    return package.order_by("pk").first()
+
+
+def test_without_a_confirmation_step_the_worker_starts_an_awarded_placement_on_its_agreed_start():
+    """Essex has no Provider Confirmation Form (docs/policies.md §4): the award agreed the
+    start, so the placement starts on that day without a confirmation, once. Before this
+    rule an Essex placement stayed "waiting for the provider's confirmation" for good."""
+    package = _essex_awarded()
+    summary = placement_summary(package)
+    assert summary.state == "awarded" and summary.label == "Awarded"
+    start = summary.start
+    assert start is not None
+    day_before = datetime.combine(start - timedelta(days=1), time(12), tzinfo=LONDON)
+    line = f"package {package.case_number}: care started ({start.isoformat()})"
+    assert line not in start_placements(day_before)
+    assert placement_summary(package).state == "awarded"
+    assert line in start_placements(datetime.combine(start, time(0, 1), tzinfo=LONDON))
+    assert placement_summary(package).state == "started"
+    assert line not in start_placements(datetime.combine(start, time(9), tzinfo=LONDON))
+    assert TimelineEvent.objects.filter(package=package, type="placement_started").count() == 1
+
+
+def test_with_a_confirmation_step_an_awarded_placement_is_named_as_waiting_for_it():
+    kent = kent_cluster()
+    package = kent.packages[0]
+    first = str(kent.providers[0].pk)
+    runner.record_answer(package, Answer(at=NOW + timedelta(minutes=5), provider=first,
+                                         action="accept"))  # fmt: skip
+    assert placement_summary(package).label == "Awarded: waiting for the provider's confirmation"

@@ -25,6 +25,7 @@ from carebroker.demo.caseload import build_caseload
 from carebroker.demo.market import build_areas, build_providers
 from carebroker.demo.presets import DEMO_COUNCILS, DemoCouncil
 from carebroker.providers.models import Provider
+from carebroker.sourcing.placements import start_placements
 
 # Printed on every run: a demo, never a real deployment.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the documented demo password
@@ -77,6 +78,9 @@ def seed_demo(now: datetime, councils: tuple[DemoCouncil, ...] = DEMO_COUNCILS) 
             council, created = _seed_council(spec, password, now)
         (report.created if created else report.kept).append(council.name)
         report.logins += _logins_of(council, spec)
+    # Placements whose agreed start has passed have started, as the worker would have done on
+    # the day (sourcing/placements.py): the first sweep of a fresh demo starts nothing.
+    start_placements(now)
     _ensure_user(ADMIN_USERNAME, password, is_staff=True, is_superuser=True)
     report.logins.append(DemoLogin(ADMIN_USERNAME, "Administrator (admin)", "every council"))
     return report

@@ -54,6 +54,7 @@ def test_a_placement_not_confirmed_is_not_started_by_the_worker():
                                          action="accept"))  # fmt: skip
     assert start_placements(datetime(2027, 1, 4, 9, 0, tzinfo=UTC)) == []
     assert placement_summary(package).state == "awarded"
+    assert placement_summary(package).label == "Awarded: waiting for the provider's confirmation"
 
 
 def test_the_package_page_shows_the_placement_in_words():
@@ -93,12 +94,3 @@ def test_without_a_confirmation_step_the_worker_starts_an_awarded_placement_on_i
     assert placement_summary(package).state == "started"
     assert line not in start_placements(datetime.combine(start, time(9), tzinfo=LONDON))
     assert TimelineEvent.objects.filter(package=package, type="placement_started").count() == 1
-
-
-def test_with_a_confirmation_step_an_awarded_placement_is_named_as_waiting_for_it():
-    kent = kent_cluster()
-    package = kent.packages[0]
-    first = str(kent.providers[0].pk)
-    runner.record_answer(package, Answer(at=NOW + timedelta(minutes=5), provider=first,
-                                         action="accept"))  # fmt: skip
-    assert placement_summary(package).label == "Awarded: waiting for the provider's confirmation"

@@ -153,7 +153,8 @@ def test_waiting_list_queries_do_not_grow_with_the_rows():
     client = client_for(manager)
     for days in (3, 8):
         _waiting(council, days, area=area)
-    client.get("/waiting/")
+    with clock(NOW):  # the warm-up at the same time: the session's expiry moved on already
+        client.get("/waiting/")
     with clock(NOW), QueryCounter() as few:
         client.get("/waiting/")
     for days in range(30):

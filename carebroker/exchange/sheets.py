@@ -309,7 +309,15 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Non
         raise ImportRefused(
             [f"{name}: not a readable .xlsx workbook ({info.filename}: {error.args[0]})"]
         ) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as error:
+    # ValueError: a directory that points before the file's start gives a negative seek.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        OSError,
+        ValueError,
+    ) as error:
         raise ImportRefused(
             [f"{name}: not a readable .xlsx workbook ({info.filename}: {type(error).__name__})"]
         ) from None

@@ -231,3 +231,18 @@ def test_command_prints_what_was_recorded_and_refuses_with_the_row(world, north_
     bad = ticked(north_sheet, {"M4003": "maybe"}, tmp_path / "bad.xlsx")
     with pytest.raises(CommandError, match="nothing recorded:\nrow 6"):
         call_command("import_interest", str(bad), council=world.council.slug, provider=alder.name)
+
+
+def test_a_file_whose_zip_directory_points_before_its_start_is_refused(
+    world, north_sheet, tmp_path
+):
+    """The end record says the directory starts 64 KiB later than it does, so each member's
+    offset comes out negative and zipfile raises ValueError ("negative seek value") on
+    opening it; hypothesis found this in CI (test_fuzz_importers). Refused, not a crash."""
+    raw = bytearray(north_sheet)
+    end = raw.rindex(b"PK\x05\x06")
+    start = int.from_bytes(raw[end + 16 : end + 20], "little")
+    raw[end + 16 : end + 20] = (start + 65536).to_bytes(4, "little")
+    path = tmp_path / "back.xlsx"
+    path.write_bytes(bytes(raw))
+    refused(world, world.tier1[0], path, "not a readable .xlsx")

@@ -121,6 +121,7 @@ _DATES = {"date_of_birth": "date of birth", "preferred_start": "preferred start 
 _FLAGS = (
     "urgent", "hospital_discharge", "emergency", "change_to_existing",
     "known_to_team", "from_enablement", "risk", "times_stipulated", "bypassed_enablement",
+    "self_funder",
 )  # fmt: skip
 
 

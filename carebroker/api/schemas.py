@@ -61,6 +61,11 @@ class ReferralIn(Schema):
     risk: bool | None = None
     times_stipulated: bool | None = None
     bypassed_enablement: bool | None = None
+    self_funder: bool | None = Field(
+        None,
+        description="A self-funder leaving enablement: purchasing waits the council's grace"
+        " (Kent: 5 working days). Ignored where the council has no such grace.",
+    )
 
 
 class PersonOut(Schema):

@@ -105,6 +105,14 @@ def test_a_posted_referral_is_saved_as_received_like_the_web_forms(kent):
     assert referral.person.relations == [{"relation": "daughter", "name": "Rose Marsh"}]
 
 
+def test_a_self_funder_sent_by_the_api_waits_kents_grace_like_the_web_forms(kent):
+    response = post(api_client(kent["token"]), referral_body(self_funder=True))
+    assert response.status_code == 201, response.content
+    assert Referral.objects.get(pk=response.json()["id"]).self_funder is True
+    response = post(api_client(kent["token"]), referral_body(case_number="M70002"))
+    assert Referral.objects.get(pk=response.json()["id"]).self_funder is False
+
+
 def test_every_bad_field_is_named_in_a_problem_json_422_and_nothing_is_saved(kent):
     people = Person.objects.count()
     response = post(

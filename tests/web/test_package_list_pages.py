@@ -42,6 +42,19 @@ def _shown(page: str) -> list[str]:
     return re.findall(r'data-package="([^"]+)"', page)
 
 
+def _walk(client, link: str, rel: str, between=None) -> list[str]:
+    """Each page's main from `link` on, following its `rel` link ("next" or "prev") until a
+    page has none; `between()` runs after each page is read."""
+    pages = []
+    while link:
+        page = main_of(client.get(f"/packages/{link}"))
+        pages.append(page)
+        link = link_of(page, rel)
+        if between is not None:
+            between()
+    return pages
+
+
 def _expected_order(council, sort: str) -> list[str]:
     """The whole list in the sort's order, as the database sorts it (nulls last)."""
     from django.db.models import F
@@ -66,16 +79,14 @@ def test_following_next_shows_every_package_once_in_order(sort):
         _package(council, n)
     client = client_for(broker)
     seen: list[str] = []
-    link = f"?sort={sort}"
     with clock(NOW):
-        while link:
-            page = main_of(client.get(f"/packages/{link}"))
-            rows = _shown(page)
-            assert 0 < len(rows) <= 50
-            if seen:
-                assert f"Showing {len(seen) + 1} to {len(seen) + len(rows)} of 120" in page
-            seen += rows
-            link = link_of(page, "next")
+        pages = _walk(client, f"?sort={sort}", "next")
+    for page in pages:
+        rows = _shown(page)
+        assert 0 < len(rows) <= 50
+        if seen:
+            assert f"Showing {len(seen) + 1} to {len(seen) + len(rows)} of 120" in page
+        seen += rows
     assert seen == _expected_order(council, sort)
 
 
@@ -87,20 +98,11 @@ def test_following_previous_from_the_last_page_shows_the_same_pages(sort):
         _package(council, n)
     client = client_for(broker)
     with clock(NOW):
-        forwards, link = [], f"?sort={sort}"
-        while link:
-            page = main_of(client.get(f"/packages/{link}"))
-            forwards.append(_shown(page))
-            last, link = page, link_of(page, "next")
-        backwards = [_shown(last)]
-        link = link_of(last, "prev")
-        while link:
-            page = main_of(client.get(f"/packages/{link}"))
-            backwards.append(_shown(page))
-            link = link_of(page, "prev")
-    assert [len(rows) for rows in forwards] == [50, 50, 20]
-    assert backwards[::-1] == forwards
-    assert 'rel="prev"' not in page  # the first page again: nothing before it
+        forwards = _walk(client, f"?sort={sort}", "next")
+        backwards = [forwards[-1], *_walk(client, link_of(forwards[-1], "prev"), "prev")]
+    assert [len(_shown(page)) for page in forwards] == [50, 50, 20]
+    assert [_shown(page) for page in backwards[::-1]] == [_shown(page) for page in forwards]
+    assert 'rel="prev"' not in backwards[-1]  # the first page again: nothing before it
 
 
 @pytest.mark.parametrize("sort", SORTS)
@@ -114,17 +116,17 @@ def test_packages_added_between_pages_neither_repeat_nor_hide_a_row(sort):
         _package(council, n)
     before = set(_expected_order(council, sort))
     client = client_for(broker)
-    seen: list[str] = []
-    link = f"?sort={sort}"
     added = 0
+
+    def add_seven() -> None:  # between pages: packages sorting all over the list
+        nonlocal added
+        for _ in range(7):
+            _package(council, 100 + added)
+            added += 1
+
     with clock(NOW):
-        while link:
-            page = main_of(client.get(f"/packages/{link}"))
-            seen += _shown(page)
-            link = link_of(page, "next")
-            for _ in range(7):  # between pages: packages sorting all over the list
-                _package(council, 100 + added)
-                added += 1
+        seen = [case for page in _walk(client, f"?sort={sort}", "next", add_seven)
+                for case in _shown(page)]  # fmt: skip
     assert len(seen) == len(set(seen)), "a package was shown twice"
     assert before <= set(seen), f"never shown: {sorted(before - set(seen))}"
     everything = _expected_order(council, sort)

@@ -20,11 +20,12 @@ from carebroker.accounts.models import Role, User
 from carebroker.audit.record import viewed
 from carebroker.engine.awards import weighted_scores
 from carebroker.engine.vocabulary import LIVE
-from carebroker.lib.london import london_date, long_date
+from carebroker.lib.london import london_date
 from carebroker.placements.documents.facts import provider_view_of
 from carebroker.placements.documents.store import documents_for
 from carebroker.placements.models import PlacementDocument
 from carebroker.providers.models import CapacityDeclaration, Provider
+from carebroker.providers.words import capacity_words
 from carebroker.sourcing.handback_tasks import TYPES as HANDBACK_TYPES
 from carebroker.sourcing.handback_tasks import open_call
 from carebroker.sourcing.market_db import market_of
@@ -318,14 +319,6 @@ def _requests_of(package: Package, now: Any | None = None) -> list[SourcingReque
     for request in requests:
         request.capacity_note = capacity_words(declared.get(request.provider_id), today)  # type: ignore[attr-defined]
     return requests
-
-
-def capacity_words(row: CapacityDeclaration | None, today: Any) -> tuple[str, bool]:
-    """(what the provider declared, in words; whether it is out of date)."""
-    if row is None:
-        return "No capacity declared", False
-    taken = f"{row.amount} {row.get_unit_display().lower()}" if row.amount else "none"
-    return f"Can take {taken} until {long_date(row.until)}", row.stale(today)
 
 
 def _counting(requests: list[SourcingRequest]) -> bool:

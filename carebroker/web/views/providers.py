@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 from carebroker.councils.models import Area
 from carebroker.lib.london import london_date
 from carebroker.providers.models import CapacityDeclaration, ProviderArea
+from carebroker.providers.words import capacity_words
 from carebroker.web.views.access import STAFF, role_required, the_user
-from carebroker.web.views.packages import capacity_words
 
 
 @require_GET

@@ -24,7 +24,7 @@ from carebroker.api.outcomes import outcome_events, outcomes_of
 from carebroker.api.problems import PROBLEM_JSON, ApiProblem, problem
 from carebroker.api.schemas import OutcomePage, PackageOut, Problem, ReferralIn, ReferralOut
 from carebroker.audit.record import viewed
-from carebroker.engine.vocabulary import PackageStatus
+from carebroker.engine.vocabulary import PackageStatus, event_words, words
 from carebroker.lib.london import LONDON
 from carebroker.referrals.models import Referral
 from carebroker.sourcing.intake import do_receive_referral
@@ -268,7 +268,7 @@ def _status(code: str) -> str:
     try:
         return PackageStatus(code).label
     except ValueError:
-        return code.replace("_", " ").capitalize()
+        return words(code)
 
 
 # -- reads --------------------------------------------------------------------------------
@@ -338,10 +338,7 @@ def get_package(request: HttpRequest, case_number: str) -> Any:
         "hours_per_week": str(package.hours_per_week),
         "preferred_start": package.preferred_start,
         "placement": placement,
-        "timeline": [
-            {"at": e.at, "type": e.type, "words": e.type.replace("_", " ").capitalize()}
-            for e in timeline
-        ],
+        "timeline": [{"at": e.at, "type": e.type, "words": event_words(e.type)} for e in timeline],
     }
 
 

@@ -12,15 +12,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from carebroker.engine.vocabulary import event_words
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import TimelineEvent
 
-# timeline event type -> (outcome kind, words)
+# timeline event type -> outcome kind; its words are the event's, as the pages say them
 KINDS = {
-    "award": ("awarded", "Awarded"),
-    "confirmed": ("start_confirmed", "Start date confirmed"),
-    "handback": ("handed_back", "Handed back by the provider"),
-    "unfilled": ("unable_to_fill", "Unable to fill"),
+    "award": "awarded",
+    "confirmed": "start_confirmed",
+    "handback": "handed_back",
+    "unfilled": "unable_to_fill",
 }
 
 
@@ -50,14 +51,14 @@ def outcomes_of(events: list[TimelineEvent]) -> list[dict[str, Any]]:
     }
     rows = []
     for event in events:
-        kind, words = KINDS[event.type]
+        kind = KINDS[event.type]
         provider = event.details.get("provider")
         reason = event.details.get("reason")
         rows.append(
             {
                 "id": str(event.pk),
                 "kind": kind,
-                "words": words,
+                "words": event_words(event.type),
                 "at": event.at,
                 "case_number": event.package.case_number,
                 "referral_id": event.package.referral_id,

@@ -278,3 +278,73 @@ class EventType(StrEnum):
     # written by the shell before hold, release and cancel were engine inputs (older rows)
     CANCELLED_BY = "cancelled_by"
     PUT_ON_HOLD = "put_on_hold"
+
+
+# Timeline event types in words, where they read better than the code in words: the staff
+# pages' timelines (web/words.py) and the API's timelines and outcomes (api/) say them alike.
+EVENT_WORDS: dict[str, str] = {
+    "award": "Awarded",
+    "unfilled": "Unable to fill",
+    "gate_raised": "Waiting at a gate",
+    "gate_passed": "Gate decided",
+    "request_expired": "No answer in time",
+    "decline": "Declined",
+    "offer": "Offered",
+    "interest": "Interested",
+    "accept": "Accepted",
+    "query": "Question asked",
+    "query_answered": "Question answered",
+    "isp_sent": "ISP sent",
+    "waiting_list_rag": "Waiting list colour changed",
+    "phone_answer_recorded": "Answer taken by phone",
+    "awarded_by_hand": "Awarded by hand",
+    "award_override": "Awarded by hand before the tender's deadline (override)",
+    "held": "Held",
+    "released": "Released",
+    "view_to_confirm": "Held until a broker confirms what providers will see",
+    "view_confirmed": "What providers will see confirmed",
+    "view_redaction_added": "Words removed from what providers see",
+    "personal_data_exported": "Everything held about the person exported (subject access)",
+    "personal_data_erased": "The person's personal data erased",
+    "cancelled_by": "Cancelled",
+    "put_on_hold": "Held",
+    "open_market_listed": "Listed on the open market",
+    "provider_skipped": "Provider skipped",
+    "placement_started": "Care started",
+    "review_started": "Review started",
+    "placement_ended": "Placement ended",
+    "confirmed": "Start date and call times confirmed",
+    "confirmation_form_due": "Provider Confirmation Form due",
+    # Kent after acceptance (docs/policies.md §5): the council's own names for its steps
+    "service_delivery_order_due": "Service Delivery Order due",
+    "service_delivery_order_sent": "Service Delivery Order sent",
+    "financial_assessment_due": "Financial assessment due",
+    "financial_assessment_requested": "Financial assessment asked for",
+    "signed_ipa_received": "Signed IPA received",
+    "ipa_countersigned": "IPA countersigned",
+    "placement_agreement_sent": "IPA sent for signature",
+    "placement_agreement_countersigned": "IPA countersigned: the placement confirmed",
+    "purchase_order_recorded": "Purchase order recorded",
+    # after the award (docs/policies.md §5 Handbacks, Reviews)
+    "handback": "Handed back by the provider",
+    "handback_notice": "Notice given of a handback (several packages)",
+    "handback_call_due": "Manager to call the provider",
+    "handback_call_held": "Call with the provider held",
+    "review_due": "Review date set",
+    # Kent's self-funders leaving enablement (docs/policies.md §5)
+    "self_funder_grace": "A self-funder: grace before purchasing",
+    "grace_ended": "Grace over: the package goes to purchasing",
+    "reviewed": "Review held",
+}
+
+
+def words(code: object) -> str:
+    """Any code in words, where nothing better is defined: "returned_to_list" -> "Returned to
+    list". People see words, never codes."""
+    text = str(code or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def event_words(code: str | None) -> str:
+    """A timeline event type as people read it."""
+    return EVENT_WORDS.get(code or "", words(code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from carebroker.engine.vocabulary import words
 from carebroker.lib.london import LONDON
 
 # The decline reasons the portal offers (portal/forms.py DECLINE_REASONS), the what-if
@@ -22,12 +23,6 @@ REASONS = {
     "other": "Another reason",
     "": "No reason given",
 }
-
-
-def words(code: object) -> str:
-    """ "other_contracted" -> "Other contracted"."""
-    text = str(code or "").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
 
 
 def reason_words(reason: str) -> str:

@@ -15,7 +15,8 @@ from datetime import date, datetime
 
 from carebroker.engine.handbacks import REASONS as HANDBACK_REASONS
 from carebroker.engine.reviews import OUTCOMES as REVIEW_OUTCOMES
-from carebroker.lib.london import LONDON
+from carebroker.engine.vocabulary import words
+from carebroker.lib.london import london_short
 from carebroker.referrals.models import Document
 from carebroker.reports.words import REASONS
 
@@ -120,65 +121,6 @@ OUTCOMES = {
     "awarded": "Awarded",
 }
 
-# Timeline event types with a better name than their code in words.
-EVENTS = {
-    "gate_raised": "Waiting at a gate",
-    "gate_passed": "Gate decided",
-    "request_expired": "No answer in time",
-    "decline": "Declined",
-    "offer": "Offered",
-    "interest": "Interested",
-    "accept": "Accepted",
-    "query": "Question asked",
-    "query_answered": "Question answered",
-    "isp_sent": "ISP sent",
-    "waiting_list_rag": "Waiting list colour changed",
-    "phone_answer_recorded": "Answer taken by phone",
-    "awarded_by_hand": "Awarded by hand",
-    "award_override": "Awarded by hand before the tender's deadline (override)",
-    "held": "Held",
-    "released": "Released",
-    "view_to_confirm": "Held until a broker confirms what providers will see",
-    "view_confirmed": "What providers will see confirmed",
-    "view_redaction_added": "Words removed from what providers see",
-    "personal_data_exported": "Everything held about the person exported (subject access)",
-    "personal_data_erased": "The person's personal data erased",
-    "cancelled_by": "Cancelled",
-    "put_on_hold": "Held",
-    "open_market_listed": "Listed on the open market",
-    "provider_skipped": "Provider skipped",
-    "placement_started": "Care started",
-    "review_started": "Review started",
-    "placement_ended": "Placement ended",
-    "confirmed": "Start date and call times confirmed",
-    "confirmation_form_due": "Provider Confirmation Form due",
-    # Kent after acceptance (docs/policies.md §5): the council's own names for its steps
-    "service_delivery_order_due": "Service Delivery Order due",
-    "service_delivery_order_sent": "Service Delivery Order sent",
-    "financial_assessment_due": "Financial assessment due",
-    "financial_assessment_requested": "Financial assessment asked for",
-    "signed_ipa_received": "Signed IPA received",
-    "ipa_countersigned": "IPA countersigned",
-    "placement_agreement_sent": "IPA sent for signature",
-    "placement_agreement_countersigned": "IPA countersigned: the placement confirmed",
-    "purchase_order_recorded": "Purchase order recorded",
-    # after the award (docs/policies.md §5 Handbacks, Reviews)
-    "handback": "Handed back by the provider",
-    "handback_notice": "Notice given of a handback (several packages)",
-    "handback_call_due": "Manager to call the provider",
-    "handback_call_held": "Call with the provider held",
-    "review_due": "Review date set",
-    # Kent's self-funders leaving enablement (docs/policies.md §5)
-    "self_funder_grace": "A self-funder: grace before purchasing",
-    "grace_ended": "Grace over: the package goes to purchasing",
-    "reviewed": "Review held",
-}
-
-
-def event_words(code: str | None) -> str:
-    return EVENTS.get(code or "", words(code))
-
-
 # Timeline detail keys that are the engine's bookkeeping, not news for a person.
 _HIDDEN_KEYS = {"question_event", "kind", "cycle", "why", "copy_manager", "to", "message"}
 _KEY_WORDS = {
@@ -258,20 +200,15 @@ def document_words(code: str) -> str:
     return str(labels.get(code, words(code)))
 
 
-def words(code: object) -> str:
-    """Any other code: "returned_to_list" -> "Returned to list"."""
-    text = str(code or "").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
 def when_words(value: object) -> str:
     """A time or date, from an object or an ISO text, in London: "23 Nov 2026, 10:00"."""
     if isinstance(value, str) and _ISO.match(value.strip()):
         text = value.strip().replace("Z", "+00:00")
         value = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
     if isinstance(value, datetime):
-        local = value.astimezone(LONDON) if value.tzinfo else value
-        return f"{local.day} {local:%b %Y}, {local:%H:%M}"
+        if value.tzinfo:
+            return london_short(value)
+        return f"{value.day} {value:%b %Y}, {value:%H:%M}"
     if isinstance(value, date):
         return f"{value.day} {value:%b %Y}"
     return str(value)

@@ -205,6 +205,9 @@ def test_the_councils_integration_reads_a_package_status_timeline_and_placement(
     types = [line["type"] for line in body["timeline"]]
     assert "award" in types
     assert all("_" not in line["words"] for line in body["timeline"])
+    # each line in the words of the package page's timeline (engine/vocabulary.py EVENT_WORDS)
+    said = {line["type"]: line["words"] for line in body["timeline"]}
+    assert said["award"] == "Awarded"
 
 
 def test_the_referral_read_carries_the_full_record_for_the_council_alone(kent):

@@ -4,6 +4,7 @@
 from django import template
 
 from carebroker.councils.models import Council
+from carebroker.engine.vocabulary import event_words
 from carebroker.web import words as vocabulary
 from carebroker.web.waiting_days import policy_and_calendar
 
@@ -41,7 +42,7 @@ def stage_name(code: object) -> str:
 @register.filter
 def capfirst_words(code: object) -> str:
     """An event type as a title: "request_expired" -> "No answer in time"."""
-    return vocabulary.event_words(str(code or ""))
+    return event_words(str(code or ""))
 
 
 @register.filter

@@ -62,6 +62,18 @@ def begin(package: PackageSpec) -> PackageState:
 def step(market: Market, state: PackageState, signal: Input) -> StepResult:
     """Apply one input to one package."""
     draft = Draft(state)
+    apply(market, draft, signal)
+    return StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
+
+
+def apply(market: Market, draft: Draft, signal: Input) -> None:
+    """`step` on a draft, in place: the new events and effects are added to the draft's.
+
+    For a caller that keeps a package's `Draft` from one input to the next (the what-if run,
+    `whatif.py`) instead of freezing a copy per step; it must empty `draft.new_events` and
+    `draft.effects` before each call and sort `draft.timers` after it (as `freeze` does).
+    `step` is this plus the copy in and the frozen copy out, so the two cannot disagree.
+    """
     progress = Progress(market, draft)
     if isinstance(signal, ReferralInput):
         _refer(progress, signal.at)
@@ -83,10 +95,9 @@ def step(market: Market, state: PackageState, signal: Input) -> StepResult:
         reviews.record(progress, signal)
     elif _live_or_new(draft, signal):
         gates.decide(progress, signal)
-    return StepResult(draft.freeze(), tuple(draft.effects), tuple(draft.new_events))
 
 
-def next_due(state: PackageState) -> datetime | None:
+def next_due(state: PackageState | Draft) -> datetime | None:
     """When the package next needs the clock (a deadline, a batch, a listing), if ever."""
     if state.status == PackageStatus.AWARDED:  # only a handback's notice date runs on
         return min((at for at, label in state.timers if label == handbacks.TIMER), default=None)

@@ -82,21 +82,30 @@ from __future__ import annotations
 
 import gc
 import heapq
+import math
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from carebroker.engine.engine import begin, next_due, step
+from carebroker.engine.engine import apply, begin, next_due
 from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tick
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy
-from carebroker.engine.state import Effect
+from carebroker.engine.state import Draft, Effect
 from carebroker.engine.vocabulary import PackageStatus
-from carebroker.engine.whatif_market import DECLINE_REASONS, Council, GeneratedMarket, MarketSpec
+from carebroker.engine.whatif_market import (
+    _MAX_DELAY_MINUTES,
+    DECLINE_REASONS,
+    Behaviour,
+    Council,
+    Distribution,
+    GeneratedMarket,
+    MarketSpec,
+)
 from carebroker.engine.whatif_market import generate as generate_market
 from carebroker.engine.whatif_reader import load_market
 from carebroker.engine.whatif_run import WhatIfRun
@@ -124,6 +133,53 @@ class Reply:
 
 
 Payload = ReferralInput | Reply | GateDue | None
+
+_ANSWER_DEFAULTS = {f.name: f.default for f in fields(Answer) if f.default is not MISSING}
+
+
+def _answer_of(at: datetime, provider: str, action: str, **given: object) -> Answer:
+    """`Answer(at, provider, action, **given)` without the frozen dataclass's per-field
+    `object.__setattr__` (a county-year makes hundreds of thousands): an equal object, its
+    fields in the same order. Answer has no `__post_init__` to skip."""
+    made = object.__new__(Answer)
+    made.__dict__.update(at=at, provider=provider, action=action, **_ANSWER_DEFAULTS)
+    made.__dict__.update(given)
+    return made
+
+
+def _drawer(distribution: Distribution) -> Callable[[random.Random], float]:
+    """`distribution.draw` with its constants worked out once: the same calls on `rng`."""
+    if distribution.kind == "uniform":
+        low, high = distribution.low, distribution.high
+        return lambda rng: rng.uniform(low, high)
+    if distribution.kind == "lognormal":
+        mu, sigma = math.log(distribution.median), distribution.sigma
+        return lambda rng: rng.lognormvariate(mu, sigma)
+    return distribution.draw
+
+
+class _Table:
+    """One provider's `Behaviour`, ready to draw from: per round the positive weight, the
+    positive and decline weights, and all three (the sums `Behaviour.answer` makes, in its
+    order of addition, so every comparison is the same), and its delay and rate draws."""
+
+    __slots__ = ("delay", "interest", "offer", "part", "rate")
+
+    def __init__(self, behaviour: Behaviour) -> None:
+        decline, silence = behaviour.decline, behaviour.silence
+        self.interest = (
+            behaviour.interest,
+            behaviour.interest + decline,
+            behaviour.interest + decline + silence,
+        )
+        self.offer = (
+            behaviour.offer,
+            behaviour.offer + decline,
+            behaviour.offer + decline + silence,
+        )
+        self.part = behaviour.part
+        self.delay = _drawer(behaviour.delay)
+        self.rate = _drawer(behaviour.rate)
 
 
 def run_whatif(market_toml_path: str | Path, seed: int) -> str:
@@ -186,12 +242,16 @@ class Run:
         self.keep_effects = keep_effects
         self.on_progress = on_progress
         self.kinds = {stage.name: stage.kind for stage in market.policy.stages}
-        self.states = [begin(package) for package in generated.packages]
+        # Each package's state, kept as a `Draft` that every step changes in place (frozen once,
+        # at the end): a frozen copy per step and a new draft from it were a fifth of the run.
+        self.drafts = [Draft(begin(package)) for package in generated.packages]
         self.heap: list[tuple[datetime, int, int, int, Payload]] = []
         self.sequence = 0
         self.pending: dict[tuple[int, str, str], int] = {}  # (package, provider, stage) -> seq
-        self.scheduled: list[datetime | None] = [None] * len(self.states)
+        self.scheduled: list[datetime | None] = [None] * len(self.drafts)
         self.effects: list[tuple[str, datetime, Effect]] = []
+        self._tables: dict[str, _Table] = {}  # provider -> its behaviour, ready to draw
+        self._hours: dict[int, Decimal] = {}  # minutes -> Decimal hours (a few hundred)
 
     def push(self, at: datetime, order: int, index: int, payload: Payload) -> int:
         self.sequence += 1
@@ -230,19 +290,28 @@ class Run:
                 signal = payload.answer
             else:
                 signal = payload
-            result = step(self.market, self.states[index], signal)
+            draft = self.drafts[index]
+            effects = self._step(draft, signal)
             steps += 1
             if self.on_progress is not None and steps % PROGRESS_EVERY == 0:
                 self.on_progress(at)  # the virtual clock's time: how far the run has come
-            self.states[index] = result.state
-            for effect in result.effects:
+            for effect in effects:
                 self._carry_out(index, at, effect)
-            due = next_due(result.state)
+            due = next_due(draft)
             if due is not None and due != self.scheduled[index]:
                 due = max(due, at)
                 self.scheduled[index] = due
                 self.push(due, _CLOCK, index, None)
-        return WhatIfRun(self.market, tuple(self.states), steps, tuple(self.effects))
+        states = tuple(draft.freeze() for draft in self.drafts)
+        return WhatIfRun(self.market, states, steps, tuple(self.effects))
+
+    def _step(self, draft: Draft, signal: Input) -> list[Effect]:
+        """One engine step on `draft`, in place (`engine.apply`); the step's effects."""
+        draft.effects = []
+        draft.new_events = []
+        apply(self.market, draft, signal)
+        draft.timers.sort()  # as `Draft.freeze` leaves them
+        return draft.effects
 
     def _carry_out(self, index: int, at: datetime, effect: Effect) -> None:
         if self.keep_effects:
@@ -256,22 +325,36 @@ class Run:
 
     def _answer(self, index: int, at: datetime, provider: str, stage: str, effect: Effect) -> None:
         """The provider's behaviour decides whether, how and when it answers."""
-        behaviour = self.generated.behaviours[provider]
-        round_ = str(effect.details.get("round", "offer"))
-        action = behaviour.answer(self.rng, round_)
-        if action is None:
-            return  # silence: the request expires (a decline, docs/policies.md §2)
-        minutes = behaviour.delay_minutes(self.rng)
-        when = self.market.calendar.add_working_hours(at, Decimal(minutes) / 60)
-        kind = self.kinds.get(stage, "")
-        if action == "decline":
-            answer = Answer(when, provider, "decline", reason=self.rng.choice(DECLINE_REASONS))
-        elif action == "interest":
-            answer = Answer(when, provider, "interest")
+        table = self._tables.get(provider)
+        if table is None:
+            table = self._tables[provider] = _Table(self.generated.behaviours[provider])
+        rng = self.rng
+        round_ = effect.details.get("round", "offer")
+        # Behaviour.answer's draw, from the precomputed sums (the same floats, added in the
+        # same order): interest or offer, decline, or None (silence)
+        interest = round_ == "interest"
+        positive, declined, total = table.interest if interest else table.offer
+        draw = rng.random() * total
+        if draw < positive:
+            action = "interest" if interest else "offer"
+        elif draw < declined:
+            action = "decline"
         else:
-            part = kind == "tender" and self.rng.random() < behaviour.part
-            rate = Decimal(str(behaviour.rate.draw(self.rng))).quantize(_PENNY)
-            answer = Answer(
+            return  # silence: the request expires (a decline, docs/policies.md §2)
+        minutes = max(1, min(_MAX_DELAY_MINUTES, round(table.delay(rng))))
+        hours = self._hours.get(minutes)
+        if hours is None:
+            hours = self._hours[minutes] = Decimal(minutes) / 60
+        when = self.market.calendar.add_working_hours(at, hours)
+        if action == "decline":
+            answer = _answer_of(when, provider, "decline", reason=rng.choice(DECLINE_REASONS))
+        elif action == "interest":
+            answer = _answer_of(when, provider, "interest")
+        else:
+            kind = self.kinds.get(stage, "")
+            part = kind == "tender" and rng.random() < table.part
+            rate = Decimal(str(table.rate(rng))).quantize(_PENNY)
+            answer = _answer_of(
                 when,
                 provider,
                 "accept" if kind == "cascade" else "offer",  # a cascade takes an accept
@@ -290,7 +373,7 @@ class Run:
         self.push(when, _REPLY, index, GateDue(gate, choice))
 
     def _decision(self, index: int, at: datetime, due: GateDue) -> Decision | None:
-        state = self.states[index]
+        state = self.drafts[index]
         if state.status != PackageStatus.ON_HOLD or state.gate != due.gate:
             return None  # the gate was passed some other way meanwhile
         rule = self.market.policy.gate(due.gate)

@@ -156,8 +156,10 @@ def queue_notice(
     package: Any = None,
     now: datetime,
     attachments: Iterable[tuple[str, bytes, str]] = (),
-) -> Notice:
+) -> Notice | None:
     """Render and write a notice in the caller's transaction; the same key twice is one notice.
+    Returns the council's notice of that key (None: its notice was archived, and is never
+    queued again).
 
     `attachments` are (filename, content, content type) files sent with it (the batch
     report's .xlsx); a key already queued keeps the attachments it was queued with.
@@ -184,7 +186,9 @@ def queue_notice(
             )
             return notice
     except IntegrityError:
-        return Notice.objects.get(council=council, key=pending.key)
+        # Queued by another transaction meanwhile; on PostgreSQL the key may also belong to
+        # a notice archived with its month (sourcing/partitions.py): taken all the same.
+        return Notice.objects.filter(council=council, key=pending.key).first()
 
 
 @dataclass(frozen=True)
@@ -251,8 +255,12 @@ def queue_notices(pending: Iterable[PendingNotice]) -> int:
 
     The same guarantee as `queue_notice`: a key the council already has (queued before, by
     another worker at the same moment, or twice in `pending`) stays one notice. Keys
-    already queued are found in one query and not rendered again; a key another
-    transaction commits meanwhile is left to the unique constraint (ON CONFLICT DO NOTHING)."""
+    already queued are found in one query and not rendered again. A key another
+    transaction commits meanwhile (or one of an archived notice, sourcing/partitions.py)
+    makes the bulk insert fail on the unique key; the rows are then written one at a time,
+    each in a savepoint, the taken keys left out. Not ON CONFLICT DO NOTHING: on PostgreSQL
+    the key's uniqueness is kept by a trigger and a table of keys (outbox migration 0011),
+    which ON CONFLICT does not see."""
     _inside_transaction()
     wanted: dict[tuple[int, str], PendingNotice] = {}
     for notice in pending:
@@ -265,8 +273,22 @@ def queue_notices(pending: Iterable[PendingNotice]) -> int:
         ).values_list("council_id", "key")
     )
     rows = [notice.rendered() for place, notice in wanted.items() if place not in queued]
-    Notice.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    return len(rows)
+    try:
+        with transaction.atomic():
+            Notice.objects.bulk_create(rows, batch_size=500)
+        return len(rows)
+    except IntegrityError:
+        pass
+    made = 0
+    for row in rows:
+        row.pk, row._state.adding = None, True  # as before the rolled-back bulk insert
+        try:
+            with transaction.atomic():
+                row.save()
+            made += 1
+        except IntegrityError:
+            continue  # queued meanwhile: once only
+    return made
 
 
 def _inside_transaction() -> None:

@@ -29,6 +29,7 @@ from carebroker.outbox.delivery import deliver_due
 from carebroker.sourcing import jobs
 from carebroker.sourcing.after_award import chase_after_award
 from carebroker.sourcing.due import advance_due
+from carebroker.sourcing.partitions import make_partitions
 from carebroker.sourcing.placements import start_placements
 from carebroker.sourcing.waiting_list import escalate_waiting
 
@@ -54,6 +55,7 @@ DUTIES: list[Duty] = [
     escalate_waiting,  # sourcing/waiting_list.py: amber and red, once each (docs/policies.md §5)
     start_placements,  # sourcing/placements.py: a confirmed placement starts on its start date
     chase_after_award,  # sourcing/after_award.py: Kent's clocks after acceptance (§5)
+    make_partitions,  # sourcing/partitions.py: next months' partitions, daily (PostgreSQL)
 ]
 
 

@@ -493,7 +493,14 @@ def sizes() -> list[tuple[str, int, int, int]]:
         for table in BIG_TABLES:
             cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608
             (count,) = cursor.fetchone()
-            cursor.execute("SELECT pg_table_size(%s), pg_indexes_size(%s)", [table, table])
+            # A partitioned table (the timeline, the notices: docs/deployment.md) holds its
+            # rows in its partitions: the sizes are summed over its partition tree.
+            cursor.execute(
+                "SELECT sum(pg_table_size(relid))::bigint, sum(pg_indexes_size(relid))::bigint"
+                " FROM (SELECT %s::regclass AS relid UNION SELECT relid FROM pg_partition_tree(%s))"
+                " AS tree",
+                [table, table],
+            )
             data, index = cursor.fetchone()
             out.append((table, count, data, index))
         return out

@@ -38,7 +38,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 import holidays
 
@@ -46,6 +46,7 @@ from carebroker.lib.london import LONDON
 
 DeadlineKind = Literal["working_hours", "working_days", "next_working_day_at", "elapsed_hours"]
 DEADLINE_KINDS: tuple[str, ...] = get_args(DeadlineKind)
+_WORKING_HOURS, _WORKING_DAYS, _AT, _ELAPSED = range(4)  # Deadline._code, in that order
 
 _ZERO = timedelta(0)
 _ONE_DAY = timedelta(days=1)
@@ -75,6 +76,13 @@ class Deadline:
     kind: DeadlineKind
     amount: Decimal  # hours or days (0 for next_working_day_at)
     at: time | None = None  # only for next_working_day_at
+    # Worked out once in __post_init__ for WorkingCalendar.deadline (not fields: equality,
+    # snapshots and repr see the three above only). Plain instance attributes, as a
+    # cached_property would make every attribute read of the instance slower.
+    _code: ClassVar[int]  # the kind as one of _WORKING_HOURS, _WORKING_DAYS, _AT, _ELAPSED
+    _span: ClassVar[timedelta]  # the amount of an hours kind as a timedelta
+    _days: ClassVar[int]  # the amount as a whole number
+    _key: ClassVar[timedelta | int]  # _span for working hours, _days for working days
 
     def __post_init__(self) -> None:
         if self.kind not in DEADLINE_KINDS:
@@ -99,6 +107,11 @@ class Deadline:
                 )
         elif self.at is not None:
             raise ValueError(f"Deadline {self.kind!r} takes no time 'at', got {self.at}")
+        span = _hours(self.amount, "amount") if self.kind != "working_days" else _ZERO
+        object.__setattr__(self, "_code", DEADLINE_KINDS.index(self.kind))
+        object.__setattr__(self, "_span", span)
+        object.__setattr__(self, "_days", int(self.amount))
+        object.__setattr__(self, "_key", self._days if self.kind == "working_days" else span)
 
     @classmethod
     def parse(cls, text: str) -> Deadline:
@@ -146,15 +159,6 @@ class Deadline:
                 raise ValueError(f"Deadline {text!r}: working days must be a whole number")
             return cls("working_days", amount)
         return cls("working_hours" if is_working else "elapsed_hours", amount)
-
-    @functools.cached_property
-    def _span(self) -> timedelta:
-        """The amount of an hours kind as a timedelta (worked out once per expression)."""
-        return _hours(self.amount, "amount") if self.kind != "working_days" else _ZERO
-
-    @functools.cached_property
-    def _days(self) -> int:
-        return int(self.amount)
 
     def __str__(self) -> str:
         if self.kind == "next_working_day_at":
@@ -206,6 +210,10 @@ class WorkingCalendar:
     )
     # every day of each year met so far, by ordinal (see _Day): a deadline is a lookup
     _day_records: dict[int, _Day] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
+    # the next year's records, made for a year's `ahead`, until that year is met itself
+    _staged_years: dict[int, list[_Day]] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )
 
@@ -332,67 +340,119 @@ class WorkingCalendar:
 
     def deadline(self, t: datetime, expr: Deadline) -> datetime:
         """The deadline for `expr` counted from `t`."""
-        kind = expr.kind
         # The fast path, as in `_fast` but inlined by hand: a what-if county-year works out
         # hundreds of thousands of deadlines (tests/engine/test_workingtime.py holds both
-        # copies to the careful path).
+        # copies to the careful path). Every branch that returns is a record read and one
+        # datetime addition; anything else falls through to the careful path.
         if type(t) is datetime:
             zone = t.tzinfo
             local = t if zone is LONDON else t.astimezone(LONDON) if zone is UTC else None
             if local is not None:
-                ordinal = local.toordinal()
-                record = self._day_records.get(ordinal) or self._day(ordinal)
-                if not record.change:
-                    if kind == "next_working_day_at":
-                        at = expr.at
-                        assert at is not None  # checked in Deadline.__post_init__
-                        found = record.at.get(at)
-                        if found is not None:
+                records = self._day_records
+                try:
+                    record = records[local.toordinal()]
+                except KeyError:
+                    record = self._day(local.toordinal())
+                code = expr._code
+                if code == _ELAPSED:
+                    end = local + expr._span
+                    if end < record.calm_until:  # no clock change from start to end
+                        return end
+                elif code == _AT:
+                    at = expr.at
+                    found = record.at.get(at)
+                    if found is not None:
+                        return found
+                    if record.change < _MOVES_DATE:
+                        target = record.following or self._nth_after(record, 1)
+                        if not target.change:
+                            assert at is not None  # checked in Deadline.__post_init__
+                            found = record.at[at] = datetime.combine(target.date, at, LONDON)
                             return found
-                    elif kind == "elapsed_hours":
-                        end = local + expr._span
-                        ordinal = end.toordinal()
-                        if not (self._day_records.get(ordinal) or self._day(ordinal)).change:
-                            return end
-                    else:
-                        if record.working and local <= record.closes:  # 17:00 belongs to it
-                            position = record.opens if local < record.opens else local
-                        else:
-                            record = record.following or self._nth_after(record, 1)
-                            position = record.opens
-                        if not record.change:
-                            if kind == "working_hours":
+                else:
+                    # counting starts inside working hours on this day, else at an opening: the
+                    # answers from each day's opening are kept per day and expression
+                    opening = None
+                    if record.working and local <= record.closes:  # 17:00 belongs to the day
+                        if local < record.opens:
+                            opening = record
+                        elif not record.change:
+                            # `ahead` holds this year's and next year's working days, this day
+                            # the `rank`-th of them (from 1)
+                            if code == _WORKING_HOURS:
                                 amount = expr._span
-                                if position is record.opens:
-                                    if amount <= self._day_length:
-                                        return position + amount
-                                elif amount <= record.closes - position:
-                                    return position + amount
+                                end = local + amount
+                                if end <= record.closes:
+                                    return end
+                                index, rest = self._spill(record.rank, end - record.closes)
                             else:
                                 days = expr._days
+                                if not days:
+                                    return local + _ZERO
                                 index = record.rank + days - 1
-                                ordinals = record.ordinals
-                                if days and index < len(ordinals):
-                                    later = ordinals[index]
-                                    target = self._day_records.get(later) or self._day(later)
-                                    if not target.change:
-                                        if position is record.opens:
-                                            return target.opens
-                                        return position + _days_span(
-                                            target.ordinal - record.ordinal
-                                        )
-        # the rest (later days, next years, other zones, clock changes) as the methods do
+                            ahead = record.ahead
+                            target = (
+                                ahead[index]
+                                if index < len(ahead)
+                                else self._nth_after(record, index - record.rank + 1)
+                            )
+                            if not target.change:
+                                if code == _WORKING_HOURS:
+                                    return target.opens + rest
+                                # the same wall-clock time on the target day
+                                return target.opens + (local - record.opens)
+                    elif record.change < _MOVES_DATE:  # the time of day does not matter
+                        opening = record.following or self._nth_after(record, 1)
+                    if opening is not None and not opening.change:
+                        key = expr._key
+                        found = opening.from_opening.get(key)
+                        if found is not None:
+                            return found
+                        found = self._from_opening(opening, expr)
+                        if found is not None:
+                            opening.from_opening[key] = found
+                            return found
+        # the rest (other zones, clock changes, bad input) the careful way
+        kind = expr.kind
         if kind == "working_hours":
-            return self._fast(t, kind, expr._span, 0, None) or self._careful_hours(t, expr._span)
+            return self._careful_hours(t, expr._span)
         if kind == "working_days":
-            days = expr._days
-            return self._fast(t, kind, _ZERO, days, None) or self._careful_days(t, days)
+            return self._careful_days(t, expr._days)
         if kind == "next_working_day_at":
             at = expr.at
             assert at is not None  # checked in Deadline.__post_init__
-            return self._fast(t, kind, _ZERO, 0, at) or self._careful_at(t, at)
-        amount = expr._span
-        return self._fast(t, kind, amount, 0, None) or _localize(_wall(t, "t") + amount)
+            return self._careful_at(t, at)
+        return _localize(_wall(t, "t") + expr._span)
+
+    def _spill(self, rank: int, rest: timedelta) -> tuple[int, timedelta]:
+        """Working hours left over (`rest` > 0) at the end of the `rank`-th day of `ahead`: the
+        index in `ahead` of the day they end on, and the time after its opening."""
+        if rest <= self._day_length:
+            return rank, rest  # the next working day
+        full_days, rest = divmod(rest, self._day_length)
+        if not rest:  # the deadline uses its last day up exactly: 17:00 that day
+            full_days -= 1
+            rest = self._day_length
+        return rank + full_days, rest
+
+    def _from_opening(self, opening: _Day, expr: Deadline) -> datetime | None:
+        """A working deadline counted from `opening`'s opening time (None: careful path)."""
+        if expr._code == _WORKING_HOURS:
+            amount = expr._span
+            if amount <= self._day_length:
+                return opening.opens + amount
+            index, rest = self._spill(opening.rank, amount - self._day_length)
+        else:
+            if not expr._days:
+                return opening.opens + _ZERO
+            index, rest = opening.rank + expr._days - 1, _ZERO
+        ahead = opening.ahead
+        target = (
+            ahead[index]
+            if index < len(ahead)
+            else self._nth_after(opening, index - opening.rank + 1)
+        )
+        return None if target.change else target.opens + rest
 
     def working_hours_between(self, start: datetime, end: datetime) -> Decimal:
         """Working time inside [start, end], in hours (0 if end <= start)."""
@@ -427,51 +487,75 @@ class WorkingCalendar:
         return record
 
     def _build_year(self, year: int, ordinal: int) -> _Day:
-        """The records of every day of `year`, built once per calendar and year."""
-        ordinals = self._working_ordinals_in(year)
-        working = set(ordinals)
-        if year < date.max.year:  # so that a deadline can run up to a year on in one array
-            ordinals += self._working_ordinals_in(year + 1)
-        changes = _CLOCK_CHANGE_DAYS.get(year)
-        if changes is None:
-            changes = _clock_change_days(year)
-        rank = 0
+        """The records of every day of `year`, built once per calendar and year, each with the
+        working days of this year and the next in order (`ahead`), so that a deadline up to a
+        year on is an index."""
+        built = self._staged_years.pop(year, None) or self._year_days(year, stage=False)
+        later = self._year_days(year + 1, stage=True) if year < date.max.year else []
+        ahead = tuple(record for record in built if record.working)
+        ahead += tuple(record for record in later if record.working)
+        first_next = built[-1].rank  # the next year's first working day, if any
+        following = ahead[first_next] if first_next < len(ahead) else None
         records = self._day_records
-        first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
-        built = []
-        for each in range(first, last + 1):
-            day = date.fromordinal(each)
-            if each in working:
-                rank += 1
-            built.append(
-                _Day(
-                    each,
-                    day,
-                    each in working,
-                    day in changes,
-                    datetime.combine(day, self.day_start, LONDON),
-                    datetime.combine(day, self.day_end, LONDON),
-                    rank,
-                    ordinals,
-                )
-            )
-        following = None  # the year's last days find theirs in the next year when asked
         for record in reversed(built):
+            record.ahead = ahead
             record.following = following
             if record.working:
                 following = record
             records[record.ordinal] = record
         return records[ordinal]
 
+    def _year_days(self, year: int, *, stage: bool) -> list[_Day]:
+        """The records of `year`'s days: those built already, else new ones (kept in
+        `_staged_years` with `stage` until `_build_year` completes them)."""
+        first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        if first in self._day_records:
+            return [self._day_records[each] for each in range(first, last + 1)]
+        staged = self._staged_years.get(year)
+        if staged is not None:
+            return staged
+        working = set(self._working_ordinals_in(year))
+        changes = _CLOCK_CHANGE_DAYS.get(year)
+        if changes is None:
+            changes = _clock_change_days(year)
+        # an elapsed deadline that ends before the next clock change is one addition
+        ahead = sorted(changes)
+        if year < date.max.year:
+            ahead += sorted(_CLOCK_CHANGE_DAYS.get(year + 1) or _clock_change_days(year + 1))
+        calm_ends = [datetime.combine(day, time.min, LONDON) for day in ahead]
+        calm_ends.append(datetime.max.replace(tzinfo=LONDON))
+        rank = 0
+        built = []
+        for each in range(first, last + 1):
+            day = date.fromordinal(each)
+            if each in working:
+                rank += 1
+            while ahead and ahead[0] < day:
+                del ahead[0], calm_ends[0]
+            built.append(
+                _Day(
+                    each,
+                    day,
+                    each in working,
+                    (_MOVES_DATE if _moves_date(day) else 1) if day in changes else 0,
+                    calm_ends[0],
+                    datetime.combine(day, self.day_start, LONDON),
+                    datetime.combine(day, self.day_end, LONDON),
+                    rank,
+                )
+            )
+        if stage:
+            self._staged_years[year] = built
+        return built
+
     def _nth_after(self, record: _Day, n: int) -> _Day:
         """The record of the `n`-th working day strictly after `record`'s day (n >= 1)."""
         if n == 1 and record.following is not None:
             return record.following
-        ordinals = record.ordinals
+        ahead = record.ahead
         index = record.rank + n - 1
-        if index < len(ordinals):
-            later = ordinals[index]
-            return self._day_records.get(later) or self._day(later)
+        if index < len(ahead):
+            return ahead[index]
         return self._day(self._nth_working_day_after(record.date, n).toordinal())
 
     def _fast(
@@ -640,12 +724,14 @@ class _Day:
         "date",
         "working",
         "change",
+        "calm_until",
         "opens",
         "closes",
         "rank",
-        "ordinals",
+        "ahead",
         "following",
         "at",
+        "from_opening",
     )
 
     def __init__(
@@ -653,22 +739,41 @@ class _Day:
         ordinal: int,
         day: date,
         working: bool,
-        change: bool,
+        change: int,
+        calm_until: datetime,
         opens: datetime,
         closes: datetime,
         rank: int,
-        ordinals: tuple[int, ...],
     ) -> None:
         self.ordinal = ordinal
         self.date = day
         self.working = working  # a working day
-        self.change = change  # London's clocks change on it: the careful path
+        # London's clocks change on it (0: no; 1: yes; _MOVES_DATE: and a time on it may be
+        # read as on another date): the careful path for anything that reads the time of day
+        self.change = change
+        self.calm_until = calm_until  # midnight starting the next day with a clock change
         self.opens = opens  # day_start and day_end on it, aware London datetimes
         self.closes = closes
         self.rank = rank  # working days of the year up to and including this one
-        self.ordinals = ordinals  # this year's and next year's working days as ordinals
-        self.following: _Day | None = None  # the next working day's, when in the same year
-        self.at: dict[time, datetime] = {}  # "next working day at" answers from this day
+        self.ahead: tuple[_Day, ...] = ()  # this year's and next year's working days, in order
+        self.following: _Day | None = None  # the next working day's (None: not a year on)
+        self.at: dict[time | None, datetime] = {}  # "next working day at" answers from this day
+        # working deadlines counted from this day's opening, by Deadline._key
+        self.from_opening: dict[timedelta | int, datetime] = {}
+
+
+_MOVES_DATE = 2  # _Day.change: the day's clock change can move a time to another date
+
+
+def _moves_date(day: date) -> bool:
+    """Whether the careful reading of a time on clock-change `day` (_wall: a skipped time moves
+    forward, the second pass of a repeated hour to its end) can land on another date; only the
+    last moments of the day can move that far. Never for London (its clocks change at 01:00
+    UTC), but the fast path relies on it, so it is checked, not assumed."""
+    return any(
+        _wall(datetime.combine(day, time.max.replace(fold=fold), LONDON), "t").date() != day
+        for fold in (0, 1)
+    )
 
 
 _DAY_SPANS: dict[int, timedelta] = {}
@@ -752,9 +857,22 @@ def _clock_change_days(year: int) -> frozenset[date]:
                 days.add(day)
                 day += _ONE_DAY
         instant, offset = following, following_offset
-    found = frozenset(day for day in days if day.year == year)
+    # a date the changing UTC day only touches (London's Monday after the change: its local
+    # day starts after the change) keeps one offset all day and needs no care
+    found = frozenset(day for day in days if day.year == year and _offset_changes_on(day))
     _CLOCK_CHANGE_DAYS[year] = found
     return found
+
+
+def _offset_changes_on(day: date) -> bool:
+    """Whether London's UTC offset differs anywhere within local `day` (either reading of its
+    first and last moments)."""
+    offsets = {
+        datetime.combine(day, clock.replace(fold=fold), LONDON).utcoffset()
+        for clock in (time.min, time.max)
+        for fold in (0, 1)
+    }
+    return len(offsets) > 1
 
 
 def _offset_change(before: datetime, after: datetime) -> datetime:

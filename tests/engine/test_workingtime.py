@@ -675,3 +675,39 @@ def test_next_listing_is_on_a_listed_weekday_that_is_a_working_day():
     )
     with pytest.raises(ValueError, match="within a year"):
         CALENDAR.next_issue_at(after_christmas_eve, nine, (5, 6))
+
+
+@pytest.mark.parametrize(
+    ("start", "text"),
+    [
+        (london(2026, 3, 29, 1, 30), "2 working hours"),  # clock-change Sunday, skipped hour
+        (london(2026, 10, 25, 1, 30, fold=1), "5 working days"),  # Sunday, repeated hour
+        (london(2026, 10, 25, 12, 0), "next working day at 10:00"),  # Sunday after the change
+        (london(2026, 3, 30, 9, 30), "1 working day"),  # the Monday after the change
+        (london(2026, 10, 26, 16, 0), "3 working hours"),  # into Tuesday
+        (london(2026, 12, 31, 10, 0), "20 working hours"),  # into the next year's records
+        (london(2026, 12, 31, 18, 0), "1 working day"),  # from the next year's first opening
+        (london(2027, 12, 24, 8, 0), Deadline("working_days", Decimal(0))),
+        (london(2026, 11, 25, 7, 0), "16 working hours"),  # uses two days up exactly
+        (london(2026, 11, 28, 11, 0), "8.5 working hours"),
+        (london(2026, 3, 28, 23, 30), "24 hours"),  # ends on the change day
+        (london(2026, 3, 27, 23, 30), "24 hours"),  # ends the day before
+    ],
+)
+def test_deadlines_on_and_around_clock_changes_and_year_ends_equal_the_careful_path(start, text):
+    """Issue 14 (second pass): clock-change Sundays are read from the day records when only
+    the date matters, answers from each day's opening are kept per day, and a year's records
+    hold the next year's working days. Asked twice (the second answer is the kept one), from a
+    calendar that has met no year yet, the deadline equals the careful path's."""
+    expr = text if isinstance(text, Deadline) else Deadline.parse(text)
+    calendar = WorkingCalendar(closures=frozenset({date(2027, 1, 4)}))
+    careful = calendar.deadline(start.astimezone(_ANOTHER_UTC), expr)
+    for _ in range(2):
+        fast = calendar.deadline(start, expr)
+        assert (fast, fast.replace(tzinfo=None), fast.utcoffset(), fast.fold) == (
+            careful,
+            careful.replace(tzinfo=None),
+            careful.utcoffset(),
+            careful.fold,
+        )
+        assert fast.tzinfo is LONDON

@@ -20,10 +20,24 @@ from carebroker.providers.models import CapacityDeclaration, Provider, ProviderA
 from carebroker.referrals.models import Person
 from carebroker.sourcing.models import Package
 
+# Each council's policy as last read, with the stored text it was read from: the worker's
+# sweeps and the pages ask for a council's policy many times, and reading the TOML is the
+# cost. An edited policy (other text, or another preset) is read again on its next use.
+_POLICIES: dict[int, tuple[tuple[str, str], Policy]] = {}
+
 
 def policy_of(council: Council) -> Policy:
-    """The council's policy: its own TOML copy when it has one, else the preset."""
-    return council_policy(council.policy_name, council.policy_toml)
+    """The council's policy: its own TOML copy when it has one, else the preset. Read once
+    per council and stored text (a policy that cannot be read is not kept: PolicyError each
+    time)."""
+    source = (council.policy_name, council.policy_toml)
+    kept = _POLICIES.get(council.pk)
+    if kept is not None and kept[0] == source:
+        return kept[1]
+    policy = council_policy(*source)
+    if council.pk is not None:
+        _POLICIES[council.pk] = (source, policy)
+    return policy
 
 
 # docs/policies.md §9: each provider's delivery record (EHM) for the weighted award. The EHM

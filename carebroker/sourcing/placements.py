@@ -11,10 +11,11 @@ for it, so a scenario written before the placement states prints what it printed
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from carebroker.councils.models import Council
 from carebroker.engine.inputs import PlacementChange
@@ -24,6 +25,8 @@ from carebroker.lib.london import LONDON
 from carebroker.sourcing import runner
 from carebroker.sourcing.market_db import policy_of
 from carebroker.sourcing.models import Package, PackageStatus, TimelineEvent
+
+logger = logging.getLogger(__name__)
 
 WORKER = "worker"  # the actor of a start the worker records
 
@@ -66,29 +69,34 @@ def placement_summary(package: Package) -> PlacementSummary | None:
 def start_placements(now: datetime) -> list[str]:
     """Worker duty: every placement whose agreed start date has come, started. Where the
     policy has a confirmation step (Kent) the placement must be confirmed first; where it
-    has none (Essex, Leicestershire) the award agreed the start (engine/placement.py)."""
+    has none (Essex, Leicestershire) the award agreed the start (engine/placement.py).
+    Council by council: one whose policy cannot be loaded is reported and the others go on."""
     today = now.astimezone(LONDON).date()
-    without_confirmation = [
-        council.pk
-        for council in Council.objects.all()
-        if policy_of(council).after_acceptance is None
-    ]
     confirmed = TimelineEvent.objects.filter(package=OuterRef("pk"), type=EventType.CONFIRMED)
     lines = []
-    candidates = Package.objects.filter(status=PackageStatus.AWARDED).filter(
-        Exists(confirmed) | Q(council_id__in=without_confirmation)
-    )
-    for package in (
-        candidates.exclude(engine_state__isnull=True).defer("engine_state").order_by("pk")
-    ):
-        rows = list(package.timeline.order_by("id").only("type", "details", "at"))
-        confirms = package.council_id not in without_confirmation
-        ready = {Placement.CONFIRMED} if confirms else {Placement.AWARDED, Placement.CONFIRMED}
-        start = start_of(rows, package.preferred_start)
-        if placement_of(rows) not in ready or start is None or start > today:
+    for council in Council.objects.order_by("pk"):
+        try:
+            confirms = policy_of(council).after_acceptance is not None
+        except Exception:  # one council's broken policy must not stop the others
+            logger.exception("the policy of council %s cannot be loaded", council.slug)
+            lines.append(
+                f"placements: {council.name}: none started, its policy cannot be loaded "
+                "(see the log)"
+            )
             continue
-        change = PlacementChange(at=now, actor=WORKER, action=DecisionAction.START)
-        result = runner.do_council(package, change, now=now, actor=WORKER)
-        if any(event.type == EventType.PLACEMENT_STARTED for event in result.events):
-            lines.append(f"package {package.case_number}: care started ({start.isoformat()})")
+        candidates = Package.objects.filter(council=council, status=PackageStatus.AWARDED)
+        if confirms:
+            candidates = candidates.filter(Exists(confirmed))
+        ready = {Placement.CONFIRMED} if confirms else {Placement.AWARDED, Placement.CONFIRMED}
+        for package in (
+            candidates.exclude(engine_state__isnull=True).defer("engine_state").order_by("pk")
+        ):
+            rows = list(package.timeline.order_by("id").only("type", "details", "at"))
+            start = start_of(rows, package.preferred_start)
+            if placement_of(rows) not in ready or start is None or start > today:
+                continue
+            change = PlacementChange(at=now, actor=WORKER, action=DecisionAction.START)
+            result = runner.do_council(package, change, now=now, actor=WORKER)
+            if any(event.type == EventType.PLACEMENT_STARTED for event in result.events):
+                lines.append(f"package {package.case_number}: care started ({start.isoformat()})")
     return lines

@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from carebroker.councils.models import Council
 from carebroker.engine.inputs import Answer, PlacementChange
 from carebroker.lib.london import LONDON
 from carebroker.sourcing import runner
 from carebroker.sourcing.models import Package, TimelineEvent
 from carebroker.sourcing.placements import WORKER, placement_summary, start_placements
+from tests.factories import make_council
 from tests.sourcing.kent import NOW, kent_cluster
 from tests.sourcing.scenario_db import drive, load, read_example
 from tests.web.pages import client_for, clock, main_of
@@ -94,3 +96,19 @@ def test_without_a_confirmation_step_the_worker_starts_an_awarded_placement_on_i
     assert placement_summary(package).state == "started"
     assert line not in start_placements(datetime.combine(start, time(9), tzinfo=LONDON))
     assert TimelineEvent.objects.filter(package=package, type="placement_started").count() == 1
+
+
+def test_a_council_whose_policy_cannot_be_loaded_does_not_stop_the_others_starting():
+    """The start duty runs council by council (as the worker's other duties do): a council
+    whose stored policy is broken (stored past the form's check) is reported in words, and
+    the other council's confirmed placement still starts."""
+    broken = make_council("kent-oppd", name="Brokenshire County Council")
+    Council.objects.filter(pk=broken.pk).update(policy_toml="not [valid")
+    _, package = _confirmed()
+    lines = start_placements(datetime(2026, 12, 7, 0, 0, tzinfo=UTC))
+    assert lines == [
+        "placements: Brokenshire County Council: none started, its policy cannot be loaded "
+        "(see the log)",
+        f"package {package.case_number}: care started (2026-12-07)",
+    ]
+    assert placement_summary(package).state == "started"

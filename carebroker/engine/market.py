@@ -13,6 +13,7 @@ from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
 
 UNRANKED = 10_000  # a provider with no rank in the package's area goes last
+_BY_DAY = ("skip_declared_full", "ask_declared_first")  # capacity options that read the day
 CAPACITY_UNITS = ("packages", "hours")
 
 
@@ -188,13 +189,37 @@ class Market:
         Only providers that pass the kind and tier test are reported as skipped. The policy's
         `capacity` option (docs/policies.md §8) reads declarations current on `now`'s day.
         """
-        on = now.astimezone(LONDON).date()
         option = self.policy.capacity
-        skipped: list[tuple[MarketProvider, str]] = []
         rule = stage.providers
         if "current_provider" in rule.match:  # docs/policies.md §4.2: that provider alone
             current = self.provider(package.current_provider or "")
             return ([current] if current is not None else []), []
+        if option not in _BY_DAY:
+            # Without declarations the answer depends only on the rule, the area, what
+            # `_excluded` reads of the package and the approvals: worked out once for each.
+            key = (rule, package.area, package.lot, package.support_type, package.age, approved)
+            known = self._chosen.get(key)
+            if known is None:
+                known = self._chosen[key] = self._select(rule, package, approved, now, option)
+            return list(known[0]), list(known[1])
+        return self._select(rule, package, approved, now, option)
+
+    @cached_property
+    def _chosen(
+        self,
+    ) -> dict[tuple[object, ...], tuple[list[MarketProvider], list[tuple[MarketProvider, str]]]]:
+        return {}
+
+    def _select(
+        self,
+        rule: ProviderSelection,
+        package: PackageSpec,
+        approved: frozenset[str],
+        now: datetime,
+        option: str,
+    ) -> tuple[list[MarketProvider], list[tuple[MarketProvider, str]]]:
+        on = now.astimezone(LONDON).date()
+        skipped: list[tuple[MarketProvider, str]] = []
         in_order: list[tuple[int, MarketProvider]] = []
         for position, provider in self._candidates(rule, package.area):
             reason = _excluded(rule, provider, package, approved)

@@ -204,15 +204,27 @@ class Draft:
             "cycle": cycle,
         }
         self.requests.append(_new(Request, attributes))
-        self.event(
-            at,
-            EventType.REQUEST_SENT,
-            provider=provider,
-            stage=stage,
-            round=round_,
-            deadline=deadline,
+        # `self.event(...)` and `self.effect(...)` written out (no value here is None): a
+        # batch sends a request to every provider of its quadrant
+        entry = _new(
+            Event,
+            {
+                "at": at,
+                "type": EventType.REQUEST_SENT,
+                "details": {
+                    "provider": provider,
+                    "stage": stage,
+                    "round": round_,
+                    "deadline": deadline,
+                },
+            },
         )
-        self.effect(EffectKind.SEND_REQUEST, provider, stage=stage, round=round_, deadline=deadline)
+        self.events.append(entry)
+        self.new_events.append(entry)
+        details = {"stage": stage, "round": round_, "deadline": deadline}
+        self.effects.append(
+            _new(Effect, {"kind": EffectKind.SEND_REQUEST, "to": provider, "details": details})
+        )
 
     def update(self, index: int, **changes: Any) -> Request:
         request = _changed(self.requests[index], changes)
@@ -248,7 +260,7 @@ class Draft:
             if (stage is None or r.stage == stage)
             and (round_ is None or r.round == round_)
             and (cycle is None or r.cycle == cycle)
-            and (not open_only or r.is_open)
+            and (not open_only or r.outcome in OPEN_OUTCOMES)  # `is_open`, without a call
         ]
 
     def withdraw_open(self, at: datetime, stage: str | None = None, why: str = "") -> None:

@@ -49,7 +49,8 @@ def _candidates(progress: Progress, stage: Stage, now: datetime) -> list[str]:
         for r in progress.draft.requests
         if r.outcome in ("decline", "expired") and progress.stage(r.stage).kind == "cascade"
     }
-    return [p.id for p in progress.select(stage, now) if p.id not in asked | refused]
+    passed = asked | refused  # one union, not one per provider
+    return [p.id for p in progress.select(stage, now) if p.id not in passed]
 
 
 def _approach_next(progress: Progress, stage: Stage, run: StageRun, now: datetime) -> None:

@@ -103,9 +103,15 @@ def next_due(state: PackageState | Draft) -> datetime | None:
         return min((at for at, label in state.timers if label == handbacks.TIMER), default=None)
     if state.status not in RUNNING:  # held: the clocks wait
         return None
-    times = [run.due for run in state.runs if run.status == "active" and run.due is not None]
-    times.extend(at for at, _ in state.timers)
-    return min(times, default=None)
+    earliest: datetime | None = None  # a plain loop: the what-if run asks after every step
+    for run in state.runs:
+        due = run.due
+        if due is not None and run.status == "active" and (earliest is None or due < earliest):
+            earliest = due
+    for at, _ in state.timers:
+        if earliest is None or at < earliest:
+            earliest = at
+    return earliest
 
 
 def _live_or_new(draft: Draft, decision: Decision) -> bool:

@@ -455,8 +455,9 @@ def check_nothing_lost(done: list[int], started: datetime, worker: datetime) -> 
         )
         notices, sent, keys, retried = cursor.fetchone()
         cursor.execute(
-            "SELECT extract(epoch FROM sent_at - next_attempt_at) FROM outbox_notice "
-            "WHERE created_at >= %s AND sent_at IS NOT NULL",
+            # a notice still unsent has waited until now so far
+            "SELECT extract(epoch FROM coalesce(sent_at, now()) - next_attempt_at) "
+            "FROM outbox_notice WHERE created_at >= %s",
             [worker],
         )
         lags = [float(row[0]) for row in cursor.fetchall()]
@@ -642,13 +643,14 @@ def main() -> None:  # noqa: PLR0915
         print(f"  not recorded: {len(check['not_recorded'])}; answer events per answer: "
               f"{dict(sorted(check['events'].items()))}")  # fmt: skip
         print(f"notices made since the worker started: {check['notices']:,}; sent "
-              f"{check['sent']:,}; a key twice: {duplicate_notices}; more than one delivery "
-              f"attempt: {check['retried']}")  # fmt: skip
-        print(f"worker lag (notice due -> sent): p50 {percentile(lags, 50):.2f} s, p95 "
+              f"{check['sent']:,} (still waiting: {unsent:,}); a key twice: {duplicate_notices}; "
+              f"more than one delivery attempt: {check['retried']}")  # fmt: skip
+        print(f"worker lag (notice due -> sent, or -> now if unsent): p50 "
+              f"{percentile(lags, 50):.2f} s, p95 "
               f"{percentile(lags, 95):.2f} s, max {lag_max:.2f} s; due packages left "
               f"unticked: {check['overdue']}")  # fmt: skip
         print("\ngoals (issue 14):")
-        lost_all = lost + twice + duplicate_notices + unsent
+        lost_all = lost + twice + duplicate_notices  # unsent notices are late, not lost
         print(f"  lost or doubled: {lost_all} (goal 0): {verdict(lost_all == 0)}")
         print(f"  worst endpoint p99: {worst99:.0f} ms (goal < {GOAL_P99_MS:.0f}): "
               f"{verdict(worst99 < GOAL_P99_MS)}")  # fmt: skip

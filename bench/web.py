@@ -3,6 +3,8 @@
 the same server.
 
 Run: .venv/bin/python bench/web.py [--packages N] [--requests R] [--clients C] [--workers W]
+     [--pages dashboard,portal] (only the pages whose name holds one of these words; the
+     trivial page is always measured)
 (see bench/README.md; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL instead)
 
 A throw-away database (SQLite under a temporary CAREBROKER_VAR, or the PostgreSQL database
@@ -301,7 +303,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="per client and page")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=max(2, min(8, (os.cpu_count() or 2) * 2)))
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="comma-separated words: only the pages whose name holds one (e.g. dashboard); "
+        "the trivial page is always measured",
+    )
     args = parser.parse_args()
+    wanted = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
+    pages = {
+        name: page
+        for name, page in PAGES.items()
+        if name.startswith("trivial") or not wanted or any(w in name.lower() for w in wanted)
+    }
 
     database_url = os.environ.get("BENCH_DATABASE_URL")
     var = Path(tempfile.mkdtemp(prefix="carebroker-bench-web-"))
@@ -326,7 +340,7 @@ def main() -> None:
         server = start_gunicorn(port, args.workers, env)
         base = f"http://127.0.0.1:{port}"
         results: dict[str, tuple[float, float]] = {}
-        for name, (path, role) in PAGES.items():
+        for name, (path, role) in pages.items():
             hammer(base + path, cookies[role], args.clients, 3)  # warm-up
             times = hammer(base + path, cookies[role], args.clients, args.requests)
             results[name] = (percentile(times, 50), percentile(times, 95))
@@ -337,7 +351,7 @@ def main() -> None:
         print("(x: the ratio to the trivial page's p50 / p95 in this run)")
 
         print(f"\n{'queries per page':<38} {'10 rows':>9} {'50 rows':>9}")
-        for name, (path, role) in PAGES.items():
+        for name, (path, role) in pages.items():
             if role == "anonymous":
                 continue
             cells = []

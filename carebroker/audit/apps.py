@@ -20,7 +20,10 @@ REGISTERED: dict[str, dict[str, object]] = {
     "referrals.Person": {"mask_fields": PERSONAL},
     "referrals.Referral": {"exclude_fields": ["returned_reason"]},
     # The engine's snapshot and clocks change on every tick: the timeline records those.
-    "sourcing.Package": {"exclude_fields": ["engine_state", "provider_view", "next_due"]},
+    # The working time to award is worked out from the award, which is logged.
+    "sourcing.Package": {
+        "exclude_fields": ["engine_state", "provider_view", "next_due", "working_time_to_award"]
+    },
     # The ISP password never goes into the log (it is sealed in its own column).
     "placements.PlacementDocument": {"exclude_fields": ["content", "password"]},
     "accounts.User": {"exclude_fields": ["password", "last_login"]},

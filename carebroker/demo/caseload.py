@@ -20,8 +20,9 @@ from carebroker.demo.presets import DemoArea, DemoCouncil
 from carebroker.engine import engine
 from carebroker.engine.result import plain
 from carebroker.engine.state import PackageState
+from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
-from carebroker.sourcing import snapshot
+from carebroker.sourcing import snapshot, working_time
 from carebroker.sourcing.market_db import engine_package, market_of, view_of
 from carebroker.sourcing.models import (
     EventSource,
@@ -131,13 +132,13 @@ def build_caseload(
         for index, package in enumerate(packages)
     ]
     for package, state in zip(packages, states, strict=True):
-        _keep(package, state)
+        _keep(package, state, market.calendar)
     Package.objects.bulk_create(packages)
     Referral.objects.bulk_update(referrals[:PACKAGES], ["status", "missing", "accepted_at"])
     # bulk_create sends no signals: the change log is written here, after the referrals'
     # statuses are set, so each "created" entry shows the row as it stands.
     created_in_bulk([*persons, *referrals, *packages])
-    _save_history(packages, states)
+    _save_history(packages, states, market.calendar)
 
 
 def _plot(shape: PolicyShape, status: str, rng: random.Random) -> story.Plot:
@@ -170,7 +171,7 @@ def _plot(shape: PolicyShape, status: str, rng: random.Random) -> story.Plot:
     return story.Plot("sourcing")  # SOURCING, and RETURNED (the engine returns it at once)
 
 
-def _keep(package: Package, state: PackageState) -> None:
+def _keep(package: Package, state: PackageState, calendar: WorkingCalendar) -> None:
     """The package row as `runner.save_step` leaves it after the engine's last step."""
     package.engine_state = snapshot.dump(state)
     package.status = "sourcing" if state.status == "new" else state.status
@@ -178,6 +179,9 @@ def _keep(package: Package, state: PackageState) -> None:
     package.gate = state.gate or ""
     package.awarded_provider_id = int(state.provider) if state.provider else None
     package.awarded_at = state.awarded_at
+    package.working_time_to_award = working_time.to_award(
+        calendar, package.referral.received_at, state.awarded_at
+    )
     package.next_due = engine.next_due(state)
     if package.status != PackageStatus.RETURNED:
         package.provider_view = view_of(package.person)
@@ -192,7 +196,9 @@ def _keep(package: Package, state: PackageState) -> None:
             referral.accepted_at = event.at
 
 
-def _save_history(packages: list[Package], states: list[PackageState]) -> None:
+def _save_history(
+    packages: list[Package], states: list[PackageState], calendar: WorkingCalendar
+) -> None:
     requests, events = [], []
     for package, state in zip(packages, states, strict=True):
         for seq, request in enumerate(state.requests):
@@ -207,6 +213,9 @@ def _save_history(packages: list[Package], states: list[PackageState]) -> None:
                     deadline=request.deadline,
                     outcome=request.outcome,
                     responded_at=request.responded_at,
+                    working_time_to_answer=working_time.to_answer(
+                        calendar, request.sent_at, request.responded_at
+                    ),
                     rate=request.rate,
                     coverage=request.coverage or "",
                     start=request.start,

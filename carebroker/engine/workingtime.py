@@ -456,10 +456,15 @@ class WorkingCalendar:
 
     def working_hours_between(self, start: datetime, end: datetime) -> Decimal:
         """Working time inside [start, end], in hours (0 if end <= start)."""
+        return hours_of(self.working_time_between(start, end))
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Working time inside [start, end], exact to the microsecond (0 if end <= start):
+        what the dashboard stores with an award and an answer (sourcing/working_time.py)."""
         start_wall = _wall(start, "start")
         end_wall = _wall(end, "end")
         if end_wall <= start_wall:
-            return Decimal(0)
+            return timedelta(0)
         first, last = start_wall.date(), end_wall.date()
         if first == last:
             total = self._worked_on(first, start_wall, end_wall)
@@ -467,8 +472,7 @@ class WorkingCalendar:
             total = self._worked_on(first, start_wall, end_wall)
             total += self._worked_on(last, start_wall, end_wall)
             total += self.working_days_between(first, last - _ONE_DAY) * self._day_length
-        microseconds = (total.days * 86_400 + total.seconds) * 1_000_000 + total.microseconds
-        return Decimal(microseconds) / _MICROSECONDS_PER_HOUR
+        return total
 
     # -- the fast path: per-day records -------------------------------------------
     #
@@ -777,6 +781,14 @@ def _moves_date(day: date) -> bool:
 
 
 _DAY_SPANS: dict[int, timedelta] = {}
+
+
+def hours_of(working_time: timedelta) -> Decimal:
+    """A working time in hours, as `WorkingCalendar.working_hours_between` gives it."""
+    microseconds = (
+        working_time.days * 86_400 + working_time.seconds
+    ) * 1_000_000 + working_time.microseconds
+    return Decimal(microseconds) / _MICROSECONDS_PER_HOUR
 
 
 def _days_span(days: int) -> timedelta:

@@ -2,8 +2,10 @@
 
 Each figure is a `Table` (reports/tables.py) computed with grouped queries: the number of
 queries is the same for ten packages or a hundred thousand. Where a figure needs working
-time (referral to award, time to answer), the rows are read once and the hours come from
-the council's `WorkingCalendar` (engine/workingtime.py).
+time (referral to award, time to answer), the write path stored it with the award and the
+answer (sourcing/working_time.py) and the database picks the values at the nearest ranks
+(`stored_spreads`); a range holding a row stored around the write path (a bulk load) is
+worked out from each row's times by the council's `WorkingCalendar` as before.
 
 Definitions (issue 13 is silent on these; each is pinned by tests/reports/test_figures.py):
 
@@ -34,13 +36,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Manager, Model, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Manager, Model, Q, QuerySet, Sum, Value, Window
 from django.db.models.fields.json import KT
+from django.db.models.functions import RowNumber
 
 from carebroker.councils.models import Council
 from carebroker.engine.policy import Policy, WaitingList
 from carebroker.engine.vocabulary import LIVE
-from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.engine.workingtime import WorkingCalendar, hours_of
 from carebroker.lib.london import LONDON
 from carebroker.providers.models import Provider
 from carebroker.referrals.models import Referral
@@ -196,25 +199,32 @@ def hours_sourced(scope: Scope) -> Table:
 def referral_to_award(scope: Scope) -> tuple[Table, Table]:
     """Working hours from referral to award, by stage and by area."""
     f = scope.filters
-    by_stage: dict[str, list[Decimal]] = defaultdict(list)
-    by_area: dict[str, list[Decimal]] = defaultdict(list)
-    everything: list[Decimal] = []
-    for stage, area, received, awarded in (
-        scope.packages()
-        .filter(awarded_at__gte=f.since, awarded_at__lt=f.until)
-        .values_list("stage", "area__name", "referral__received_at", "awarded_at")
-    ):
-        spent = scope.calendar.working_hours_between(received, awarded)
-        by_stage[words(stage) or "Not recorded"].append(spent)
-        by_area[area].append(spent)
-        everything.append(spent)
+    awarded = scope.packages().filter(awarded_at__gte=f.since, awarded_at__lt=f.until)
+    found = stored_spreads(
+        awarded,
+        "working_time_to_award",
+        {"stage": "stage", "area": "area__name", "all": None},
+        (MEDIAN, P90),
+    )
+    by_stage: dict[str, Spread] = {}
+    if found is not None:
+        for code, spread in found["stage"].items():
+            name = words(code) or "Not recorded"
+            if name in by_stage:  # two stage codes in the same words: counted together
+                found = None
+                break
+            by_stage[name] = spread
+    if found is None:  # a row the write path did not store (bench/, a bulk load): as before
+        by_stage, by_area, everything = _referral_to_award_worked_out(scope, awarded)
+    else:
+        by_area, everything = found["area"], found["all"].get("")
     order = {words(s.name): i for i, s in enumerate(scope.policy.stages)}
 
-    def table(key: str, title: str, label: str, groups: dict[str, list[Decimal]]) -> Table:
+    def table(key: str, title: str, label: str, groups: dict[str, Spread]) -> Table:
         names = sorted(groups, key=lambda n: (order.get(n, len(order)), n))
-        rows = [_spread(name, groups[name]) for name in names]
-        if everything:
-            rows.append(_spread("All", everything))
+        rows = [groups[name].row(name) for name in names]
+        if everything is not None:
+            rows.append(everything.row("All"))
         return Table(
             key,
             title,
@@ -232,8 +242,93 @@ def referral_to_award(scope: Scope) -> tuple[Table, Table]:
     )
 
 
-def _spread(name: str, values: list[Decimal]) -> tuple[str, int, Decimal | None, Decimal | None]:
-    return (name, len(values), hours(stats.median(values)), hours(stats.p90(values)))
+def _referral_to_award_worked_out(
+    scope: Scope, awarded: QuerySet[Package]
+) -> tuple[dict[str, Spread], dict[str, Spread], Spread | None]:
+    """The spreads worked out from each award's times, one award at a time (seconds at
+    100,000 packages: only for rows stored around the write path)."""
+    by_stage: dict[str, list[Decimal]] = defaultdict(list)
+    by_area: dict[str, list[Decimal]] = defaultdict(list)
+    everything: list[Decimal] = []
+    for stage, area, received, awarded_at in awarded.values_list(
+        "stage", "area__name", "referral__received_at", "awarded_at"
+    ):
+        spent = scope.calendar.working_hours_between(received, awarded_at)
+        by_stage[words(stage) or "Not recorded"].append(spent)
+        by_area[area].append(spent)
+        everything.append(spent)
+    return (
+        {name: Spread.of(values) for name, values in by_stage.items()},
+        {name: Spread.of(values) for name, values in by_area.items()},
+        Spread.of(everything) if everything else None,
+    )
+
+
+# -- nearest ranks in the database ------------------------------------------------------
+
+MEDIAN, P90 = (1, 2), (9, 10)  # shares as fractions: the nearest rank is ceil(a * n / b)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A group's count and its values at the nearest ranks of some shares (reports/stats.py)."""
+
+    n: int
+    at: dict[tuple[int, int], Decimal]
+
+    @classmethod
+    def of(cls, values: list[Decimal]) -> Spread:
+        return cls(
+            len(values),
+            {
+                share: value
+                for share in (MEDIAN, P90)
+                if (value := stats.nearest_rank(values, share[0] / share[1])) is not None
+            },
+        )
+
+    def row(self, name: str) -> tuple[str, int, Decimal | None, Decimal | None]:
+        return (name, self.n, hours(self.at.get(MEDIAN)), hours(self.at.get(P90)))
+
+
+def stored_spreads(
+    rows: QuerySet,
+    column: str,
+    partitions: dict[str, str | None],
+    shares: tuple[tuple[int, int], ...],
+) -> dict[str, dict[Any, Spread]] | None:
+    """Per partition (name: the field grouped by, None for all the rows), each group's count
+    and the stored working time (a DurationField, sourcing/working_time.py) at the nearest
+    rank of each share, in hours: one query, the ranks picked by the database with window
+    functions, so only the few rows at those ranks come back. None when a row of `rows` has
+    no stored value (the caller then works the hours out as before)."""
+    order = [F(column).asc(), F("pk").asc()]
+    annotations: dict[str, Any] = {
+        # Count("*"), not Count("pk"): the same window twice (a partition of all the rows
+        # below) is selected once by Django, and the columns read back shift.
+        "rows_all": Window(Count("*")),
+        "rows_stored": Window(Count(column)),
+    }
+    wanted = Q(pk__in=[])
+    for name, by in partitions.items():
+        group = [F(by)] if by else None
+        if by:  # (a constant annotation breaks Django's filter on windows: none for all)
+            annotations[f"{name}_key"] = F(by)
+        annotations[f"{name}_rank"] = Window(RowNumber(), partition_by=group, order_by=order)
+        annotations[f"{name}_n"] = Window(Count("pk"), partition_by=group)
+        for a, b in shares:  # rank == ceil(a * n / b), in integers
+            wanted |= Q(**{f"{name}_rank": (F(f"{name}_n") * a + (b - 1)) / b})
+    found: dict[str, dict[Any, Spread]] = {name: {} for name in partitions}
+    for row in rows.annotate(**annotations).filter(wanted).values(column, *annotations):
+        if row["rows_all"] != row["rows_stored"]:
+            return None
+        for name in partitions:
+            key, n, rank = row.get(f"{name}_key", ""), row[f"{name}_n"], row[f"{name}_rank"]
+            spread = found[name].setdefault(key, Spread(n, {}))
+            for a, b in shares:
+                if rank == (a * n + b - 1) // b:
+                    spread.at[(a, b)] = hours_of(row[column])
+    return found
 
 
 # -- the waiting list -----------------------------------------------------------------
@@ -324,24 +419,36 @@ def long_waits(scope: Scope, limit: int | None = LONG_WAIT_SHOWN) -> tuple[Table
 
 def responsiveness(scope: Scope) -> tuple[Table, Table]:
     """Provider responsiveness per provider and per area (see the module docstring)."""
-    # The working hours to answer of each answered request, worked out once for both tables.
-    by_provider: dict[str, list[Decimal]] = defaultdict(list)
-    by_area: dict[str, list[Decimal]] = defaultdict(list)
-    for provider, area, sent, responded in (
-        scope.requests()
-        .filter(responded_at__isnull=False)
-        .values_list("provider__name", "package__area__name", "sent_at", "responded_at")
-    ):
-        spent = scope.calendar.working_hours_between(sent, responded)
-        by_provider[provider].append(spent)
-        by_area[area].append(spent)
+    answered = scope.requests().filter(responded_at__isnull=False)
+    found = stored_spreads(
+        answered,
+        "working_time_to_answer",
+        {"provider": "provider__name", "area": "package__area__name"},
+        (MEDIAN,),
+    )
+    if found is not None:
+        by_provider = {k: v.at.get(MEDIAN) for k, v in found["provider"].items()}
+        by_area = {k: v.at.get(MEDIAN) for k, v in found["area"].items()}
+    else:  # a row the write path did not store (bench/, a bulk load): worked out as before
+        waits_provider: dict[str, list[Decimal]] = defaultdict(list)
+        waits_area: dict[str, list[Decimal]] = defaultdict(list)
+        for provider, area, sent, responded in answered.values_list(
+            "provider__name", "package__area__name", "sent_at", "responded_at"
+        ):
+            spent = scope.calendar.working_hours_between(sent, responded)
+            waits_provider[provider].append(spent)
+            waits_area[area].append(spent)
+        by_provider = {k: stats.median(v) for k, v in waits_provider.items()}
+        by_area = {k: stats.median(v) for k, v in waits_area.items()}
     return (
         _responsiveness(scope, "provider__name", "Provider", by_provider),
         _responsiveness(scope, "package__area__name", "Area", by_area),
     )
 
 
-def _responsiveness(scope: Scope, name: str, label: str, waits: dict[str, list[Decimal]]) -> Table:
+def _responsiveness(
+    scope: Scope, name: str, label: str, medians: dict[str, Decimal | None]
+) -> Table:
     requests = scope.requests()
     answered = Q(responded_at__isnull=False)
     totals = {
@@ -367,7 +474,7 @@ def _responsiveness(scope: Scope, name: str, label: str, waits: dict[str, list[D
                 row.get("sent", 0),
                 row.get("answered", 0),
                 row.get("in_time", 0),
-                hours(stats.median(waits.get(key, []))),
+                hours(medians.get(key)),
                 percent(row.get("yes", 0), row.get("judged", 0)),
                 row.get("declines", 0),
                 handbacks.get(key, 0),

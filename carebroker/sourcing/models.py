@@ -66,6 +66,10 @@ class Package(models.Model):
         "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
     )
     awarded_at = models.DateTimeField(null=True, blank=True)
+    # Working time from the referral's receipt to `awarded_at`, by the council's calendar,
+    # stored by the write path with the award (sourcing/working_time.py): the dashboard
+    # reads it instead of working it out per award on every page. Null while not awarded.
+    working_time_to_award = models.DurationField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The engine's PackageState as a JSON snapshot (sourcing/snapshot.py); null until the
     # referral is checked (or, for a package seeded before the engine ran, its first sweep).
@@ -158,6 +162,9 @@ class SourcingRequest(models.Model):
     deadline = models.DateTimeField()
     outcome = models.CharField(max_length=15, default="open")
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Working time from `sent_at` to `responded_at` (sourcing/working_time.py), stored by
+    # the write path with the answer for the dashboard's time to answer.
+    working_time_to_answer = models.DurationField(null=True, blank=True, editable=False)
     rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     coverage = models.CharField(max_length=10, blank=True)
     start = models.DateField(null=True, blank=True)

@@ -43,7 +43,7 @@ from carebroker.engine.result import plain
 from carebroker.engine.state import Event, PackageState, Request
 from carebroker.referrals.models import Referral as ReferralRow
 from carebroker.referrals.models import ReferralStatus
-from carebroker.sourcing import effects, snapshot
+from carebroker.sourcing import effects, snapshot, working_time
 from carebroker.sourcing.market_db import engine_package, market_of, redaction_words, view_of
 from carebroker.sourcing.models import (
     EventSource,
@@ -243,6 +243,12 @@ def save_step(
     row.stage = after.stage or ""
     row.gate = after.gate or ""
     row.awarded_provider_id = int(after.provider) if after.provider else None
+    if after.awarded_at != row.awarded_at or (
+        after.awarded_at is not None and row.working_time_to_award is None
+    ):  # stored with the award for the dashboard (sourcing/working_time.py)
+        row.working_time_to_award = working_time.to_award(
+            market.calendar, row.referral.received_at, after.awarded_at
+        )
     row.awarded_at = after.awarded_at
     row.held_reason = (after.held_reason or "")[:300]
     row.next_due = engine.next_due(after)  # None while held: its clocks wait
@@ -256,14 +262,14 @@ def save_step(
         row.provider_view = view_of(row.person, redaction_words(row))
     if writes is None:
         row.save()
-        _save_requests(row, before.requests, after.requests)
+        _save_requests(row, market, before.requests, after.requests)
         append_events(row, outcome.events, actor=actor)
         _referral_outcome(row.referral, outcome.events)
         effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
         return
     assert claimed is not None
     writes.package(row, claimed)
-    for seq, fields, new in _request_rows(before.requests, after.requests):
+    for seq, fields, new in _request_rows(market, before.requests, after.requests):
         writes.request(row, seq, fields, new)
     for event in _event_rows(row, outcome.events, EventSource.ENGINE, actor):
         writes.event(event)
@@ -272,8 +278,10 @@ def save_step(
         effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
 
 
-def _save_requests(row: Package, before: Sequence[Request], after: Sequence[Request]) -> None:
-    for seq, fields, new in _request_rows(before, after):
+def _save_requests(
+    row: Package, market: Market, before: Sequence[Request], after: Sequence[Request]
+) -> None:
+    for seq, fields, new in _request_rows(market, before, after):
         if new:
             SourcingRequest.objects.create(package=row, seq=seq, **fields)
         else:
@@ -281,12 +289,14 @@ def _save_requests(row: Package, before: Sequence[Request], after: Sequence[Requ
 
 
 def _request_rows(
-    before: Sequence[Request], after: Sequence[Request]
+    market: Market, before: Sequence[Request], after: Sequence[Request]
 ) -> Iterator[tuple[int, dict[str, Any], bool]]:
     """(seq, columns, new) of each request row the step added or changed."""
     for seq, request in enumerate(after):
         if seq < len(before) and before[seq] == request:
             continue
+        # the dashboard's time to answer, stored with the answer (sourcing/working_time.py)
+        answer = working_time.to_answer(market.calendar, request.sent_at, request.responded_at)
         fields = {
             "provider_id": int(request.provider),
             "stage": request.stage,
@@ -295,6 +305,7 @@ def _request_rows(
             "deadline": request.deadline,
             "outcome": request.outcome,
             "responded_at": request.responded_at,
+            "working_time_to_answer": answer,
             "rate": request.rate,
             "coverage": request.coverage or "",
             "start": request.start,

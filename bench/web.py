@@ -331,7 +331,7 @@ def main() -> None:
         small = {rows: small_council(rows) for rows in (10, 50)}
         loaded = clock.perf_counter() - started
         # bulk_create bypasses the write path, which stores each award's and answer's working
-        # time (sourcing/working_time.py): stored here as migration 0012 does for old rows.
+        # time (sourcing/working_time.py): stored here as migration 0013 does for old rows.
         from carebroker.sourcing.working_time import refill
 
         started = clock.perf_counter()

@@ -14,10 +14,10 @@ them, in the same transaction:
 
 Both by the calendar of the council's policy at the time (engine/workingtime.py
 `working_time_between`, exact to the microsecond, so the hours are those the dashboard
-worked out before). Rows written around the write path (bulk loads: the demo's caseload,
-bench/web.py, tests' hand-built rows) have none; the dashboard works those ranges out as
+worked out before). Rows written around the write path (bulk loads such as
+bench/web.py's, tests' hand-built rows) have none; the dashboard works those ranges out as
 before (reports/figures.py), and `refill` stores them. `refill` is also the check:
-migration 0012 ran it over every existing row, `carebroker working-time --check` compares
+migration 0013 ran it over every existing row, `carebroker working_time` compares
 what is stored with a computation from scratch, and `--fix` stores that (after a change to
 a council's working day, which the stored values do not follow by themselves).
 """
@@ -87,7 +87,7 @@ def refill(
     councils: Any = None,
 ) -> Refill:
     """Work out every stored working time from scratch and compare (and, with `fix`, store
-    the computed value where it differs). The models are parameters so that migration 0012
+    the computed value where it differs). The models are parameters so that migration 0013
     runs the same code on its historical models."""
     if council_model is None:
         from carebroker.councils.models import Council as council_model

@@ -18,7 +18,7 @@ def fill(apps, schema_editor):  # noqa: ANN001, ANN201
 class Migration(migrations.Migration):
     dependencies = [
         ("councils", "0004_enablement_team_email"),
-        ("sourcing", "0011_list_indexes"),
+        ("sourcing", "0012_timeline_partitioned_by_month"),
     ]
 
     operations = [

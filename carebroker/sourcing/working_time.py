@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
+
 from carebroker.engine.market import Market
 from carebroker.engine.policy import PolicyError
 from carebroker.engine.workingtime import WorkingCalendar
@@ -112,9 +114,9 @@ def refill(
                 wanted = to_award(calendar, received, awarded)
                 if wanted != stored:
                     found.awards_wrong.append(case)
-                    changed.append(package_model(pk=pk, working_time_to_award=wanted))
+                    changed.append((pk, wanted))
             if fix and changed:
-                package_model.objects.bulk_update(changed, ["working_time_to_award"])
+                _update(package_model, "working_time_to_award", changed)
         answers = request_model.objects.filter(package__council=council).order_by("pk")
         for chunk in _chunks(
             answers.values_list(
@@ -132,10 +134,23 @@ def refill(
                 wanted = to_answer(calendar, sent, responded)
                 if wanted != stored:
                     found.answers_wrong.append(f"{case} request {seq + 1}")
-                    changed.append(request_model(pk=pk, working_time_to_answer=wanted))
+                    changed.append((pk, wanted))
             if fix and changed:
-                request_model.objects.bulk_update(changed, ["working_time_to_answer"])
+                _update(request_model, "working_time_to_answer", changed)
     return found
+
+
+def _update(model: Any, name: str, changed: list[tuple[int, timedelta | None]]) -> None:
+    """One column of many rows: one `executemany` UPDATE (bulk_update's CASE over 2,000
+    rows took 7 minutes for 100,000 packages on SQLite)."""
+    column = model._meta.get_field(name)
+    table = connection.ops.quote_name(model._meta.db_table)
+    # Names from the model's own metadata, values as parameters.
+    update = f"UPDATE {table} SET {connection.ops.quote_name(column.column)} = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            update, [(column.get_db_prep_save(value, connection), pk) for pk, value in changed]
+        )
 
 
 def _chunks(rows: Any) -> Iterator[list[tuple[Any, ...]]]:

@@ -186,6 +186,12 @@ def bank_holidays(year: int) -> frozenset[date]:
 # The calendar
 
 
+_PER_YEAR_TABLES = (
+    "_days_off", "_weekdays_off", "_working_ordinals", "_day_records", "_staged_years",
+)  # fmt: skip
+_SHARED_TABLES: dict[tuple[time, time, frozenset[date]], dict[str, dict]] = {}
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """A council's working time: working hours and closure days (docs/policies.md §1).
@@ -236,6 +242,14 @@ class WorkingCalendar:
             date.min, self.day_start
         )
         object.__setattr__(self, "_day_length", length)
+        # Calendars of the same working time share their per-year tables (one set per
+        # working time, kept for the process). A day's record holds the tuple of working days
+        # it belongs to, a reference cycle; shared and kept, the records are never garbage,
+        # so the what-if run may pause the cyclic collector (tests/engine/
+        # test_whatif_collector.py), and a second run starts with its years already made.
+        tables = _SHARED_TABLES.setdefault((self.day_start, self.day_end, closures), {})
+        for name in _PER_YEAR_TABLES:
+            object.__setattr__(self, name, tables.setdefault(name, {}))
 
     # -- days ---------------------------------------------------------------
 

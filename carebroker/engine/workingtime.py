@@ -189,7 +189,7 @@ def bank_holidays(year: int) -> frozenset[date]:
 _PER_YEAR_TABLES = (
     "_days_off", "_weekdays_off", "_working_ordinals", "_day_records", "_staged_years",
 )  # fmt: skip
-_SHARED_TABLES: dict[tuple[time, time, frozenset[date]], dict[str, dict]] = {}
+_SHARED_TABLES: dict[tuple[time, time, frozenset[date]], dict[str, dict[int, object]]] = {}
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,9 @@ DISTRICTS = ("CO4", "CM1", "CM20", "SS1", "SS14")
 CHUNK = 2_000
 PAGES = {  # name -> (path, who asks)
     "trivial (/portal/healthz/)": ("/portal/healthz/", "anonymous"),
+    # the second floor: signed in, same middleware, session and user load, a tiny body
+    # (bench/webfloor/; the app does not have this page)
+    "signed-in trivial (/bench/signed-in/)": ("/bench/signed-in/", "broker"),
     "broker list (/packages/)": ("/packages/", "broker"),
     # the list's search (a name, any part): after the list, as it keeps its filters
     "broker search (/packages/?q=)": ("/packages/?q=Person+1", "broker"),
@@ -60,7 +63,7 @@ PAGES = {  # name -> (path, who asks)
 
 def setup_django(var: Path, database_url: str | None) -> None:
     os.environ["CAREBROKER_VAR"] = str(var)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "carebroker.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "webfloor.settings"  # the project's, one URL more
     os.environ["LOG_LEVEL"] = "WARNING"
     # One key for this process (which signs the session cookies) and gunicorn's workers:
     # left unset, the server makes its own under var/ and every session reads as corrupted.
@@ -70,6 +73,10 @@ def setup_django(var: Path, database_url: str | None) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "bench"), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )  # gunicorn's workers find webfloor.settings too
     import django
 
     django.setup()
@@ -174,6 +181,29 @@ def load(packages: int) -> dict[str, Any]:
                 ))  # fmt: skip
         SourcingRequest.objects.bulk_create(requests)
     return {"broker": broker, "provider": provider_user}
+
+
+def reuse(packages: int) -> dict[str, Any] | None:
+    """The users of a database `load` filled before (--keep), or None when there is none."""
+    from carebroker.accounts.models import User
+    from carebroker.sourcing.models import Package
+
+    users = {u.username: u for u in User.objects.filter(username__startswith="bench-")}
+    if len(users) < 2:
+        return None
+    found = Package.objects.filter(council__slug="bench").count()
+    if found != packages:
+        raise SystemExit(f"--keep: the kept database holds {found:,} packages, not {packages:,}")
+    return {"broker": users["bench-broker"], "provider": users["bench-provider"]}
+
+
+def reuse_small(rows: int) -> dict[str, Any]:
+    from carebroker.accounts.models import User
+
+    return {
+        "broker": User.objects.get(username=f"rows{rows}-broker"),
+        "provider": User.objects.get(username=f"rows{rows}-provider"),
+    }
 
 
 def small_council(rows: int) -> dict[str, Any]:
@@ -308,18 +338,35 @@ def main() -> None:
         "--pages",
         default="",
         help="comma-separated words: only the pages whose name holds one (e.g. dashboard); "
-        "the trivial page is always measured",
+        "the floors (the trivial and the signed-in trivial page) are always measured",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="SQLite only: keep the "
+        "database under this directory, and reuse it if it is already loaded "
+        "(to profile the pages against it, or measure again without loading)",
+    )
+    parser.add_argument("--no-queries", action="store_true", help="skip the queries per page")
     args = parser.parse_args()
     wanted = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
     pages = {
         name: page
         for name, page in PAGES.items()
-        if name.startswith("trivial") or not wanted or any(w in name.lower() for w in wanted)
+        if name.startswith(("trivial", "signed-in"))
+        or not wanted
+        or any(w in name.lower() for w in wanted)
     }
 
     database_url = os.environ.get("BENCH_DATABASE_URL")
-    var = Path(tempfile.mkdtemp(prefix="carebroker-bench-web-"))
+    if args.keep and database_url:
+        raise SystemExit("--keep: SQLite only")
+    if args.keep is None:
+        var = Path(tempfile.mkdtemp(prefix="carebroker-bench-web-"))
+    else:
+        var = args.keep.resolve()
+    var.mkdir(parents=True, exist_ok=True)
     server = None
     try:
         setup_django(var, database_url)
@@ -327,8 +374,12 @@ def main() -> None:
 
         migrate(database_url)
         started = clock.perf_counter()
-        users = load(args.packages)
-        small = {rows: small_council(rows) for rows in (10, 50)}
+        users = reuse(args.packages) if args.keep else None
+        if users is None:
+            users = load(args.packages)
+            small = {rows: small_council(rows) for rows in (10, 50)}
+        else:
+            small = {rows: reuse_small(rows) for rows in (10, 50)}
         loaded = clock.perf_counter() - started
         # bulk_create bypasses the write path, which stores each award's and answer's working
         # time (sourcing/working_time.py): stored here as migration 0013 does for old rows.
@@ -347,16 +398,26 @@ def main() -> None:
         env.setdefault("CONN_MAX_AGE", "60")  # PostgreSQL: a connection per worker, as deployed
         server = start_gunicorn(port, args.workers, env)
         base = f"http://127.0.0.1:{port}"
+        print(f"load at start: {os.getloadavg()[0]:.1f} (1-minute average)")
         results: dict[str, tuple[float, float]] = {}
         for name, (path, role) in pages.items():
             hammer(base + path, cookies[role], args.clients, 3)  # warm-up
             times = hammer(base + path, cookies[role], args.clients, args.requests)
             results[name] = (percentile(times, 50), percentile(times, 95))
+        print(f"load at end: {os.getloadavg()[0]:.1f}")
         floor50, floor95 = results["trivial (/portal/healthz/)"]
-        print(f"\n{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'p50 x':>7} {'p95 x':>7}")
+        signed50, signed95 = results["signed-in trivial (/bench/signed-in/)"]
+        print(f"\n{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'p50 x':>7} {'p95 x':>7} "
+              f"{'p50 xs':>7} {'p95 xs':>7}")  # fmt: skip
         for name, (p50, p95) in results.items():
-            print(f"{name:<38} {p50:8.1f} {p95:8.1f} {p50 / floor50:7.1f} {p95 / floor95:7.1f}")
-        print("(x: the ratio to the trivial page's p50 / p95 in this run)")
+            print(f"{name:<38} {p50:8.1f} {p95:8.1f} {p50 / floor50:7.1f} {p95 / floor95:7.1f} "
+                  f"{p50 / signed50:7.1f} {p95 / signed95:7.1f}")  # fmt: skip
+        print(
+            "(x: the ratio to the trivial page's p50 / p95 in this run, the issue's floor;\n"
+            " xs: to the signed-in trivial page's, the same middleware, session and user)"
+        )
+        if args.no_queries:
+            return
 
         print(f"\n{'queries per page':<38} {'10 rows':>9} {'50 rows':>9}")
         for name, (path, role) in pages.items():
@@ -374,7 +435,8 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        shutil.rmtree(var, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from carebroker.web.after_award_steps import after_award_context
 from carebroker.web.forms.countersign import countersign_section
 from carebroker.web.forms.packages import AwardForm, PackageFilterForm, ReasonForm
 from carebroker.web.forms.purchase_order import purchase_order_section
+from carebroker.web.list_rows import render_rows
 from carebroker.web.views.access import (
     STAFF,
     _get_package_for_user,
@@ -102,9 +103,6 @@ def package_list(request: HttpRequest) -> HttpResponse:
     if chosen.get("rag") and rule:
         rows = rows.filter(rag_condition(bounds[chosen["rag"]]))
     counts = _counts(live, bounds)
-    # The engine's snapshot (15 kB a package at the demo's size) is never shown in a list:
-    # parsing 50 of them was half the page's time (bench/pages.py).
-    rows = with_grace_ends(rows.select_related("area", "referral", "person")).defer("engine_state")
     sort = chosen.get("sort") or "longest"
     keys = SORT_KEYS.get(sort, SORT_KEYS["longest"])
     # Keyset pages (web/keyset.py): a page starts after the last row of the one before.
@@ -114,19 +112,22 @@ def package_list(request: HttpRequest) -> HttpResponse:
         PER_PAGE,
         after=request.GET.get(keyset.AFTER, ""),
         before=request.GET.get(keyset.BEFORE, ""),
+        load=_shown,
     )
     query = request.GET.copy()
     for name in (keyset.AFTER, keyset.BEFORE, "page"):
         query.pop(name, None)
     if saved != query.urlencode():  # the list as the broker left it (written only on a change)
         request.session[LIST_QUERY] = query.urlencode()
+    shown = waiting_rows(page.rows, calendar, rule, now, grace_ends(page.rows))
     return render(
         request,
         "web/packages/list.html",
         {
             "form": form,
             "page": page,
-            "rows": waiting_rows(page.rows, calendar, rule, now, grace_ends(page.rows)),
+            "rows": shown,
+            "row_html": render_rows(shown, rule is not None, council.policy_name),
             "counts": counts,
             "has_rag": rule is not None,
             "query": query.urlencode(),
@@ -148,6 +149,13 @@ SORT_KEYS: dict[str, tuple[keyset.Key, ...]] = {
     "start": (keyset.Key("preferred_start", kind="date"), MOSAIC),
     "mosaic": (MOSAIC,),
 }
+
+
+def _shown(rows: QuerySet[Package]) -> QuerySet[Package]:
+    """What the list shows of a page's packages. The engine's snapshot (15 kB a package at
+    the demo's size) is never shown in a list: parsing 50 of them was half the page's time
+    (bench/pages.py)."""
+    return with_grace_ends(rows.select_related("area", "referral", "person")).defer("engine_state")
 
 
 def _search(text: str) -> Q:

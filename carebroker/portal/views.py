@@ -36,6 +36,7 @@ from carebroker.exchange.interest import InterestImporter, InterestReport
 from carebroker.exchange.sheets import ImportRefused
 from carebroker.lib.london import london_date
 from carebroker.placements.documents.passwords import reveal_once
+from carebroker.portal import history_rows
 from carebroker.portal.access import (
     _get_batch_report_for_provider,
     _get_document_for_provider,
@@ -286,14 +287,16 @@ def history_page(request: HttpRequest) -> HttpResponse:
     provider = the_provider(user)
     rows = requests_for_provider(user).order_by("-sent_at", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    confirm = _confirmation_asked(shown, provider.pk)
     return render(
         request,
         "portal/history.html",
         {
             "provider": provider,
             "page": page,
-            "rows": list(page.object_list),
-            "confirm": _confirmation_asked(page.object_list, provider.pk),
+            "rows": shown,
+            "row_html": history_rows.render_rows(shown, provider.pk, confirm),
         },
     )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-
 from urllib.parse import quote
 
 from django.template.defaultfilters import floatformat
@@ -105,7 +104,8 @@ def render_rows(rows: list[WaitingRow], has_rag: bool, policy_name: str) -> Safe
             rag = f'<td class="govuk-table__cell" data-label="RAG">\n{tag}\n</td>'
         gate = ""
         if package.gate:
-            gate = f'<br><span class="govuk-body-s">{_e(vocabulary.gate_words(package.gate))}</span>'
+            words = _e(vocabulary.gate_words(package.gate))
+            gate = f'<br><span class="govuk-body-s">{words}</span>'
         start = package.preferred_start  # `date:"j M Y"`
         next_due = london.london_short(package.next_due) if package.next_due else ""
         out.append(

@@ -4,8 +4,9 @@ the same server.
 
 Run: .venv/bin/python bench/web.py [--packages N] [--requests R] [--clients C] [--workers W]
      [--pages dashboard,portal] (only the pages whose name holds one of these words; the
-     trivial page is always measured)
-(see bench/README.md; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL instead)
+     floors are always measured) [--keep DIR] [--no-queries]
+(see bench/README.md; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL instead;
+--keep DIR keeps the SQLite database there and reuses it next time, without loading)
 
 A throw-away database (SQLite under a temporary CAREBROKER_VAR, or the PostgreSQL database
 BENCH_DATABASE_URL names, flushed first) is migrated and loaded with bulk_create: one
@@ -16,9 +17,11 @@ have stored with each award and answer (sourcing/working_time.py `refill`). guni
 serves it on loopback (`python -m gunicorn carebroker.wsgi`); C client threads (default
 8), each with its own session cookie and urllib, ask each page R times (default 50 each).
 Printed: p50 and p95 per page and their ratio to the trivial page (`/portal/healthz/`, no
-database) measured in the same run. Then the database queries per page, counted
-in-process with CaptureQueriesContext, for a council showing 10 rows and one showing 50:
-they must not grow with the rows shown.
+database, no session) measured in the same run, and beside it the ratio to a second floor,
+a signed-in trivial page (`/bench/signed-in/`, bench/webfloor/: the same middleware,
+session and user load as the pages, a tiny body), with the load average at the start and
+end. Then the database queries per page, counted in-process with CaptureQueriesContext,
+for a council showing 10 rows and one showing 50: they must not grow with the rows shown.
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ from carebroker.portal.access import (
     the_provider,
 )
 from carebroker.portal.answers import AnswerOutcome, do_provider_answer
+from carebroker.portal.batch_rows import render_rows as render_batch_rows
 from carebroker.portal.capacity import declarations_of, declare
 from carebroker.portal.confirmation import asks_for_confirmation
 from carebroker.portal.forms import (
@@ -130,6 +131,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             "provider": provider,
             "now": now,
             "batch": batch,
+            "batch_html": render_batch_rows(batch),
             "others": others,
             "assessments": assessments,
             "filters": filters,

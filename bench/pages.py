@@ -9,11 +9,12 @@ A throw-away SQLite database under a temporary CAREBROKER_VAR is migrated and se
 and referrals, every demo login), then the worker's sweeps run at 10:00 (requests go out)
 and 16:05 (Essex's batch), so lists and requests have rows. The clock stays pinned at 16:05.
 
-The pages are the ones the browser tours visit: the staff tour's (`tests/web/staff_tour.py`)
-for brokers and managers, with the axe tour's reports and batch pages; the public tour's
-(`tests/browser/test_public_pages.py`) for referrers and providers; and for the admin the
-admin index and every model's list. Each role signs in once (Django's test client, in this
-process: no server or network in the figure) and asks each page once to warm it, then R
+The pages are the ones the browser tours visit: the staff pages (`tests/web/staff_tour.py`)
+for brokers and managers, with the reports and batch pages `tests/browser/test_tour.py` adds;
+the public tour's (`tests/browser/test_public_pages.py`) for referrers and providers; and for
+the admin the admin index and every model's list. Each role signs in once (Django's test
+client, in this process: no server or network in the figure) and asks each page once to warm
+it, then R
 times (default 5). Printed: per page its median in ms, its ratio to the trivial page's
 median (`/portal/healthz/`, no database) and its database queries; then the slowest N
 (default 10) and every page over 1 s. Exits non-zero only if a page fails (not 200).
@@ -39,7 +40,7 @@ BATCH = datetime(2026, 11, 23, 16, 5, tzinfo=UTC)
 PRESETS = ("essex", "kent", "leics")
 FLOOR = "/portal/healthz/"
 SLOW_MS = 1000.0
-# The axe tour's pages that the staff tour does not visit.
+# The pages tests/browser/test_tour.py opens besides the staff tour's (its PAGES).
 EXTRA_STAFF = {"broker": ["/batch/"], "manager": ["/reports/"]}
 
 

@@ -21,7 +21,7 @@ from tests.reports.world import NOW, build_world
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # real Chromium
 
-WIDTHS = (1200, 390)  # a desktop and a phone, as the axe tour checks every page
+WIDTHS = (1200, 390)  # a desktop and a phone, as test_tour.py checks every page
 
 
 def test_a_manager_runs_a_policy_simulation_to_the_end(pages, clock):

@@ -1,6 +1,6 @@
 """People see words, never codes (issue 10 item 3): every staff page of every demo council,
 read as text, has no snake_case word, ISO time or Python literal; and the counts agree
-(item 9). The same pages in Chromium: tests/browser/test_staff_tour.py."""
+(item 9). The same pages in Chromium: tests/browser/test_tour.py."""
 
 import pytest
 from django.test import Client

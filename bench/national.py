@@ -57,7 +57,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -70,6 +69,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import free_port, start_gunicorn  # noqa: E402  (bench/serving.py)
+
 sys.path.insert(0, str(ROOT))
 SEED = 20261123
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cb_national"
@@ -347,27 +349,6 @@ def session_cookie(user: Any) -> str:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     return str(client.cookies["sessionid"].value)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "gunicorn", "carebroker.wsgi", "--bind",
-               f"127.0.0.1:{port}", "--workers", str(workers),
-               "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    for _ in range(150):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/healthz/", timeout=1):
-                return server
-        except OSError:
-            clock.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -31,8 +31,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,6 +42,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import free_port, start_gunicorn  # noqa: E402  (bench/serving.py)
+
 SEED = 20261123
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 QUADRANTS = ("North", "Mid", "West", "South East", "South West")
@@ -252,27 +253,6 @@ def session_cookie(user: Any) -> str:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    bind = f"127.0.0.1:{port}"
-    command = [sys.executable, "-m", "gunicorn", "carebroker.wsgi", "--bind", bind,
-               "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/healthz/", timeout=1):
-                return server
-        except OSError:
-            clock.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def hammer(url: str, cookie: str, clients: int, requests: int) -> list[float]:

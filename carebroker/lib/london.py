@@ -7,6 +7,7 @@ whatever `TIME_ZONE` or the active zone says; and the ways people read a London 
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,16 @@ def in_london(moment: datetime) -> datetime:
         # A naive time could be UTC or local; guessing would move a deadline by an hour in summer.
         raise ValueError(f"{moment!r}: a time zone aware datetime is needed")
     return moment.astimezone(LONDON)
+
+
+def time_argument(text: str) -> datetime:
+    """A command's `--now` or deadline option: an ISO time, read as London's wall clock when
+    it has no zone (docs/policies.md §1); argparse names the option when it is not a time."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not a time (YYYY-MM-DD HH:MM)") from None
+    return at if at.tzinfo else at.replace(tzinfo=LONDON)
 
 
 def london_date(moment: datetime) -> date:

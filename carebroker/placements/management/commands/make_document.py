@@ -4,7 +4,7 @@ document, keep it with the package and (with --out) write the files to a folder.
 from __future__ import annotations
 
 from argparse import ArgumentTypeError
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from carebroker.councils.lookup import council_by_slug, provider_by_name_or_id
+from carebroker.lib.london import time_argument
 from carebroker.placements.documents import DocumentRefused, make_document
 from carebroker.placements.documents.store import BUILDERS
-from carebroker.placements.naming import LONDON
 
 
 def _date(text: str) -> date:
@@ -23,14 +23,6 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _deadline(text: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a time (YYYY-MM-DD HH:MM)") from None
-    return at if at.tzinfo else at.replace(tzinfo=LONDON)  # docs/policies.md §1: London time
 
 
 def _rate(text: str) -> Decimal:
@@ -51,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="also write the files to this folder")
         parser.add_argument("--start", type=_date, help="confirmed start date, YYYY-MM-DD")
         parser.add_argument("--rate", type=_rate, help="hourly rate, e.g. 21.50")
-        parser.add_argument("--deadline", type=_deadline, help="ISP answer deadline")
+        parser.add_argument("--deadline", type=time_argument, help="ISP answer deadline")
         parser.add_argument("--code", help="not chosen: D1 to D4")
         parser.add_argument("--reason", help="decline or not chosen: the reason")
         parser.add_argument("--missing", action="append", help="missing information, repeatable")

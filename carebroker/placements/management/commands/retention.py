@@ -4,24 +4,14 @@ data past each council's retention period (placements/personal_data.py). Run it 
 
 from __future__ import annotations
 
-from argparse import ArgumentTypeError
-from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from carebroker.councils.lookup import council_by_slug
-from carebroker.placements.naming import LONDON
+from carebroker.lib.london import time_argument
 from carebroker.placements.personal_data import retention
-
-
-def _time(text: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a time (YYYY-MM-DD HH:MM)") from None
-    return at if at.tzinfo else at.replace(tzinfo=LONDON)
 
 
 class Command(BaseCommand):
@@ -30,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="list, change nothing")
         parser.add_argument("--council", help="one council's slug (default: every council)")
-        parser.add_argument("--now", type=_time, help="the time to apply it at (default: now)")
+        parser.add_argument(
+            "--now", type=time_argument, help="the time to apply it at (default: now)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         council = council_by_slug(options["council"]) if options["council"] else None

@@ -6,13 +6,13 @@ same once a day), archives the months before the one given, and lists what there
 from __future__ import annotations
 
 from argparse import ArgumentTypeError
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from carebroker.lib.london import LONDON
+from carebroker.lib.london import time_argument
 from carebroker.sourcing import partitions
 
 
@@ -24,14 +24,6 @@ def _month(text: str) -> date:
         return date(int(year), int(month), 1)
     except ValueError:
         raise ArgumentTypeError(f"{text!r} is not a month (YYYY-MM, e.g. 2025-01)") from None
-
-
-def _time(text: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a time (YYYY-MM-DD HH:MM)") from None
-    return at if at.tzinfo else at.replace(tzinfo=LONDON)
 
 
 def _ahead(text: str) -> int:
@@ -52,7 +44,9 @@ class Command(BaseCommand):
             "--archive-before", type=_month, metavar="YYYY-MM",
             help="detach the months before this one and move them to the archive schema",
         )  # fmt: skip
-        parser.add_argument("--now", type=_time, help="the time to apply it at (default: now)")
+        parser.add_argument(
+            "--now", type=time_argument, help="the time to apply it at (default: now)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = options["now"] or timezone.now()

@@ -164,7 +164,7 @@ def load(packages: int) -> dict[str, Any]:
                 specialisms=["dementia"] if i % 3 == 0 else [],
                 status="sourcing" if live else "awarded", stage="batch" if live else "",
                 awarded_provider=winner, awarded_at=None if live else at + timedelta(days=3),
-                provider_view=_provider_view(i),
+                provider_view=_provider_view(i), waiting_from=at,
             ))  # fmt: skip
         rows = Package.objects.bulk_create(rows)
         requests = []
@@ -233,7 +233,7 @@ def small_council(rows: int) -> dict[str, Any]:
         package = Package.objects.create(
             council=council, referral=referral, person=person, case_number=f"R{rows}-{i:03d}",
             area=area, hours_per_week=Decimal(10), preferred_start=date(2026, 12, 7),
-            stage="batch", provider_view=_provider_view(i),
+            stage="batch", provider_view=_provider_view(i), waiting_from=at,
         )  # fmt: skip
         SourcingRequest.objects.create(
             package=package, seq=0, provider=provider, stage="batch", round="interest",

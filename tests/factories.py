@@ -167,6 +167,9 @@ def make_package(
     fields.setdefault("hours_per_week", Decimal("14"))
     fields.setdefault("preferred_start", PREFERRED_START)
     fields.setdefault("view_confirmed_at", VIEW_CONFIRMED_AT)
+    # Made around the write path, as a seeded row: it waits from its referral's acceptance
+    # (what `carebroker waiting_from --fix` stores for it; sourcing/waiting_from.py).
+    fields.setdefault("waiting_from", referral.accepted_at)
     return _saved(
         Package(
             council=council,

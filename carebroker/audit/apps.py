@@ -20,9 +20,16 @@ REGISTERED: dict[str, dict[str, object]] = {
     "referrals.Person": {"mask_fields": PERSONAL},
     "referrals.Referral": {"exclude_fields": ["returned_reason"]},
     # The engine's snapshot and clocks change on every tick: the timeline records those.
-    # The working time to award is worked out from the award, which is logged.
+    # The working time to award is worked out from the award, which is logged, and the
+    # wait's start from the timeline (sourcing/waiting_from.py).
     "sourcing.Package": {
-        "exclude_fields": ["engine_state", "provider_view", "next_due", "working_time_to_award"]
+        "exclude_fields": [
+            "engine_state",
+            "provider_view",
+            "next_due",
+            "working_time_to_award",
+            "waiting_from",
+        ]
     },
     # The ISP password never goes into the log (it is sealed in its own column).
     "placements.PlacementDocument": {"exclude_fields": ["content", "password"]},

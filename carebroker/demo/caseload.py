@@ -22,7 +22,7 @@ from carebroker.engine.result import plain
 from carebroker.engine.state import PackageState
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.referrals.models import Document, Person, Referral, ReferralStatus
-from carebroker.sourcing import snapshot, working_time
+from carebroker.sourcing import snapshot, waiting_from, working_time
 from carebroker.sourcing.market_db import engine_package, market_of, view_of
 from carebroker.sourcing.models import (
     EventSource,
@@ -194,6 +194,9 @@ def _keep(package: Package, state: PackageState, calendar: WorkingCalendar) -> N
         elif event.type == "referral_checked":
             referral.status, referral.missing = ReferralStatus.ACCEPTED, []
             referral.accepted_at = event.at
+    package.waiting_from = waiting_from.from_scratch(
+        referral.accepted_at, [(str(event.type), event.at) for event in state.events]
+    )
 
 
 def _save_history(

@@ -70,6 +70,11 @@ class Package(models.Model):
     # stored by the write path with the award (sourcing/working_time.py): the dashboard
     # reads it instead of working it out per award on every page. Null while not awarded.
     working_time_to_award = models.DurationField(null=True, blank=True, editable=False)
+    # When the package started waiting (docs/policies.md §5): the acceptance, a self-funder's
+    # grace end, or the last handback; null while not waiting (not accepted yet, or in a
+    # self-funder's grace). Stored by the write path with the step that starts the wait
+    # (sourcing/waiting_from.py): the waiting list's filters, counts and sort read it.
+    waiting_from = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The engine's PackageState as a JSON snapshot (sourcing/snapshot.py); null until the
     # referral is checked (or, for a package seeded before the engine ran, its first sweep).
@@ -115,6 +120,11 @@ class Package(models.Model):
             models.Index(
                 fields=["council", "status", "preferred_start", "case_number"],
                 name="package_live_start",
+            ),
+            # The waiting list and the list's "longest waiting" sort and RAG filter.
+            models.Index(
+                fields=["council", "status", "waiting_from", "case_number"],
+                name="package_live_waiting",
             ),
         ]
 

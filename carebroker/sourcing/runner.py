@@ -43,7 +43,7 @@ from carebroker.engine.result import plain
 from carebroker.engine.state import Event, PackageState, Request
 from carebroker.referrals.models import Referral as ReferralRow
 from carebroker.referrals.models import ReferralStatus
-from carebroker.sourcing import effects, snapshot, working_time
+from carebroker.sourcing import effects, snapshot, waiting_from, working_time
 from carebroker.sourcing.market_db import engine_package, market_of, redaction_words, view_of
 from carebroker.sourcing.models import (
     EventSource,
@@ -260,11 +260,18 @@ def save_step(
     if row.provider_view is None and row.status != PackageStatus.RETURNED:
         # docs/policies.md §6.2: made on acceptance, without the words brokers removed
         row.provider_view = view_of(row.person, redaction_words(row))
+    # The referral's acceptance first (rare, and audited: saved now, batch or not): the wait
+    # starts from it (sourcing/waiting_from.py), stored with the step in this transaction.
+    _referral_outcome(row.referral, outcome.events)
+    row.waiting_from = waiting_from.advance(
+        row.waiting_from,
+        row.referral.accepted_at,
+        [(str(event.type), event.at) for event in outcome.events],
+    )
     if writes is None:
         row.save()
         _save_requests(row, market, before.requests, after.requests)
         append_events(row, outcome.events, actor=actor)
-        _referral_outcome(row.referral, outcome.events)
         effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
         return
     assert claimed is not None
@@ -273,7 +280,6 @@ def save_step(
         writes.request(row, seq, fields, new)
     for event in _event_rows(row, outcome.events, EventSource.ENGINE, actor):
         writes.event(event)
-    _referral_outcome(row.referral, outcome.events)  # rare, and audited: saved now
     with collecting(writes):
         effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
 

@@ -42,6 +42,7 @@ PACKAGE_COLUMNS = (
     "awarded_provider",
     "awarded_at",
     "working_time_to_award",
+    "waiting_from",
     "held_reason",
     "next_due",
     "hours_per_week",

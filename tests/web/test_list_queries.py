@@ -79,7 +79,7 @@ def _council_with(packages: int) -> dict[str, User]:
                 stage="batch" if i % 2 == 0 else "spot",
                 awarded_provider=None if i % 2 == 0 else ours,
                 awarded_at=None if i % 2 == 0 else at + timedelta(days=2),
-                provider_view={"postcode": "CO4 3", "needs": "Help"})
+                provider_view={"postcode": "CO4 3", "needs": "Help"}, waiting_from=at)
         for i, (person, referral, at) in enumerate(zip(people, referrals, received, strict=True))
     )  # fmt: skip
     SourcingRequest.objects.bulk_create(

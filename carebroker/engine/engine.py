@@ -247,10 +247,11 @@ def _answer(progress: Progress, answer: Answer) -> None:
         return
     provider = answer.provider
     requests = draft.requests
-    for index in range(len(requests) - 1, -1, -1):
+    mine = draft.of_provider(provider)
+    for n in range(len(mine) - 1, -1, -1):  # the latest first
+        index = mine[n]
         request = requests[index]
-        # the cheap tests first: most requests are to other providers or already answered
-        if request.provider != provider or request.outcome not in OPEN_OUTCOMES:
+        if request.outcome not in OPEN_OUTCOMES:
             continue
         owner = draft.run(request.stage)
         if (

@@ -6,7 +6,7 @@ the result; the effects and the new timeline events of that one step come out be
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -107,11 +107,19 @@ _REQUEST_DEFAULTS: dict[str, Any] = {
     f.name: f.default for f in fields(Request) if f.default is not MISSING
 }
 _REQUEST_FIELDS = frozenset(f.name for f in fields(Request))
+_FILED = frozenset(("provider", "stage", "round", "cycle"))  # what `Draft` indexes requests by
+_NONE: tuple[int, ...] = ()
+
+
+_make = object.__new__
+_set = object.__setattr__
 
 
 def _new[T](cls: type[T], attributes: dict[str, Any]) -> T:
-    made = object.__new__(cls)
-    made.__dict__.update(attributes)
+    """An instance of `cls` whose `__dict__` is `attributes` itself (a dict the caller has just
+    built and gives away): no per-field `__setattr__` and no copy into a second dict."""
+    made = _make(cls)
+    _set(made, "__dict__", attributes)
     return made
 
 
@@ -120,10 +128,10 @@ def _changed(request: Request, changes: dict[str, Any]) -> Request:
     if not changes.keys() <= _REQUEST_FIELDS:
         unknown = ", ".join(sorted(changes.keys() - _REQUEST_FIELDS))
         raise TypeError(f"Request has no field {unknown}")
-    made = object.__new__(Request)
-    attributes = made.__dict__
-    attributes.update(request.__dict__)
+    attributes = request.__dict__.copy()
     attributes.update(changes)
+    made = _make(Request)
+    _set(made, "__dict__", attributes)
     return made
 
 
@@ -148,6 +156,14 @@ class Draft:
         self.view_to_confirm = state.view_to_confirm
         self.new_events: list[Event] = []
         self.effects: list[Effect] = []
+        # Where each request sits in `requests`, by provider, by stage and by (stage, round,
+        # cycle): built on first use and kept by `send` (requests are only ever appended, and
+        # `update` keeps a request's provider, stage, round and cycle). An answer looked for
+        # its provider's request among all of the package's, and every round's expiry and
+        # award among all of them: a batch sends one to every provider of the quadrant.
+        self._by_provider: dict[str, list[int]] | None = None
+        self._by_stage: dict[str, list[int]] = {}
+        self._by_round: dict[tuple[str, str, str], list[int]] = {}
 
     def freeze(self) -> PackageState:
         return _new(
@@ -176,13 +192,15 @@ class Draft:
     def event(self, at: datetime, type_: str, **details: object) -> None:
         if None in details.values():  # the keyword dict is ours: copied only to drop a None
             details = {k: v for k, v in details.items() if v is not None}
-        entry = object.__new__(Event)  # `_new`, written out: a step makes several
-        entry.__dict__.update(at=at, type=type_, details=details)
+        entry = _make(Event)  # `_new`, written out: a step makes several
+        _set(entry, "__dict__", {"at": at, "type": type_, "details": details})
         self.events.append(entry)
         self.new_events.append(entry)
 
     def effect(self, kind: str, to: str | None, **details: object) -> None:
-        self.effects.append(_new(Effect, {"kind": kind, "to": to, "details": details}))
+        made = _make(Effect)  # `_new`, written out
+        _set(made, "__dict__", {"kind": kind, "to": to, "details": details})
+        self.effects.append(made)
 
     # -- requests --------------------------------------------------------------
 
@@ -195,20 +213,44 @@ class Draft:
         deadline: datetime,
         cycle: str = "",
     ) -> None:
-        attributes = {
-            "provider": provider,
-            "stage": stage,
-            "round": round_,
-            "sent_at": at,
-            "deadline": deadline,
-            **_REQUEST_DEFAULTS,
-            "cycle": cycle,
-        }
-        self.requests.append(_new(Request, attributes))
-        # `self.event(...)` and `self.effect(...)` written out (no value here is None): a
-        # batch sends a request to every provider of its quadrant
-        entry = _new(
-            Event,
+        if self._by_provider is not None:  # `_file`, written out
+            index = len(self.requests)
+            filed = self._by_provider.get(provider)
+            if filed is None:
+                self._by_provider[provider] = [index]
+            else:
+                filed.append(index)
+            filed = self._by_stage.get(stage)
+            if filed is None:
+                self._by_stage[stage] = [index]
+            else:
+                filed.append(index)
+            filed = self._by_round.get((stage, round_, cycle))
+            if filed is None:
+                self._by_round[(stage, round_, cycle)] = [index]
+            else:
+                filed.append(index)
+        # `_new` three times, written out, and `self.event(...)` and `self.effect(...)` (no
+        # value here is None): a batch sends a request to every provider of its quadrant
+        request = _make(Request)
+        _set(
+            request,
+            "__dict__",
+            {
+                "provider": provider,
+                "stage": stage,
+                "round": round_,
+                "sent_at": at,
+                "deadline": deadline,
+                **_REQUEST_DEFAULTS,
+                "cycle": cycle,
+            },
+        )
+        self.requests.append(request)
+        entry = _make(Event)
+        _set(
+            entry,
+            "__dict__",
             {
                 "at": at,
                 "type": EventType.REQUEST_SENT,
@@ -222,12 +264,43 @@ class Draft:
         )
         self.events.append(entry)
         self.new_events.append(entry)
-        details = {"stage": stage, "round": round_, "deadline": deadline}
-        self.effects.append(
-            _new(Effect, {"kind": EffectKind.SEND_REQUEST, "to": provider, "details": details})
+        effect = _make(Effect)
+        _set(
+            effect,
+            "__dict__",
+            {
+                "kind": EffectKind.SEND_REQUEST,
+                "to": provider,
+                "details": {"stage": stage, "round": round_, "deadline": deadline},
+            },
         )
+        self.effects.append(effect)
+
+    def _file(self, index: int, provider: str, stage: str, round_: str, cycle: str) -> None:
+        assert self._by_provider is not None
+        self._by_provider.setdefault(provider, []).append(index)
+        self._by_stage.setdefault(stage, []).append(index)
+        self._by_round.setdefault((stage, round_, cycle), []).append(index)
+
+    def _filed(self) -> dict[str, list[int]]:
+        if self._by_provider is None:
+            self._by_provider = {}
+            for index, request in enumerate(self.requests):
+                self._file(index, request.provider, request.stage, request.round, request.cycle)
+        return self._by_provider
+
+    def of_provider(self, provider: str) -> Sequence[int]:
+        """The indexes of `provider`'s requests, in the order they were sent."""
+        filed = self._by_provider
+        if filed is None:
+            filed = self._filed()
+        return filed.get(provider, _NONE)
 
     def update(self, index: int, **changes: Any) -> Request:
+        if not _FILED.isdisjoint(changes):  # none of the engine's updates does: file afresh
+            self._by_provider = None
+            self._by_stage = {}
+            self._by_round = {}
         request = _changed(self.requests[index], changes)
         self.requests[index] = request
         return request
@@ -255,13 +328,27 @@ class Draft:
         cycle: str | None = None,
         open_only: bool = False,
     ) -> list[int]:
+        requests = self.requests
+        if stage is None:
+            return [
+                i
+                for i, r in enumerate(requests)
+                if (round_ is None or r.round == round_)
+                and (cycle is None or r.cycle == cycle)
+                and (not open_only or r.outcome in OPEN_OUTCOMES)  # `is_open`, without a call
+            ]
+        self._filed()
+        if round_ is not None and cycle is not None:
+            filed = self._by_round.get((stage, round_, cycle), [])
+            if not open_only:
+                return list(filed)
+            return [i for i in filed if requests[i].outcome in OPEN_OUTCOMES]
         return [
             i
-            for i, r in enumerate(self.requests)
-            if (stage is None or r.stage == stage)
-            and (round_ is None or r.round == round_)
-            and (cycle is None or r.cycle == cycle)
-            and (not open_only or r.outcome in OPEN_OUTCOMES)  # `is_open`, without a call
+            for i in self._by_stage.get(stage, [])
+            if (round_ is None or requests[i].round == round_)
+            and (cycle is None or requests[i].cycle == cycle)
+            and (not open_only or requests[i].outcome in OPEN_OUTCOMES)
         ]
 
     def withdraw_open(self, at: datetime, stage: str | None = None, why: str = "") -> None:

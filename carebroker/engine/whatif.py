@@ -87,7 +87,7 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import MISSING, dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,7 +96,7 @@ from carebroker.engine.inputs import Answer, Decision, Input, ReferralInput, Tic
 from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy
 from carebroker.engine.state import Draft, Effect
-from carebroker.engine.vocabulary import PackageStatus
+from carebroker.engine.vocabulary import EffectKind, PackageStatus
 from carebroker.engine.whatif_market import (
     _MAX_DELAY_MINUTES,
     DECLINE_REASONS,
@@ -110,6 +110,7 @@ from carebroker.engine.whatif_market import generate as generate_market
 from carebroker.engine.whatif_reader import load_market
 from carebroker.engine.whatif_run import WhatIfRun
 from carebroker.engine.whatif_summary import summary
+from carebroker.engine.workingtime import hours_span
 
 _REFERRAL, _REPLY, _CLOCK = 0, 1, 2
 PROGRESS_EVERY = 200  # engine steps between two calls of a run's `on_progress`
@@ -135,15 +136,26 @@ class Reply:
 Payload = ReferralInput | Reply | GateDue | None
 
 _ANSWER_DEFAULTS = {f.name: f.default for f in fields(Answer) if f.default is not MISSING}
+_SEND_REQUEST = EffectKind.SEND_REQUEST
+_make = object.__new__
+_set = object.__setattr__
+
+
+def _tick(at: datetime) -> Tick:
+    """`Tick(at)` without the frozen dataclass's `__setattr__` (a tick per clock that runs)."""
+    made = _make(Tick)
+    _set(made, "__dict__", {"at": at})
+    return made
 
 
 def _answer_of(at: datetime, provider: str, action: str, **given: object) -> Answer:
     """`Answer(at, provider, action, **given)` without the frozen dataclass's per-field
     `object.__setattr__` (a county-year makes hundreds of thousands): an equal object, its
     fields in the same order. Answer has no `__post_init__` to skip."""
-    made = object.__new__(Answer)
-    made.__dict__.update(at=at, provider=provider, action=action, **_ANSWER_DEFAULTS)
-    made.__dict__.update(given)
+    made = _make(Answer)
+    _set(made, "__dict__", {"at": at, "provider": provider, "action": action, **_ANSWER_DEFAULTS})
+    if given:
+        made.__dict__.update(given)
     return made
 
 
@@ -251,7 +263,9 @@ class Run:
         self.scheduled: list[datetime | None] = [None] * len(self.drafts)
         self.effects: list[tuple[str, datetime, Effect]] = []
         self._tables: dict[str, _Table] = {}  # provider -> its behaviour, ready to draw
-        self._hours: dict[int, Decimal] = {}  # minutes -> Decimal hours (a few hundred)
+        # minutes -> the span `add_working_hours` makes of `Decimal(minutes) / 60` (a few
+        # hundred): converting and hashing a `Decimal` per answer cost more than the deadline
+        self._spans: dict[int, timedelta] = {}
 
     def push(self, at: datetime, order: int, index: int, payload: Payload) -> int:
         self.sequence += 1
@@ -266,42 +280,54 @@ class Run:
         for index, package in enumerate(self.generated.packages):
             self.push(package.referred_at, _REFERRAL, index, ReferralInput(package.referred_at))
         steps = 0
-        heap = self.heap
+        # the loop runs once per event (hundreds of thousands): what it reads is bound here
+        heap, pop, push = self.heap, heapq.heappop, heapq.heappush
+        until, scheduled, pending, drafts = self.until, self.scheduled, self.pending, self.drafts
+        on_progress, carry_out, step, answer = (
+            self.on_progress, self._carry_out, self._step, self._answer
+        )  # fmt: skip
         while heap:
-            at, _, sequence, index, payload = heapq.heappop(heap)
-            if at > self.until:
+            at, _, sequence, index, payload = pop(heap)
+            if at > until:
                 break
             signal: Input
             if payload is None:
-                if self.scheduled[index] != at:
+                if scheduled[index] != at:
                     continue  # a clock that moved since it was set
-                self.scheduled[index] = None
-                signal = Tick(at)
+                scheduled[index] = None
+                signal = _tick(at)
+            elif isinstance(payload, Reply):
+                signal = payload.answer
+                key = (index, signal.provider, payload.stage)
+                if pending.get(key) != sequence:
+                    continue  # the request was withdrawn before the provider answered
+                del pending[key]
             elif isinstance(payload, GateDue):
                 decision = self._decision(index, at, payload)
                 if decision is None:
                     continue
                 signal = decision
-            elif isinstance(payload, Reply):
-                key = (index, payload.answer.provider, payload.stage)
-                if self.pending.get(key) != sequence:
-                    continue  # the request was withdrawn before the provider answered
-                del self.pending[key]
-                signal = payload.answer
             else:
                 signal = payload
-            draft = self.drafts[index]
-            effects = self._step(draft, signal)
+            draft = drafts[index]
+            effects = step(draft, signal)
             steps += 1
-            if self.on_progress is not None and steps % PROGRESS_EVERY == 0:
-                self.on_progress(at)  # the virtual clock's time: how far the run has come
+            if on_progress is not None and steps % PROGRESS_EVERY == 0:
+                on_progress(at)  # the virtual clock's time: how far the run has come
             for effect in effects:
-                self._carry_out(index, at, effect)
+                if effect.kind == _SEND_REQUEST and not self.keep_effects:
+                    # `_carry_out`'s first case, without the call: most effects are requests
+                    if effect.to is not None:
+                        answer(index, at, effect.to, str(effect.details["stage"]), effect)
+                else:
+                    carry_out(index, at, effect)
             due = next_due(draft)
-            if due is not None and due != self.scheduled[index]:
-                due = max(due, at)
-                self.scheduled[index] = due
-                self.push(due, _CLOCK, index, None)
+            if due is not None and due != scheduled[index]:
+                if due < at:
+                    due = at
+                scheduled[index] = due
+                self.sequence += 1
+                push(heap, (due, _CLOCK, self.sequence, index, None))
         states = tuple(draft.freeze() for draft in self.drafts)
         return WhatIfRun(self.market, states, steps, tuple(self.effects))
 
@@ -342,10 +368,10 @@ class Run:
         else:
             return  # silence: the request expires (a decline, docs/policies.md §2)
         minutes = max(1, min(_MAX_DELAY_MINUTES, round(table.delay(rng))))
-        hours = self._hours.get(minutes)
-        if hours is None:
-            hours = self._hours[minutes] = Decimal(minutes) / 60
-        when = self.market.calendar.add_working_hours(at, hours)
+        span = self._spans.get(minutes)
+        if span is None:
+            span = self._spans[minutes] = hours_span(Decimal(minutes) / 60)
+        when = self.market.calendar.add_working_span(at, span)
         if action == "decline":
             answer = _answer_of(when, provider, "decline", reason=rng.choice(DECLINE_REASONS))
         elif action == "interest":
@@ -361,8 +387,11 @@ class Run:
                 coverage="part" if part else "full",
                 rate=rate,
             )
-        sequence = self.push(when, _REPLY, index, Reply(stage, answer))
-        self.pending[(index, provider, stage)] = sequence
+        reply = _make(Reply)  # `Reply(stage, answer)` without its per-field `__setattr__`
+        _set(reply, "__dict__", {"stage": stage, "answer": answer})
+        self.sequence += 1
+        heapq.heappush(self.heap, (when, _REPLY, self.sequence, index, reply))
+        self.pending[(index, provider, stage)] = self.sequence
 
     def _schedule_decision(self, index: int, at: datetime, gate: str, council: Council) -> None:
         choice = dict(council.choices).get(gate)

@@ -290,6 +290,12 @@ class WorkingCalendar:
         amount = _hours(hours, "hours")
         return self._fast(t, "working_hours", amount, 0, None) or self._careful_hours(t, amount)
 
+    def add_working_span(self, t: datetime, span: timedelta) -> datetime:
+        """`add_working_hours(t, hours)` with `span = hours_span(hours)` worked out by the
+        caller: one that adds the same few hundred amounts many times (the what-if run's
+        answer delays) keeps them as spans instead of converting a `Decimal` every time."""
+        return self._fast(t, "working_hours", span, 0, None) or self._careful_hours(t, span)
+
     def add_working_days(self, t: datetime, days: int) -> datetime:
         """The same local clock time on the `days`-th working day after `t`.
 
@@ -915,6 +921,11 @@ def _offset_change(before: datetime, after: datetime) -> datetime:
 
 
 _SPANS: dict[Decimal | int, timedelta] = {}
+
+
+def hours_span(hours: Decimal | int) -> timedelta:
+    """A number of working hours as the span `WorkingCalendar.add_working_span` adds."""
+    return _hours(hours, "hours")
 
 
 def _hours(hours: Decimal | int, name: str) -> timedelta:

@@ -85,9 +85,11 @@ def change_offer(progress: Progress, answer: Answer) -> bool:
     move). True when an offer was found and changed; False when the provider has none open
     to change (the caller then treats the answer as usual, or refuses a withdrawal)."""
     draft = progress.draft
-    for index in range(len(draft.requests) - 1, -1, -1):
+    mine = draft.of_provider(answer.provider)
+    for n in range(len(mine) - 1, -1, -1):  # the latest first
+        index = mine[n]
         request = draft.requests[index]
-        if request.provider != answer.provider or request.outcome != "offer":
+        if request.outcome != "offer":
             continue
         run = draft.run(request.stage)
         if run is None or run.status != "active" or progress.stage(run.name).kind != "tender":

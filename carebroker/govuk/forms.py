@@ -26,6 +26,8 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 
+from carebroker.govuk import widgets
+
 CLASSES = {
     "select": "govuk-select",
     "textarea": "govuk-textarea",
@@ -204,6 +206,14 @@ class GovukBoundField(BoundField):
 class GovukRenderer(DjangoTemplates):
     field_template_name = "web/includes/field.html"
     bound_field_class = GovukBoundField
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        # Selects, inputs and text areas are written in Python (govuk/widgets.py, the same
+        # markup): through Django's templates they were most of a filter form's cost.
+        written = widgets.render(template_name, context)
+        if written is not None:
+            return written
+        return str(super().render(template_name, context, request))
 
 
 # -- the form ------------------------------------------------------------------------------

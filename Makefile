@@ -27,9 +27,10 @@ demo: setup
 	$(BIN)/carebroker demo $(if $(PORT),--port $(PORT))
 
 # pytest-xdist: one test process per core (each with its own test database); TEST_WORKERS=0
-# runs them in this one process.
+# runs them in this one process. worksteal: an idle worker takes queued tests from a busy one
+# (the slowest tests are collected first, tests/conftest.py).
 TEST_WORKERS ?= auto
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 # The whole suite, browser and subprocess tests included.
 test: setup system-deps

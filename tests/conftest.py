@@ -41,7 +41,19 @@ def pytest_configure(config: pytest.Config) -> None:
     socket.socket.connect_ex = _guard(socket.socket.connect_ex)
 
 
+# The longest tests (the browser tour alone is three tests of two to three minutes each) start
+# first: collected last, they ran at the end on one or two workers while the rest had finished,
+# several idle minutes of CI. With `--dist worksteal` (Makefile) the other worker takes the
+# rest and steals from this one's queue when it runs dry, so both end together.
+FIRST = ("tests/browser/test_tour.py", "tests/browser/", "tests/test_demo.py")
+
+
+def _start_order(item: pytest.Item) -> int:
+    return next((i for i, start in enumerate(FIRST) if item.nodeid.startswith(start)), len(FIRST))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_start_order)  # stable: the order within each group is kept
     # Tests that need several real connections at once (SKIP LOCKED, row locks) run on
     # PostgreSQL; on SQLite they are deselected, visibly, never skipped.
     if connection.vendor == "postgresql":

@@ -335,7 +335,10 @@ def stored_spreads(
 
 
 def waiting_by_rag(scope: Scope) -> Table:
-    """Packages waiting at the end of each week, by RAG: two queries for every week."""
+    """Packages waiting at the end of each week, by RAG: two queries for every week. A
+    package waits from its stored start (`waiting_from`, sourcing/waiting_from.py): its
+    acceptance, a self-funder's grace end (never counted during the grace) or its last
+    handback."""
     rule, calendar = scope.rule, scope.calendar
     counts: dict[str, Count] = {}
     moments = []
@@ -344,20 +347,19 @@ def waiting_by_rag(scope: Scope) -> Table:
         moments.append(at)
         amber = accepted_before(calendar, at, rule.amber_from_days)
         red = accepted_before(calendar, at, rule.red_from_days)
-        waiting = Q(referral__accepted_at__lt=at) & (Q(status__in=LIVE) | Q(awarded_at__gt=at))
-        counts[f"g{i}"] = Count("id", filter=waiting & Q(referral__accepted_at__gte=amber))
+        waiting = Q(waiting_from__lt=at) & (Q(status__in=LIVE) | Q(awarded_at__gt=at))
+        counts[f"g{i}"] = Count("id", filter=waiting & Q(waiting_from__gte=amber))
         counts[f"a{i}"] = Count(
-            "id",
-            filter=waiting & Q(referral__accepted_at__gte=red, referral__accepted_at__lt=amber),
+            "id", filter=waiting & Q(waiting_from__gte=red, waiting_from__lt=amber)
         )
-        counts[f"r{i}"] = Count("id", filter=waiting & Q(referral__accepted_at__lt=red))
-    # Only packages waiting at some week's end can count: accepted by the last moment, and
+        counts[f"r{i}"] = Count("id", filter=waiting & Q(waiting_from__lt=red))
+    # Only packages waiting at some week's end can count: waiting by the last moment, and
     # live now, or awarded after the first moment (most awarded packages are long past).
     # Two queries, each led by its own index (package_council_status,
     # package_council_awarded); their counts add up.
     found: dict[str, int] = defaultdict(int)
     if moments:
-        accepted = scope.packages().filter(referral__accepted_at__lt=max(moments))
+        accepted = scope.packages().filter(waiting_from__lt=max(moments))
         for rows in (
             accepted.filter(status__in=LIVE),
             accepted.filter(awarded_at__gt=min(moments)).exclude(status__in=LIVE),
@@ -382,31 +384,31 @@ def long_waits(scope: Scope, limit: int | None = LONG_WAIT_SHOWN) -> tuple[Table
     and how many there are in all."""
     days = scope.rule.red_from_days
     before = accepted_before(scope.calendar, scope.now, days)
-    rows = scope.packages().filter(status__in=LIVE, referral__accepted_at__lt=before)
+    rows = scope.packages().filter(status__in=LIVE, waiting_from__lt=before)
     total = rows.count()
     # The engine's snapshot (15 kB a package) is not shown: not loaded (bench/pages.py).
     shown = (
         rows.select_related("person", "area", "referral")
         .defer("engine_state")
-        .order_by("referral__accepted_at", "case_number")
+        .order_by("waiting_from", "case_number")
     )
     if limit is not None:
         shown = shown[:limit]
     table = Table(
         "long_waits",
         f"People waiting {days} or more working days today",
-        ("Mosaic ID", "Person", "Area", "Accepted", "Working days waiting", "Status"),
+        ("Mosaic ID", "Person", "Area", "Waiting since", "Working days waiting", "Status"),
         [
             (
                 p.case_number,
                 p.person.name,
                 p.area.name,
-                p.referral.accepted_at.astimezone(LONDON).date(),
-                days_waiting(scope.calendar, p.referral.accepted_at, scope.now),
+                p.waiting_from.astimezone(LONDON).date(),
+                days_waiting(scope.calendar, p.waiting_from, scope.now),
                 p.get_status_display(),
             )
             for p in shown
-            if p.referral.accepted_at is not None
+            if p.waiting_from is not None
         ],
         numeric=frozenset({4}),
         empty=f"Nobody has waited {days} working days or more.",

@@ -206,28 +206,30 @@ def handbacks(council: Council, period: Period) -> Table:
 
 
 def long_waits(council: Council, calendar: WorkingCalendar, at: datetime, days: int) -> Table:
-    """People waiting `days` or more working days at `at`, longest first."""
+    """People waiting `days` or more working days at `at`, longest first: counted from when
+    each started waiting (`waiting_from`, sourcing/waiting_from.py: the acceptance, a
+    self-funder's grace end, the last handback); a self-funder in its grace is not waiting."""
     before = accepted_before(calendar, at, days)
     rows = (
-        Package.objects.filter(council=council, referral__accepted_at__lt=before)
+        Package.objects.filter(council=council, waiting_from__lt=before)
         .filter(Q(status__in=LIVE) | Q(awarded_at__gt=at))
-        .select_related("person", "area", "referral")
-        .order_by("referral__accepted_at", "case_number")
+        .select_related("person", "area")
+        .order_by("waiting_from", "case_number")
     )
     return Table(
         "waiting",
         f"People waiting {days} or more working days",
-        ("Mosaic ID", "Person", "Area", "Accepted", "Working days waiting"),
+        ("Mosaic ID", "Person", "Area", "Waiting since", "Working days waiting"),
         [
             (
                 p.case_number,
                 p.person.name,
                 p.area.name,
-                p.referral.accepted_at.astimezone(LONDON).date(),
-                days_waiting(calendar, p.referral.accepted_at, at),
+                p.waiting_from.astimezone(LONDON).date(),
+                days_waiting(calendar, p.waiting_from, at),
             )
             for p in rows
-            if p.referral.accepted_at is not None
+            if p.waiting_from is not None
         ],
         numeric=frozenset({4}),
         empty=f"Nobody had waited {days} working days or more.",

@@ -22,7 +22,7 @@ The one write path (`runner.save_step`, row by row or through the worker's bulk 
 folds each step's events into the stored value (`advance`), in the same transaction. Rows
 written around it (the demo caseload's bulk load, tests' hand-built rows) are given it by
 `refill`, which is also the check: migration 0014 ran it over every row, and `carebroker
-waiting_from [--fix]` compares what is stored with the same fold from the acceptance over the
+waiting-from [--fix]` compares what is stored with the same fold from the acceptance over the
 package's whole timeline (`from_scratch`).
 """
 

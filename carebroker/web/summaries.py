@@ -58,11 +58,12 @@ def packages_on_hold(council: Council) -> QuerySet[Package]:
 
 def packages_waiting(council: Council) -> int:
     """The waiting list, counted as its page counts it (views/waiting.py): packages being
-    sourced, waiting for a decision or held (LIVE) whose referral was accepted."""
+    sourced, waiting for a decision or held (LIVE) that are waiting (`waiting_from`: the
+    referral accepted, and no self-funder's grace still running)."""
     return Package.objects.filter(
         council=council,
         status__in=LIVE,
-        referral__accepted_at__isnull=False,
+        waiting_from__isnull=False,
     ).count()
 
 

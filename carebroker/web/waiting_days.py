@@ -1,10 +1,12 @@
 """Days waiting and RAG on list pages, worked out in the database where it can be.
 
-Days waiting are working days from the referral's acceptance to today (docs/policies.md §5,
-`sourcing.waiting_list`). They only grow as the acceptance gets older, so "longest waiting
-first" is "accepted earliest first", and "amber or worse" is "accepted on or before the
-last day that is 5 working days ago": a list can filter, sort and page in SQL and work
-out the days only for the rows it shows.
+Days waiting are working days from when the package started waiting to today
+(docs/policies.md §5): `Package.waiting_from`, stored by the write path
+(sourcing/waiting_from.py): the acceptance, a self-funder's grace end, or the last handback;
+null while it is not waiting (a self-funder in its grace is never counted). The days only
+grow as that start gets older, so "longest waiting first" is "waiting from earliest first",
+and "amber or worse" is "waiting from on or before the last day that is 5 working days ago":
+a list can filter, sort and page in SQL and work out the days only for the rows it shows.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def today_in_london(now: datetime) -> date:
 
 
 def accepted_by(calendar: WorkingCalendar, now: datetime, days: int) -> datetime:
-    """The moment before which a package accepted has waited at least `days` working days."""
+    """The moment before which a package waiting from then has waited at least `days`
+    working days."""
     today = today_in_london(now)
     day = today
     for _ in range(SEARCH_DAYS):
@@ -58,20 +61,21 @@ def accepted_by(calendar: WorkingCalendar, now: datetime, days: int) -> datetime
 def rag_bounds(
     rule: WaitingList, calendar: WorkingCalendar, now: datetime
 ) -> dict[str, tuple[datetime | None, datetime | None]]:
-    """Each RAG as an acceptance-time range [from, before) for a database filter."""
+    """Each RAG as a range [from, before) of `waiting_from` for a database filter."""
     amber = accepted_by(calendar, now, rule.amber_from_days)
     red = accepted_by(calendar, now, rule.red_from_days)
     return {"green": (amber, None), "amber": (red, amber), "red": (None, red)}
 
 
 def rag_condition(bound: tuple[datetime | None, datetime | None]) -> Q:
-    """The packages (of a Package query) whose acceptance falls in a RAG's range."""
+    """The packages (of a Package query) whose wait started in a RAG's range: never one
+    that is not waiting (not accepted, or a self-funder in its grace)."""
     start, before = bound
-    condition = Q(referral__accepted_at__isnull=False)
+    condition = Q(waiting_from__isnull=False)
     if start is not None:
-        condition &= Q(referral__accepted_at__gte=start)
+        condition &= Q(waiting_from__gte=start)
     if before is not None:
-        condition &= Q(referral__accepted_at__lt=before)
+        condition &= Q(waiting_from__lt=before)
     return condition
 
 
@@ -120,33 +124,30 @@ def waiting_rows(
     now: datetime,
     graces: dict[int, datetime] | None = None,
 ) -> list[WaitingRow]:
-    """Each package's days waiting and RAG. A self-funder's package (`graces`) waits from
-    the end of its grace, when it goes to purchasing; until then it shows its grace end."""
+    """Each package's days waiting and RAG, from its stored `waiting_from` (the same start
+    the list's filters and sort read). A self-funder's package (`graces`) still in its grace
+    shows its grace end instead."""
     today = today_in_london(now)
     rows = []
     for package in packages:
-        accepted = package.referral.accepted_at
-        if accepted is None:
-            rows.append(WaitingRow(package, None, None))
-            continue
         grace = (graces or {}).get(package.pk)
-        if grace is not None and package.status in LIVE:
-            if grace > now:
-                rows.append(WaitingRow(package, None, None, grace))
-                continue
-            accepted = max(accepted, grace)
+        started = package.waiting_from
+        if started is None:
+            in_grace = grace is not None and grace > now and package.status in LIVE
+            rows.append(WaitingRow(package, None, None, grace if in_grace else None))
+            continue
         if package.status not in LIVE:
             # The wait ends when the package is placed (or stops): its days are counted to
             # the award and it carries no RAG (issue 11 finding 6; docs/policies.md §5
             # Waiting list is about packages still waiting).
             end = package.awarded_at
             days = (
-                calendar.working_days_between(today_in_london(accepted), today_in_london(end))
+                calendar.working_days_between(today_in_london(started), today_in_london(end))
                 if end is not None
                 else None
             )
             rows.append(WaitingRow(package, days, None))
             continue
-        days = calendar.working_days_between(today_in_london(accepted), today)
+        days = calendar.working_days_between(today_in_london(started), today)
         rows.append(WaitingRow(package, days, rule.rag(days) if rule else None))
     return rows

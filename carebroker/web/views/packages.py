@@ -139,12 +139,13 @@ def package_list(request: HttpRequest) -> HttpResponse:
 
 LIST_QUERY = "packages_query"
 # Each sort ends with the Mosaic ID, unique in a council: the order is total, as keyset
-# pages need. Waiting longest is accepted earliest (web/waiting_days.py).
-ACCEPTED = "referral__accepted_at"
+# pages need. Waiting longest is waiting from earliest (web/waiting_days.py); packages not
+# waiting (a self-funder in its grace) come last.
+WAITING = "waiting_from"
 MOSAIC = keyset.Key("case_number")
 SORT_KEYS: dict[str, tuple[keyset.Key, ...]] = {
-    "longest": (keyset.Key(ACCEPTED, kind="datetime", nullable=True), MOSAIC),
-    "shortest": (keyset.Key(ACCEPTED, descending=True, kind="datetime", nullable=True), MOSAIC),
+    "longest": (keyset.Key(WAITING, kind="datetime", nullable=True), MOSAIC),
+    "shortest": (keyset.Key(WAITING, descending=True, kind="datetime", nullable=True), MOSAIC),
     "name": (keyset.Key("person__name"), MOSAIC),
     "start": (keyset.Key("preferred_start", kind="date"), MOSAIC),
     "mosaic": (MOSAIC,),

@@ -36,7 +36,8 @@ OVERRIDE_EVENT = "award_override"  # engine/by_hand.py
 @require_GET
 @role_required(*MANAGERS)
 def waiting_page(request: HttpRequest) -> HttpResponse:
-    """Live packages whose referral was accepted, longest waiting first, with RAG and the
+    """Live packages waiting (accepted, and out of any self-funder's grace), longest waiting
+    first, with RAG and the
     escalations raised for each (the amber prompt, the red escalation to the Team Manager)."""
     user = the_user(request)
     council = user.council
@@ -44,7 +45,9 @@ def waiting_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     policy, calendar = policy_and_calendar(council)
     rule = policy.waiting_list
-    waiting = _packages_for_user(user).filter(status__in=LIVE, referral__accepted_at__isnull=False)
+    # On the waiting list: live and waiting (sourcing/waiting_from.py): a self-funder in its
+    # grace is not, and each one waits from its own start (acceptance, grace end, handback).
+    waiting = _packages_for_user(user).filter(status__in=LIVE, waiting_from__isnull=False)
     bounds = rag_bounds(rule, calendar, now) if rule else {}
     counts = waiting.aggregate(
         all=Count("id"), **{rag: Count("id", filter=rag_condition(b)) for rag, b in bounds.items()}
@@ -55,7 +58,7 @@ def waiting_page(request: HttpRequest) -> HttpResponse:
     rows = (
         rows.select_related("area", "referral", "person")
         .defer("engine_state")
-        .order_by(F("referral__accepted_at").asc(), "case_number")
+        .order_by(F("waiting_from").asc(), "case_number")
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)

@@ -1,4 +1,4 @@
-"""`carebroker waiting_from [--fix] [--council SLUG]`: check when each package started waiting.
+"""`carebroker waiting-from [--fix] [--council SLUG]`: check when each package started waiting.
 
 The waiting list reads the start of each package's wait that the write path stored
 (sourcing/waiting_from.py). This works every one out again from the referral's acceptance

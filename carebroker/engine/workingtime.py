@@ -34,6 +34,8 @@ import bisect
 import functools
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -189,7 +191,32 @@ def bank_holidays(year: int) -> frozenset[date]:
 _PER_YEAR_TABLES = (
     "_days_off", "_weekdays_off", "_working_ordinals", "_day_records", "_staged_years",
 )  # fmt: skip
-_SHARED_TABLES: dict[tuple[time, time, frozenset[date]], dict[str, dict[int, object]]] = {}
+# The per-year tables of each working time (hours and closure days), most recently used last.
+# Bounded: a process sees one key per distinct working time — a few per council (a policy
+# edit that moves a closure day makes a new one) plus a what-if's or a test's own — and each
+# entry holds years of day records, so an unbounded mapping would grow with every edit for
+# the life of a web or worker process. SHARED_WORKING_TIMES is far above the working times
+# in use at once (one per council's policy), so the calendars in use keep sharing; a
+# calendar whose entry was dropped keeps its own tables (its attributes point at them).
+SHARED_WORKING_TIMES = 32
+_SHARED_TABLES: OrderedDict[tuple[time, time, frozenset[date]], dict[str, dict[int, object]]] = (
+    OrderedDict()
+)
+_SHARED_LOCK = threading.Lock()  # web threads make calendars at once
+
+
+def _shared_tables(key: tuple[time, time, frozenset[date]]) -> dict[str, dict[int, object]]:
+    """The tables shared by calendars of this working time (made, and the least recently
+    used working time dropped, when it is new)."""
+    with _SHARED_LOCK:
+        tables = _SHARED_TABLES.get(key)
+        if tables is None:
+            tables = _SHARED_TABLES[key] = {}
+            while len(_SHARED_TABLES) > SHARED_WORKING_TIMES:
+                _SHARED_TABLES.popitem(last=False)
+        else:
+            _SHARED_TABLES.move_to_end(key)
+        return tables
 
 
 @dataclass(frozen=True)
@@ -243,11 +270,12 @@ class WorkingCalendar:
         )
         object.__setattr__(self, "_day_length", length)
         # Calendars of the same working time share their per-year tables (one set per
-        # working time, kept for the process). A day's record holds the tuple of working days
-        # it belongs to, a reference cycle; shared and kept, the records are never garbage,
-        # so the what-if run may pause the cyclic collector (tests/engine/
-        # test_whatif_collector.py), and a second run starts with its years already made.
-        tables = _SHARED_TABLES.setdefault((self.day_start, self.day_end, closures), {})
+        # working time, the last SHARED_WORKING_TIMES kept for the process). A day's record
+        # holds the tuple of working days it belongs to, a reference cycle; shared and kept,
+        # the records are never garbage, so the what-if run may pause the cyclic collector
+        # (tests/engine/test_whatif_collector.py), and a second run starts with its years
+        # already made.
+        tables = _shared_tables((self.day_start, self.day_end, closures))
         for name in _PER_YEAR_TABLES:
             object.__setattr__(self, name, tables.setdefault(name, {}))
 

@@ -711,3 +711,25 @@ def test_deadlines_on_and_around_clock_changes_and_year_ends_equal_the_careful_p
             careful.fold,
         )
         assert fast.tzinfo is LONDON
+
+
+def test_the_shared_tables_keep_a_bounded_number_of_working_times_the_latest_used():
+    """One entry per working time (hours and closure days), at most SHARED_WORKING_TIMES:
+    a process that sees a new set of closures at every policy edit must not keep them all.
+    The calendars in use keep sharing; one whose entry was dropped keeps its own tables."""
+    from carebroker.engine import workingtime
+
+    first = WorkingCalendar(closures=frozenset({date(2031, 1, 2)}))
+    again = WorkingCalendar(closures=frozenset({date(2031, 1, 2)}))
+    assert again._day_records is first._day_records  # same working time: shared
+    for n in range(workingtime.SHARED_WORKING_TIMES + 10):
+        WorkingCalendar(closures=frozenset({date(2031, 2, 1) + timedelta(days=n)}))
+        WorkingCalendar(closures=frozenset({date(2031, 1, 2)}))  # the one in use, kept
+    assert len(workingtime._SHARED_TABLES) == workingtime.SHARED_WORKING_TIMES
+    assert WorkingCalendar(closures=frozenset({date(2031, 1, 2)}))._day_records is (
+        first._day_records
+    )
+    # Monday 3 February 2031's entry was among the oldest, dropped: made again, it is right.
+    dropped = WorkingCalendar(closures=frozenset({date(2031, 2, 3)}))
+    assert not dropped.is_working_day(date(2031, 2, 3))
+    assert dropped.is_working_day(date(2031, 2, 4))

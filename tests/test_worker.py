@@ -85,6 +85,59 @@ def test_loop_sweeps_until_stopped():
     assert out == ["sweep 1", "sweep 2", "sweep 3"]
 
 
+@pytest.mark.django_db  # each sweep tidies the database connections
+def test_a_long_list_duty_does_not_hold_back_the_due_duties(monkeypatch):
+    """A looping worker sweeps the list lane (batch reports) in a thread of its own: while a
+    list duty is still working, the due duties (outbox, deadlines) sweep again and again
+    (issue 14: one sweep of every council's batch reports held the notices 39 to 87 s)."""
+    stop = threading.Event()
+    due_sweeps = []
+    seen_while_listing = []
+    release = threading.Event()
+
+    def tick_deadlines(now):
+        due_sweeps.append(now)
+        if len(due_sweeps) == 3:
+            release.set()
+        return []
+
+    def make_reports(now):
+        if not seen_while_listing:
+            release.wait(timeout=10)  # in one sweep, the due duty could never run meanwhile
+            seen_while_listing.append(len(due_sweeps))
+            stop.set()
+        return []
+
+    monkeypatch.setattr(worker, "DUTIES", [tick_deadlines, make_reports])
+    monkeypatch.setattr(worker, "LIST_DUTIES", {make_reports})
+    worker.run(once=False, interval=0.01, say=lambda line: None, stop=stop)
+    assert seen_while_listing and seen_while_listing[0] >= 3
+
+
+def test_the_list_duties_are_their_own_lane_and_once_runs_every_duty_in_order():
+    """The batch reports, Available Packages lists, scheduled reports and retention are the
+    list lane; the outbox and the engine's clocks the due lane; `--once` (lane all) keeps
+    every duty in its order."""
+    from carebroker.exchange.provider_lists import send_batch_reports, send_open_market_lists
+    from carebroker.placements.personal_data import retention_duty
+    from carebroker.reports.schedule import send_scheduled_reports
+    from carebroker.sourcing.due import advance_due
+
+    lists = worker.lane_duties(worker.LISTS)
+    due = worker.lane_duties(worker.DUE)
+    assert set(lists) == {
+        send_batch_reports,
+        send_open_market_lists,
+        retention_duty,
+        send_scheduled_reports,
+    }
+    assert worker.deliver_outbox in due and advance_due in due
+    assert not set(lists) & set(due)
+    assert worker.lane_duties(worker.ALL) == worker.DUTIES
+    with pytest.raises(ValueError, match="no worker lane 'fast'"):
+        worker.lane_duties("fast")
+
+
 @pytest.mark.django_db
 def test_worker_once_on_an_empty_database_says_nothing_due():
     """`carebroker worker --once` with nothing to do prints "nothing due"."""

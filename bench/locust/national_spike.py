@@ -9,7 +9,8 @@ browser does: the request list (GET /portal/), the request's page with its answe
 answer (POST to the same page with the token; 302 back to it on success). Answers are
 paced so the users together send about NATIONAL_SPIKE_RATE answers a second. Each answer
 the server took (302 to the request's page) is written to NATIONAL_SPIKE_DONE, one
-request id a line, for the count of what was lost.
+request id and the time it was taken (Unix seconds) a line, for the count of what was lost
+and the rate.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import os
 import re
 import threading
+import time
 
 from locust import HttpUser, constant_pacing, events, task
 from locust.exception import StopUser
@@ -26,7 +28,7 @@ from locust.exception import StopUser
 PLAN: list[dict] = json.loads(open(os.environ["NATIONAL_SPIKE_PLAN"]).read())  # noqa: PTH123, SIM115
 RATE = float(os.environ.get("NATIONAL_SPIKE_RATE", "50"))
 USERS = int(os.environ.get("NATIONAL_SPIKE_USERS", "50"))
-DONE: list[int] = []
+DONE: list[tuple[int, float]] = []
 LOCK = threading.Lock()
 NEXT = iter(PLAN)
 
@@ -85,7 +87,7 @@ class Provider(HttpUser):
         ) as posted:
             if posted.status_code == 302 and posted.headers.get("Location", "").endswith(page):
                 with LOCK:
-                    DONE.append(pk)
+                    DONE.append((pk, time.time()))
             else:
                 posted.failure(f"answer not taken: {posted.status_code} {form['action']}")
 
@@ -93,4 +95,4 @@ class Provider(HttpUser):
 @events.test_stop.add_listener
 def _write_done(**_: object) -> None:
     with open(os.environ["NATIONAL_SPIKE_DONE"], "w") as out:  # noqa: PTH123
-        out.write("".join(f"{pk}\n" for pk in DONE))
+        out.write("".join(f"{pk} {at:.3f}\n" for pk, at in DONE))

@@ -48,8 +48,12 @@ def send_batch_reports(now: datetime) -> list[str]:
         now, "batch", "interest", lambda r: (r.package.area.name, r.sent_at), lines
     )
     workbooks: dict[tuple[object, ...], list[tuple[str, bytes, str]]] = {}
+    keys = {group: f"batch_report:{group[1]}:{group[2]}:{stamp(group[3])}" for group in groups}
+    queued = _queued(keys)
     for (council_id, provider_id, area, sent_at), rows in groups.items():
-        key = f"batch_report:{provider_id}:{area}:{stamp(sent_at)}"
+        key = keys[(council_id, provider_id, area, sent_at)]
+        if (council_id, key[:200]) in queued:
+            continue
         context = {"area": area, "deadline": min(r.deadline for r in rows)}
         attach = partial(_workbook, workbooks, area, sent_at, rows, context["deadline"])
         if _queue(
@@ -65,8 +69,12 @@ def send_open_market_lists(now: datetime) -> list[str]:
     """Queue each provider's Available Packages list of the listing made by `now`."""
     lines: list[str] = []
     groups = _open_requests(now, "open_market", "offer", lambda r: ("", r.deadline), lines)
+    keys = {group: f"open_market_list:{group[1]}:{stamp(group[3])}" for group in groups}
+    queued = _queued(keys)
     for (council_id, provider_id, _, following), rows in groups.items():
-        key = f"open_market_list:{provider_id}:{stamp(following)}"
+        key = keys[(council_id, provider_id, "", following)]
+        if (council_id, key[:200]) in queued:
+            continue
         context = {"issued_on": timezone.localdate(now)}
         if _queue(council_id, provider_id, NoticeKind.OPEN_MARKET_LIST, key, context, rows, now):
             lines.append(f"open market: {len(rows)} package(s) listed to provider {provider_id}")
@@ -111,6 +119,19 @@ def _open_requests(
             area, instant = group_of(request)
             groups[(council.pk, request.provider_id, area, instant)].append(request)
     return groups
+
+
+def _queued(keys: dict[Group, str]) -> set[tuple[int, str]]:
+    """The (council, key) pairs among `keys` already queued, in one query: every sweep sees
+    every open request's group again, and a query per group per sweep was most of the
+    list lane's time once the lists were out (_queue still checks, for a race)."""
+    wanted = {key[:200] for key in keys.values()}
+    councils = {group[0] for group in keys}
+    return set(
+        Notice.objects.filter(council_id__in=councils, key__in=wanted).values_list(
+            "council_id", "key"
+        )
+    )
 
 
 def _workbook(

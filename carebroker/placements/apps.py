@@ -13,8 +13,11 @@ class PlacementsConfig(AppConfig):
 
         register()
 
-        # UK GDPR storage limitation: the retention policy runs in every worker sweep.
+        # UK GDPR storage limitation: the retention policy runs in every worker sweep of the
+        # list lane: it reads every council's old records (1-2 s a sweep at 2 councils,
+        # issue 14), which the due steps must not wait for; a day's retention is not late
+        # by a sweep.
         from carebroker.placements.personal_data import retention_duty
-        from carebroker.sourcing.worker import add_duty
+        from carebroker.sourcing.worker import LISTS, add_duty
 
-        add_duty(retention_duty)
+        add_duty(retention_duty, lane=LISTS)

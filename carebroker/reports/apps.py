@@ -13,6 +13,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from carebroker.reports.schedule import send_scheduled_reports
-        from carebroker.sourcing.worker import add_duty
+        from carebroker.sourcing.worker import LISTS, add_duty
 
-        add_duty(send_scheduled_reports)
+        # A report is many packages' figures: the list lane, not the due steps' (issue 14).
+        add_duty(send_scheduled_reports, lane=LISTS)

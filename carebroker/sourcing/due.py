@@ -28,6 +28,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from carebroker.councils.models import Council
 from carebroker.engine import engine
@@ -67,7 +68,11 @@ def advance_due(now: datetime, limit: int | None = None) -> list[str]:
     markets = Markets()
     lines += adopt_seeded(now, markets)
     done = 0
-    last = 0  # keyset paging by pk: each due package is looked at once per sweep
+    # Keyset paging by (next_due, pk), the oldest due first: a package long overdue is not
+    # left behind a sweep's worth of later ones (issue 14: lag is due time to processed
+    # time). Each due package is looked at once per sweep: a ticked one moves past `now`,
+    # a failed one keeps its place behind the cursor.
+    last: tuple[datetime, int] | None = None
     while limit is None or done < limit:
         size = BATCH if limit is None else min(BATCH, limit - done)
         claimed, batch_lines = _tick_batch(now, last, size, markets)
@@ -88,16 +93,19 @@ def claim(pk: int) -> Package | None:
     return next(iter(rows), None)
 
 
-def claim_due(now: datetime, after: int, size: int) -> list[Package]:
-    """Up to `size` due packages past `after` (pk order), locked for this transaction; rows
-    another worker holds are skipped, not waited for. `next_due <= now` is read under the
-    lock (PostgreSQL re-checks a row changed meanwhile; SQLite has one writer at a time)."""
-    return list(
-        Package.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("council", "referral", "referral__referrer", "person", "area")
-        .filter(next_due__lte=now, pk__gt=after, held_reason="")
-        .order_by("pk")[:size]
+def claim_due(now: datetime, after: tuple[datetime, int] | None, size: int) -> list[Package]:
+    """Up to `size` due packages past `after` (a (next_due, pk) cursor; None: from the
+    start), the oldest due first, locked for this transaction; rows another worker holds
+    are skipped, not waited for. `next_due <= now` is read under the lock (PostgreSQL
+    re-checks a row changed meanwhile; SQLite has one writer at a time)."""
+    rows = Package.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        next_due__lte=now, held_reason=""
     )
+    if after is not None:
+        due, pk = after
+        rows = rows.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk))
+    rows = rows.select_related("council", "referral", "referral__referrer", "person", "area")
+    return list(rows.order_by("next_due", "pk")[:size])
 
 
 class _BulkWriteFailed(Exception):
@@ -105,10 +113,10 @@ class _BulkWriteFailed(Exception):
 
 
 def _tick_batch(
-    now: datetime, after: int, size: int, markets: Markets
-) -> tuple[list[int], list[str]]:
-    """Claim a batch and tick it in one transaction; returns the claimed pks and one line
-    per package.
+    now: datetime, after: tuple[datetime, int] | None, size: int, markets: Markets
+) -> tuple[list[tuple[datetime, int]], list[str]]:
+    """Claim a batch and tick it in one transaction; returns the claimed packages' (due
+    time, pk) in claim order and one line per package.
 
     Each package is stepped in a savepoint of its own: one that fails is rolled back
     alone, reported, and stays due (the next sweep retries it). The rows of the rest are
@@ -124,17 +132,23 @@ def _tick_batch(
 
 
 def _batch(
-    now: datetime, after: int, size: int, markets: Markets, *, write_each: bool
-) -> tuple[list[int], list[str]]:
+    now: datetime,
+    after: tuple[datetime, int] | None,
+    size: int,
+    markets: Markets,
+    *,
+    write_each: bool,
+) -> tuple[list[tuple[datetime, int]], list[str]]:
     with transaction.atomic():
         rows = claim_due(now, after, size)
+        claimed = [(row.next_due, row.pk) for row in rows]  # before the ticks move them
         writes = Writes()
         lines = [_step_one(row, now, markets, writes, write_each) for row in rows]
         try:
             writes.flush()
         except Exception as error:
             raise _BulkWriteFailed from error
-    return [row.pk for row in rows], lines
+    return claimed, lines
 
 
 def _step_one(

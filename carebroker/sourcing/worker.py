@@ -11,6 +11,19 @@ for cron); several workers may run at once (each duty claims its rows, see
 outbox/delivery.py). A failing duty is logged and reported, and the others still run.
 Beside the sweeps it runs the background jobs people queue (Django tasks, sourcing/jobs.py):
 in a thread of their own while looping, after the sweep with `--once`.
+
+Two lanes (issue 14). The *list* duties (`add_duty(..., lane=LISTS)`: the batch reports
+with their workbooks, the Available Packages lists, the scheduled reports, retention) read
+every council's open requests or records and can take minutes at national scale; the
+*due* duties (the outbox, deadlines, answers' effects, waiting-list clocks) must not wait
+behind them: measured with them in
+one sweep, a notice waited 39 s at 2 councils and 87 s at 8. A looping worker therefore
+sweeps the list duties in a thread of their own, so a due step waits at most an interval
+and the due lane's own work; `--lane due` / `--lane lists` run one lane per process
+(docs/deployment.md), and `--once` (cron) or an explicit list of duties runs everything
+in order in one sweep, as before. A batch report is queued by the list lane's next sweep
+after the batch is issued, not in the same sweep: its key is the batch's, so it is still
+queued once.
 """
 
 from __future__ import annotations
@@ -37,6 +50,9 @@ logger = logging.getLogger(__name__)
 
 Duty = Callable[[datetime], list[str]]
 
+ALL, DUE, LISTS = "all", "due", "lists"
+LANES = (ALL, DUE, LISTS)
+
 # This process, in the claims it makes (a claim token adds a random part per pass).
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -59,12 +75,28 @@ DUTIES: list[Duty] = [
 ]
 
 
-def add_duty(duty: Duty, after: Duty | None = None) -> None:
+# The duties of the list lane (see the module docstring); every other duty is a due one.
+LIST_DUTIES: set[Duty] = set()
+
+
+def add_duty(duty: Duty, after: Duty | None = None, *, lane: str = DUE) -> None:
     """Register a duty of a higher app (from its AppConfig.ready): last, or right after
-    `after`; once only, however often `ready` runs."""
+    `after`; once only, however often `ready` runs. `lane=LISTS` for a duty that makes
+    lists of many packages (it must not hold back the due steps)."""
+    if lane == LISTS:
+        LIST_DUTIES.add(duty)
     if duty in DUTIES:
         return
     DUTIES.insert(DUTIES.index(after) + 1 if after in DUTIES else len(DUTIES), duty)
+
+
+def lane_duties(lane: str) -> list[Duty]:
+    """The duties of one lane, in DUTIES order (ALL: every duty)."""
+    if lane not in LANES:
+        raise ValueError(f"no worker lane {lane!r}: one of {', '.join(LANES)}")
+    if lane == ALL:
+        return list(DUTIES)
+    return [duty for duty in DUTIES if (duty in LIST_DUTIES) == (lane == LISTS)]
 
 
 def sweep(now: datetime, duties: Iterable[Duty] | None = None) -> list[str]:
@@ -96,13 +128,20 @@ def run(
     stop: threading.Event,
     duties: Sequence[Duty] | None = None,
     run_jobs: bool = False,
+    lane: str = ALL,
 ) -> None:
     """Sweep until `stop` is set (after the current sweep), or once. The clock is read here,
     once per sweep: every duty of a sweep sees the same `now`. With `run_jobs` (the
-    command's), queued background jobs run too (see the module docstring)."""
-    job_thread = None
+    command's), queued background jobs run too; `lane` picks the duties, and a looping
+    worker of both lanes sweeps the list lane in a thread (see the module docstring)."""
+    threads = []
     if run_jobs and not once:
-        job_thread = jobs.start_job_thread(WORKER_ID, say, stop)
+        threads.append(jobs.start_job_thread(WORKER_ID, say, stop))
+    if duties is None:
+        duties = lane_duties(lane)
+        if lane == ALL and not once:
+            duties = lane_duties(DUE)
+            threads.append(_start_list_thread(lane_duties(LISTS), interval, say, stop))
     try:
         while True:
             now = timezone.now()
@@ -119,6 +158,26 @@ def run(
             if stop.wait(interval):
                 return
     finally:
-        if job_thread is not None:
+        if threads:
             stop.set()
-            job_thread.join()  # the current job finishes, as the current sweep does
+        for thread in threads:
+            thread.join()  # the current job or list sweep finishes, as the current sweep does
+
+
+def _start_list_thread(
+    duties: Sequence[Duty], interval: float, say: Callable[[str], None], stop: threading.Event
+) -> threading.Thread:
+    """Sweep the list lane's duties every `interval` until `stop` (after the current sweep)."""
+
+    def loop() -> None:
+        try:
+            while not stop.is_set():
+                for line in sweep(timezone.now(), duties):
+                    say(line)
+                stop.wait(interval)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=loop, name="carebroker-lists", daemon=True)
+    thread.start()
+    return thread

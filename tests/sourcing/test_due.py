@@ -43,3 +43,15 @@ def test_limit_stops_the_sweep_after_that_many_packages():
     noon = NOW + timedelta(hours=2)
     assert len(advance_due(noon, limit=2)) == 2
     assert len(advance_due(noon)) == 1
+
+
+def test_the_oldest_due_package_is_ticked_first():
+    """Claims go by due time, not by id (issue 14: lag is due time to processed time): of
+    two packages due, the one due longer ago is ticked first, whatever its id."""
+    kent = kent_cluster(packages=2)
+    first_made, last_made = kent.packages
+    noon = NOW + timedelta(hours=2)
+    Package.objects.filter(pk=last_made.pk).update(next_due=noon - timedelta(minutes=30))
+    lines = advance_due(noon, limit=1)
+    assert [line.split(":")[1].strip() for line in lines] == [last_made.case_number]
+    assert len(advance_due(noon)) == 1  # the other one, still due

@@ -1,4 +1,5 @@
-"""`carebroker worker [--once] [--interval SECONDS]`: run the worker (sourcing/worker.py)."""
+"""`carebroker worker [--once] [--interval SECONDS] [--lane all|due|lists]`: run the worker
+(sourcing/worker.py)."""
 
 import signal
 import threading
@@ -20,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one sweep, then exit (cron)")
         parser.add_argument(
             "--interval", type=float, default=15.0, help="seconds between sweeps (default 15)"
+        )
+        parser.add_argument(
+            "--lane",
+            choices=worker.LANES,
+            default=worker.ALL,
+            help="the due steps, the lists of many packages (batch reports), or all "
+            "(default: both, the lists in a thread of their own)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,6 +51,7 @@ class Command(BaseCommand):
                 say=self.say,
                 stop=stop,
                 run_jobs=True,
+                lane=options["lane"],
             )
         finally:
             for signum, handler in previous.items():

@@ -16,28 +16,38 @@ from carebroker.councils.models import Council, council_policy
 from carebroker.engine import market as engine_market
 from carebroker.engine.policy import PACKAGE_FLAGS, Policy
 from carebroker.engine.provider_view import PersonRecord, Relation, provider_view
+from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.providers.models import CapacityDeclaration, Provider, ProviderArea
 from carebroker.referrals.models import Person
 from carebroker.sourcing.models import Package
 
-# Each council's policy as last read, with the stored text it was read from: the worker's
-# sweeps and the pages ask for a council's policy many times, and reading the TOML is the
-# cost. An edited policy (other text, or another preset) is read again on its next use.
-_POLICIES: dict[int, tuple[tuple[str, str], Policy]] = {}
+# Each council's policy and working calendar as last read, with the stored text they were
+# read from: the worker's sweeps, the pages and the reports ask for them many times, and
+# reading the TOML and making the calendar are the cost. The one cache of the process (the
+# web's waiting_days and reports/council_policy give these): one entry per council. An
+# edited policy (other text, or another preset) is read again on its next use.
+_POLICIES: dict[int, tuple[tuple[str, str], Policy, WorkingCalendar]] = {}
 
 
 def policy_of(council: Council) -> Policy:
     """The council's policy: its own TOML copy when it has one, else the preset. Read once
     per council and stored text (a policy that cannot be read is not kept: PolicyError each
     time)."""
+    return policy_and_calendar(council)[0]
+
+
+def policy_and_calendar(council: Council) -> tuple[Policy, WorkingCalendar]:
+    """The council's policy (as `policy_of`) and its working calendar, without loading its
+    providers."""
     source = (council.policy_name, council.policy_toml)
     kept = _POLICIES.get(council.pk)
     if kept is not None and kept[0] == source:
-        return kept[1]
+        return kept[1], kept[2]
     policy = council_policy(*source)
+    calendar = engine_market.Market.of(policy, ()).calendar
     if council.pk is not None:
-        _POLICIES[council.pk] = (source, policy)
-    return policy
+        _POLICIES[council.pk] = (source, policy, calendar)
+    return policy, calendar
 
 
 # docs/policies.md §9: each provider's delivery record (EHM) for the weighted award. The EHM

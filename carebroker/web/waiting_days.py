@@ -13,33 +13,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from carebroker.councils.models import Council
-from carebroker.engine.market import Market
 from carebroker.engine.policy import Policy, WaitingList
-from carebroker.engine.policy_reader import load_policy
 from carebroker.engine.vocabulary import LIVE, EventType
 from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
+from carebroker.sourcing import market_db
 from carebroker.sourcing.models import Package, TimelineEvent
 
 # No threshold is further back than this many calendar days (a long closure would be odd).
 SEARCH_DAYS = 400
 
 
-@lru_cache(maxsize=32)
-def _policy_and_calendar(name: str, toml: str) -> tuple[Policy, WorkingCalendar]:
-    # Parsed once per process: a page must not read TOML and build holidays on every request.
-    policy = load_policy(toml or name)
-    return policy, Market.of(policy, ()).calendar
-
-
 def policy_and_calendar(council: Council) -> tuple[Policy, WorkingCalendar]:
-    """The council's policy and working calendar, without loading its providers."""
-    return _policy_and_calendar(council.policy_name, council.policy_toml)
+    """The council's policy and working calendar, without loading its providers: read once
+    per process and stored text, in the one cache (sourcing/market_db.py), so a page does
+    not read TOML and build holidays on every request."""
+    return market_db.policy_and_calendar(council)
 
 
 def today_in_london(now: datetime) -> date:

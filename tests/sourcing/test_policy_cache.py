@@ -46,3 +46,20 @@ def test_a_policy_that_cannot_be_read_is_refused_each_time_not_kept():
         with pytest.raises(PolicyError, match="not valid TOML"):
             policy_of(broken)
     assert policy_of(_stored(council, KENT)).waiting_list.amber_from_days == 5
+
+
+def test_the_pages_the_reports_and_the_worker_share_one_policy_cache():
+    """web/waiting_days, reports/council_policy and sourcing/market_db give the very same
+    policy and calendar (one reading per council and text, not three); an edit is seen by
+    all three at their next use."""
+    from carebroker.reports.council_policy import policy_and_calendar as for_reports
+    from carebroker.web.waiting_days import policy_and_calendar as for_pages
+
+    council = _stored(make_council("kent-oppd"), KENT)
+    policy, calendar = for_pages(council)
+    assert policy_of(council) is policy
+    again = Council.objects.get(pk=council.pk)
+    assert for_reports(again)[0] is policy and for_reports(again)[1] is calendar
+    edited = _stored(council, KENT.replace("amber_from_days = 5", "amber_from_days = 3"))
+    assert for_reports(edited)[0].waiting_list.amber_from_days == 3
+    assert for_pages(edited)[0] is policy_of(edited) is for_reports(edited)[0]

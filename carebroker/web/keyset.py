@@ -155,6 +155,7 @@ def page_of(
     after: str = "",
     before: str = "",
     load: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    total: int | None = None,
 ) -> Page:
     """`size` rows of `rows` in the keys' order, after the `after` token's row or before the
     `before` token's (after wins when both are given). Two queries, whatever the rows: the
@@ -163,7 +164,11 @@ def page_of(
     `load` adds what the page shows of each row (select_related, annotations, defer). It is
     applied to the page's rows only: the database picks the page's keys from the narrow
     rows (the sort columns and the key), then reads the wide rows of those `size` alone,
-    instead of reading and sorting every wide row that matches (bench/web.py)."""
+    instead of reading and sorting every wide row that matches (bench/web.py).
+
+    `total`, when the caller has counted `rows` already (the list's counts of its unfiltered
+    rows), is taken as the rows in all; on a first page nothing is ahead of it, so such a
+    page needs no count query at all."""
     forward = True
     cursor = read_token(keys, after) if after else None
     if cursor is None and before:
@@ -179,13 +184,18 @@ def page_of(
         shown = list(whole.order_by(*order))
     if not forward:
         shown.reverse()
-    if shown:
+    if cursor is None or not shown:
+        # The first page (or none): no row sorts before its first row.
+        ahead = 0
+        if total is None:
+            total = rows.count()
+    elif total is None:
         counts = rows.aggregate(
             total=_count(), ahead=_count(beyond(keys, values_of(shown[0], keys), False))
         )
         total, ahead = counts["total"], counts["ahead"]
     else:
-        total, ahead = rows.count(), 0
+        ahead = rows.filter(beyond(keys, values_of(shown[0], keys), False)).count()
     first = values_of(shown[0], keys) if shown else None
     last = values_of(shown[-1], keys) if shown else None
     return Page(

@@ -118,7 +118,8 @@ PAGES = [
 ]
 
 
-def _queries(users: dict[str, User], role: str, path: str) -> int:
+def _queries(users: dict[str, User], role: str, path: str) -> tuple[int, int]:
+    """The queries of the page, and of its second page (0 when it is not a keyset list)."""
     client = Client()
     client.force_login(users[role])
     with clock(NOW):
@@ -132,8 +133,13 @@ def _queries(users: dict[str, User], role: str, path: str) -> int:
             assert following, f"{path}: one page only; the test needs two"
             with CaptureQueriesContext(connection) as second:
                 assert client.get(f"/packages/{following}").status_code == 200
-            assert len(second) == len(queries), f"{path}: page 2 runs other queries"
-    return len(queries)
+            # At most one more: the unfiltered first page takes its total from the counts
+            # at the top, and nothing is ahead of it; a later page counts the rows ahead.
+            assert len(queries) <= len(second) <= len(queries) + 1, (
+                f"{path}: page 2 runs other queries"
+            )
+            return len(queries), len(second)
+    return len(queries), 0
 
 
 @pytest.mark.parametrize(("role", "path"), PAGES)

@@ -158,3 +158,20 @@ def test_changing_the_sort_starts_at_the_first_page():
         second = main_of(client.get(f"/packages/{following}"))
     sort_links = re.findall(r'href="\?([^"]*sort=name[^"]*)"', second)
     assert sort_links and all("after=" not in link for link in sort_links)
+
+
+def test_the_first_page_says_how_many_packages_unfiltered_and_filtered():
+    """Unfiltered, the first page takes its total from the counts at the top (no count of its
+    own, issue 14); filtered, it counts its rows: both say how many the list holds."""
+    council = make_council("kent-oppd")
+    broker = make_user(council, Role.BROKER)
+    for n in range(120):
+        _package(council, n)
+    client = client_for(broker)
+    with clock(NOW):
+        unfiltered = main_of(client.get("/packages/?sort=mosaic"))
+        named = main_of(client.get("/packages/?sort=mosaic&q=Person+B"))
+    assert "Showing 1 to 50 of 120 packages" in unfiltered
+    assert 'data-count="all">120<' in unfiltered
+    assert re.search(r">\s*24 packages\s*<", named)  # names repeat every 5
+    assert len(_shown(named)) == 24

@@ -113,6 +113,8 @@ def package_list(request: HttpRequest) -> HttpResponse:
         after=request.GET.get(keyset.AFTER, ""),
         before=request.GET.get(keyset.BEFORE, ""),
         load=_shown,
+        # Unfiltered, the rows are the live packages the counts above counted already.
+        total=counts["all"] if rows is live else None,
     )
     query = request.GET.copy()
     for name in (keyset.AFTER, keyset.BEFORE, "page"):

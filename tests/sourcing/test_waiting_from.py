@@ -198,3 +198,20 @@ def test_the_command_finds_a_wrong_start_of_waiting_and_fixes_it():
     call_command("waiting_from", "--fix")
     call_command("waiting_from")  # nothing differs now
     assert _stored(package) == NOW
+
+
+def test_the_migration_fills_existing_rows_from_their_acceptance_and_timeline():
+    """Migration 0014 on rows written before the column: an ordinary package waits from its
+    acceptance, a self-funder from its grace end, one still in its grace not at all."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("carebroker.sourcing.migrations.0014_waiting_from")
+    kent = kent_cluster()
+    (ordinary,) = kent.packages
+    ended, still = _self_funder(kent), _self_funder(kent)
+    runner.do_tick(ended, GRACE_ENDS)
+    Package.objects.update(waiting_from=NOW - timedelta(days=30))  # as if never stored
+    migration.fill(apps, None)
+    assert (_stored(ordinary), _stored(ended), _stored(still)) == (NOW, GRACE_ENDS, None)

@@ -19,8 +19,8 @@ Definitions (issue 13 is silent on these; each is pinned by tests/reports/test_f
 - **Handed back**: handback events (docs/policies.md §5 Handbacks).
 - **Referral to award**: working hours from the referral's receipt to the award, by the
   stage that awarded and by area; median and 90th percentile by the nearest-rank rule.
-- **Waiting list by RAG**: at the end of each week (now, for this week), the packages whose
-  referral was accepted by then and that were still waiting: live now, or awarded after
+- **Waiting list by RAG**: at the end of each week (now, for this week), the packages that had
+  started waiting by then (`waiting_from`) and were still waiting: live now, or awarded after
   that moment. Packages now closed, cancelled, returned or unfilled carry no end time, so
   they are left out of past weeks.
 - **Provider responsiveness**, for requests sent in the range: answered (any answer),

@@ -49,7 +49,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     else:
         rag_note = (
             f"Amber from {rule.amber_from_days} and red from {rule.red_from_days} working days "
-            "after the referral was accepted."
+            "after the person started waiting."
         )
     shown = len(board.long_waits.rows)
     long_note = (

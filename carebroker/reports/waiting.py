@@ -1,8 +1,9 @@
 """Days waiting on the dashboard and in the reports: working days after the day the
-referral was accepted (docs/policies.md §5 waiting list, docs/sourcing.md § Waiting list).
+package started waiting, `Package.waiting_from` (docs/policies.md §5 waiting list,
+docs/sourcing.md § Waiting list).
 
-Days waiting only grow with the age of the acceptance, so "waited N days by t" is
-"accepted before a moment": counts over many packages and many weeks run in the database.
+Days waiting only grow with the age of that start, so "waited N days by t" is "started
+waiting before a moment": counts over many packages and many weeks run in the database.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from carebroker.api.schemas import OutcomePage, PackageOut, Problem, ReferralIn,
 from carebroker.audit.record import viewed
 from carebroker.engine.vocabulary import PackageStatus, event_words, words
 from carebroker.lib.london import LONDON
+from carebroker.lib.numbers import is_whole_number
 from carebroker.referrals.models import Referral
 from carebroker.sourcing.intake import do_receive_referral
 from carebroker.sourcing.models import Package
@@ -359,7 +360,7 @@ def list_outcomes(
     token = integration(request, Scope.OUTCOMES_READ)
     after = 0
     if cursor:
-        if not cursor.isdigit() or len(cursor) > 18:
+        if not is_whole_number(cursor) or len(cursor) > 18:
             raise ApiProblem(422, "The cursor is not one this API gave.",
                              {"cursor": ["Use an outcome's id or next_cursor"]})  # fmt: skip
         after = int(cursor)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from carebroker.councils.models import Council
 from carebroker.lib.london import LONDON
+from carebroker.lib.numbers import is_whole_number
 
 if TYPE_CHECKING:  # a provider is reached through council.providers; no import of the app
     from carebroker.providers.models import Provider
@@ -27,7 +28,7 @@ def council_by_slug(slug: str) -> Council:
 def provider_by_name_or_id(council: Council, text: str) -> Provider:
     """The council's provider with this id, or this name ignoring case."""
     providers = council.providers.all()
-    found = providers.filter(pk=int(text)) if text.isdigit() else providers.none()
+    found = providers.filter(pk=int(text)) if is_whole_number(text) else providers.none()
     found = found or providers.filter(name__iexact=text.strip())
     if len(found) != 1:
         raise CommandError(

@@ -47,6 +47,7 @@ from xml.parsers import expat
 import openpyxl
 
 from carebroker.lib import zipcheck
+from carebroker.lib.numbers import is_whole_number
 from carebroker.lib.zipcheck import zip_problem
 
 MAX_BYTES = 64 * 1024 * 1024  # CQC's whole care directory is some tens of megabytes
@@ -263,7 +264,7 @@ class _XmlScan:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         local = tag.rpartition(":")[2]
         if local == "row":
-            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            self.row = int(attrs["r"]) if is_whole_number(attrs.get("r", "")) else self.row + 1
             self.row_cells = 0
         elif local == "c":
             self.row_cells += 1

@@ -28,6 +28,7 @@ from carebroker.engine.inputs import Answer
 from carebroker.engine.provider_view import initials
 from carebroker.engine.vocabulary import EventType, NoticeKind
 from carebroker.lib.london import LONDON
+from carebroker.lib.numbers import is_whole_number
 from carebroker.placements.documents.facts import DocumentRefused, long_date
 from carebroker.placements.documents.rendering import PDF, DocumentFile
 from carebroker.placements.documents.stamp import readable_pdf, stamped
@@ -179,7 +180,7 @@ def countersigned_papers(
     package: Package, to: str, context: Mapping[str, Any], now: datetime
 ) -> list[Attachment]:
     """The countersigned copy with its notice, to the winner only (docs/policies.md §6.2)."""
-    if not to.isdigit() or int(to) != package.awarded_provider_id:
+    if not is_whole_number(to) or int(to) != package.awarded_provider_id:
         return []
     found = PlacementDocument.objects.filter(
         package=package, kind=DocumentKind.COUNTERSIGNED_IPA, pk=context.get("countersigned")

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from carebroker.lib.numbers import is_whole_number
 from carebroker.outbox.models import NoticeKind
 from carebroker.placements.documents.store import make_document
 from carebroker.placements.models import DocumentKind, PlacementDocument
@@ -34,7 +35,7 @@ from carebroker.sourcing.models import Package
 
 
 def _provider(to: str) -> Provider | None:
-    return Provider.objects.filter(pk=int(to)).first() if to.isdigit() else None
+    return Provider.objects.filter(pk=int(to)).first() if is_whole_number(to) else None
 
 
 def _attached(documents: list[PlacementDocument]) -> list[Attachment]:

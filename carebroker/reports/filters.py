@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from carebroker.councils.models import Area, Council
 from carebroker.lib.london import LONDON
+from carebroker.lib.numbers import is_whole_number
 
 DEFAULT_WEEKS = 8
 LONGEST = timedelta(days=2 * 366)  # two years of weeks at most: a chart stays readable
@@ -92,7 +93,7 @@ def read_filters(data: Mapping[str, str], council: Council, now: datetime) -> Fi
     area = None
     wanted = data.get("area", "").strip()
     if wanted:
-        area = council.areas.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        area = council.areas.filter(pk=int(wanted)).first() if is_whole_number(wanted) else None
         if area is None:
             errors["area"] = "Choose an area of your council, or all areas"
     if errors:
@@ -106,7 +107,7 @@ def _read_date(label: str, parts: list[str]) -> tuple[str | None, date | None]:
     missing = [n for n, v in zip(("day", "month", "year"), parts, strict=True) if not v]
     if missing:
         return f"{label} must include a {' and '.join(missing)}", None
-    if not all(v.isdigit() for v in parts):
+    if not all(is_whole_number(v) for v in parts):
         return f"{label} must be a real date, written in numbers", None
     if len(year) != 4:
         return f"{label} must have a year of four numbers, like 2026", None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from carebroker.lib.london import LONDON
+from carebroker.lib.numbers import is_whole_number
 from carebroker.reports.words import day_words
 
 
@@ -75,7 +76,7 @@ def read_period(kind: str, data: Mapping[str, str], now: datetime) -> Period:
     problem = None
     if missing:
         problem = f"{label} must include a {' and '.join(missing)}"
-    elif not all(parts[p].isdigit() for p in wanted):
+    elif not all(is_whole_number(parts[p]) for p in wanted):
         problem = f"{label} must be written in numbers"
     elif len(parts["year"]) != 4:
         problem = f"{label} must have a year of four numbers, like 2026"

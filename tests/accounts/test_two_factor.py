@@ -150,6 +150,7 @@ def test_a_wrong_code_is_refused_with_a_message_naming_the_field(broker):
     [
         ("", "Enter the security code"),
         ("12ab56", "The security code must be 6 numbers, like 123456"),
+        ("12³456", "The security code must be 6 numbers, like 123456"),
         ("12345", "The security code must be 6 numbers"),
     ],
 )

@@ -66,6 +66,18 @@ def test_a_bad_date_is_named_and_changes_nothing(pinned):
     assert "5 October 2026 to 23 November 2026, all areas" in text
 
 
+def test_a_date_in_digits_other_than_0_to_9_is_named_not_a_server_error(pinned):
+    # "³" passes str.isdigit() but int() refuses it (lib/numbers.py).
+    world = build_world()
+    page = client_for(world.council).get(
+        "/reports/dashboard/?from-day=%C2%B3&from-month=2&from-year=2026&area=%C2%B2"
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Date from must be a real date" in text
+    assert "5 October 2026 to 23 November 2026, all areas" in text
+
+
 def test_an_area_of_another_council_is_refused(pinned):
     world = build_world()
     other = build_world(prefix="X")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from carebroker.lib.numbers import is_whole_number
 from carebroker.web.forms.govuk import GovukForm
 
 CODE_DIGITS = 6
@@ -30,7 +31,7 @@ class SecurityCodeForm(GovukForm):
 
     def clean_code(self) -> str:
         code = "".join(str(self.cleaned_data["code"]).split())
-        if not code.isdigit():
+        if not is_whole_number(code):
             raise ValidationError("The security code must be 6 numbers, like 123456")
         if len(code) != CODE_DIGITS:
             raise ValidationError("The security code must be 6 numbers")

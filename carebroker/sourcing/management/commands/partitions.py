@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from carebroker.lib.london import time_argument
+from carebroker.lib.numbers import is_whole_number
 from carebroker.sourcing import partitions
 
 
@@ -27,7 +28,7 @@ def _month(text: str) -> date:
 
 
 def _ahead(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 24:
+    if not is_whole_number(text) or not 0 <= int(text) <= 24:
         raise ArgumentTypeError(f"{text!r} is not a number of months from 0 to 24")
     return int(text)
 

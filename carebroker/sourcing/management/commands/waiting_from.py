@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from carebroker.councils.lookup import council_by_slug
 from carebroker.councils.models import Council
 from carebroker.sourcing.waiting_from import refill
 
@@ -31,11 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         councils = Council.objects.order_by("pk")
         if options["council"]:
-            councils = councils.filter(slug=options["council"])
-            if not councils.exists():
-                raise CommandError(
-                    f"--council: no council has the short name {options['council']!r}"
-                )
+            councils = councils.filter(pk=council_by_slug(options["council"]).pk)
         with transaction.atomic():
             found = refill(fix=options["fix"], councils=councils)
         self.stdout.write(

@@ -196,6 +196,8 @@ AXES_LOCKOUT_PARAMETERS = "carebroker.accounts.throttle.lockout_parameters"
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "carebroker.accounts.throttle.locked_out"
 AXES_CLIENT_IP_CALLABLE = "carebroker.accounts.throttle.client_address"
+# Quiet: django-axes otherwise writes its version banner to every command's standard error.
+AXES_VERBOSE = False
 # Production runs behind PROXY_COUNT reverse proxies (they set X-Forwarded-Proto): the
 # client is the address the nearest of them saw, never one a client wrote itself.
 PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)

@@ -23,3 +23,13 @@ def test_help_lists_our_dashed_commands_before_djangos():
 
 def test_help_for_one_command_takes_its_dashed_name():
     assert "--council" in _help("help", "import-providers")
+
+
+def test_commands_write_nothing_to_standard_error_when_all_is_well():
+    """django-axes writes a version banner at start-up unless AXES_VERBOSE is off: every
+    command's standard error would carry it, and a script that watches for errors there
+    would see one on each run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "carebroker.cli", "help"], capture_output=True, text=True, check=True
+    )
+    assert result.stderr == ""

@@ -17,12 +17,13 @@ import logging
 import threading
 from collections.abc import Callable
 
-from django.db import close_old_connections, connection
 from django.db.utils import OperationalError
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from carebroker.sourcing.polling import start_polling
 
 logger = logging.getLogger(__name__)
 
@@ -69,20 +70,6 @@ def start_job_thread(
     worker_id: str, say: Callable[[str], None], stop: threading.Event
 ) -> threading.Thread:
     """Run jobs as they are queued until `stop` is set (after the current job)."""
-
-    def loop() -> None:
-        try:
-            while not stop.is_set():
-                close_old_connections()
-                try:
-                    for line in run_ready_jobs(worker_id):
-                        say(line)
-                except Exception:  # a broken queue must not stop the next poll
-                    logger.exception("running background jobs failed")
-                stop.wait(JOB_POLL_SECONDS)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=loop, name="carebroker-jobs", daemon=True)
-    thread.start()
-    return thread
+    return start_polling(
+        "carebroker-jobs", lambda: run_ready_jobs(worker_id), JOB_POLL_SECONDS, say, stop
+    )

@@ -44,6 +44,7 @@ from carebroker.sourcing.after_award import chase_after_award
 from carebroker.sourcing.due import advance_due
 from carebroker.sourcing.partitions import make_partitions
 from carebroker.sourcing.placements import start_placements
+from carebroker.sourcing.polling import start_polling
 from carebroker.sourcing.waiting_list import escalate_waiting
 
 logger = logging.getLogger(__name__)
@@ -168,16 +169,6 @@ def _start_list_thread(
     duties: Sequence[Duty], interval: float, say: Callable[[str], None], stop: threading.Event
 ) -> threading.Thread:
     """Sweep the list lane's duties every `interval` until `stop` (after the current sweep)."""
-
-    def loop() -> None:
-        try:
-            while not stop.is_set():
-                for line in sweep(timezone.now(), duties):
-                    say(line)
-                stop.wait(interval)
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=loop, name="carebroker-lists", daemon=True)
-    thread.start()
-    return thread
+    return start_polling(
+        "carebroker-lists", lambda: sweep(timezone.now(), duties), interval, say, stop
+    )

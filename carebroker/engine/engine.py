@@ -75,12 +75,12 @@ def apply(market: Market, draft: Draft, signal: Input) -> None:
     `step` is this plus the copy in and the frozen copy out, so the two cannot disagree.
     """
     progress = Progress(market, draft)
-    if isinstance(signal, ReferralInput):
+    if isinstance(signal, Answer):  # the commonest input first (the types are unrelated)
+        _answer(progress, signal)
+    elif isinstance(signal, ReferralInput):
         _refer(progress, signal.at)
     elif isinstance(signal, Tick):
         _tick(progress, signal.at)
-    elif isinstance(signal, Answer):
-        _answer(progress, signal)
     elif isinstance(signal, AwardByHand):
         by_hand.award(progress, signal)
     elif isinstance(signal, Hold):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from carebroker.engine.workingtime import Deadline
@@ -305,10 +306,19 @@ class Policy:
     review_provider_view: bool = True
 
     def stage(self, name: str) -> Stage:
+        found = self._stage_named.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    @cached_property
+    def _stage_named(self) -> dict[str, Stage]:
+        """Each stage by its name, the first of a name as the old scan found it: the engine
+        asks for a stage by name several times a step (not a field: not in eq or repr)."""
+        named: dict[str, Stage] = {}
         for stage in self.stages:
-            if stage.name == name:
-                return stage
-        raise KeyError(name)
+            named.setdefault(stage.name, stage)
+        return named
 
     def gate(self, name: str) -> GateRule | None:
         return next((gate for gate in self.gates if gate.name == name), None)

@@ -7,7 +7,7 @@ the result; the effects and the new timeline events of that one step come out be
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -103,10 +103,8 @@ class PackageState:
 # Their generated `__init__` sets each field through `object.__setattr__`, which costs more
 # than the rest of a step's bookkeeping; none of them has a `__post_init__`, so filling the
 # instance's `__dict__` directly (in field order) gives an equal object, only faster.
-_REQUEST_DEFAULTS: dict[str, Any] = {
-    f.name: f.default for f in fields(Request) if f.default is not MISSING
-}
 _REQUEST_FIELDS = frozenset(f.name for f in fields(Request))
+_REQUEST_FIELD_COUNT = len(_REQUEST_FIELDS)
 _FILED = frozenset(("provider", "stage", "round", "cycle"))  # what `Draft` indexes requests by
 _NONE: tuple[int, ...] = ()
 
@@ -119,18 +117,6 @@ def _new[T](cls: type[T], attributes: dict[str, Any]) -> T:
     """An instance of `cls` whose `__dict__` is `attributes` itself (a dict the caller has just
     built and gives away): no per-field `__setattr__` and no copy into a second dict."""
     made = _make(cls)
-    _set(made, "__dict__", attributes)
-    return made
-
-
-def _changed(request: Request, changes: dict[str, Any]) -> Request:
-    """`dataclasses.replace(request, **changes)` without its per-call cost (see above)."""
-    if not changes.keys() <= _REQUEST_FIELDS:
-        unknown = ", ".join(sorted(changes.keys() - _REQUEST_FIELDS))
-        raise TypeError(f"Request has no field {unknown}")
-    attributes = request.__dict__.copy()
-    attributes.update(changes)
-    made = _make(Request)
     _set(made, "__dict__", attributes)
     return made
 
@@ -242,8 +228,17 @@ class Draft:
                 "round": round_,
                 "sent_at": at,
                 "deadline": deadline,
-                **_REQUEST_DEFAULTS,
+                # the defaults, written out (`tests/engine/test_records.py` holds them equal)
+                "outcome": "open",
+                "responded_at": None,
+                "reason": None,
+                "coverage": None,
+                "rate": None,
+                "start": None,
+                "not_awarded": None,
+                "late": False,
                 "cycle": cycle,
+                "chased": 0,
             },
         )
         self.requests.append(request)
@@ -301,7 +296,14 @@ class Draft:
             self._by_provider = None
             self._by_stage = {}
             self._by_round = {}
-        request = _changed(self.requests[index], changes)
+        # `dataclasses.replace(request, **changes)` without its per-call cost (see `_new`)
+        attributes = self.requests[index].__dict__.copy()
+        attributes.update(changes)
+        if len(attributes) != _REQUEST_FIELD_COUNT:  # a name not a field was added: say which
+            unknown = ", ".join(sorted(changes.keys() - _REQUEST_FIELDS))
+            raise TypeError(f"Request has no field {unknown}")
+        request = _make(Request)
+        _set(request, "__dict__", attributes)
         self.requests[index] = request
         return request
 
@@ -350,6 +352,16 @@ class Draft:
             and (cycle is None or requests[i].cycle == cycle)
             and (not open_only or requests[i].outcome in OPEN_OUTCOMES)
         ]
+
+    def any_open(self, stage: str, round_: str, cycle: str) -> bool:
+        """Whether `indexes(stage, round_, cycle, open_only=True)` would be non-empty, without
+        making the list: a batch's offer round asks after every answer."""
+        self._filed()
+        requests = self.requests
+        for i in self._by_round.get((stage, round_, cycle), _NONE):
+            if requests[i].outcome in OPEN_OUTCOMES:
+                return True
+        return False
 
     def withdraw_open(self, at: datetime, stage: str | None = None, why: str = "") -> None:
         for i in self.indexes(stage=stage, open_only=True):

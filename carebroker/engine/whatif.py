@@ -86,7 +86,7 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -135,7 +135,6 @@ class Reply:
 
 Payload = ReferralInput | Reply | GateDue | None
 
-_ANSWER_DEFAULTS = {f.name: f.default for f in fields(Answer) if f.default is not MISSING}
 _SEND_REQUEST = EffectKind.SEND_REQUEST
 _make = object.__new__
 _set = object.__setattr__
@@ -148,14 +147,36 @@ def _tick(at: datetime) -> Tick:
     return made
 
 
-def _answer_of(at: datetime, provider: str, action: str, **given: object) -> Answer:
-    """`Answer(at, provider, action, **given)` without the frozen dataclass's per-field
+def _answer_of(
+    at: datetime,
+    provider: str,
+    action: str,
+    coverage: str | None = None,
+    rate: Decimal | None = None,
+    reason: str | None = None,
+) -> Answer:
+    """`Answer(at, provider, action, ...)` without the frozen dataclass's per-field
     `object.__setattr__` (a county-year makes hundreds of thousands): an equal object, its
-    fields in the same order. Answer has no `__post_init__` to skip."""
+    fields in the same order, the defaults written out (`tests/engine/test_records.py`
+    holds it to the constructor). Answer has no `__post_init__` to skip."""
     made = _make(Answer)
-    _set(made, "__dict__", {"at": at, "provider": provider, "action": action, **_ANSWER_DEFAULTS})
-    if given:
-        made.__dict__.update(given)
+    _set(
+        made,
+        "__dict__",
+        {
+            "at": at,
+            "provider": provider,
+            "action": action,
+            "coverage": coverage,
+            "rate": rate,
+            "start": None,
+            "reason": reason,
+            "until": None,
+            "text": None,
+            "accept": None,
+            "call_times": None,
+        },
+    )
     return made
 
 
@@ -165,9 +186,29 @@ def _drawer(distribution: Distribution) -> Callable[[random.Random], float]:
         low, high = distribution.low, distribution.high
         return lambda rng: rng.uniform(low, high)
     if distribution.kind == "lognormal":
-        mu, sigma = math.log(distribution.median), distribution.sigma
-        return lambda rng: rng.lognormvariate(mu, sigma)
+        return _lognormal(math.log(distribution.median), distribution.sigma)
     return distribution.draw
+
+
+def _lognormal(mu: float, sigma: float) -> Callable[[random.Random], float]:
+    """`rng.lognormvariate(mu, sigma)` with its `normalvariate` written out (the standard
+    library's Kinderman-Monahan loop, the same `random()` calls and arithmetic): two calls
+    fewer on each answer's delay. `tests/engine/test_records.py` holds it to the library's."""
+    log, exp = math.log, math.exp
+    magic = 4 * math.exp(-0.5) / math.sqrt(2.0)  # random.NV_MAGICCONST, as random.py makes it
+
+    def draw(rng: random.Random) -> float:
+        uniform = rng.random
+        while True:
+            u1 = uniform()
+            u2 = 1.0 - uniform()
+            z = magic * (u1 - 0.5) / u2
+            zz = z * z / 4.0
+            if zz <= -log(u2):
+                break
+        return exp(mu + z * sigma)
+
+    return draw
 
 
 class _Table:
@@ -275,6 +316,7 @@ class Run:
         # minutes -> the span `add_working_hours` makes of `Decimal(minutes) / 60` (a few
         # hundred): converting and hashing a `Decimal` per answer cost more than the deadline
         self._spans: dict[int, timedelta] = {}
+        self._add_span = market.calendar.add_working_span
 
     def push(self, at: datetime, order: int, index: int, payload: Payload) -> int:
         self.sequence += 1
@@ -292,8 +334,8 @@ class Run:
         # the loop runs once per event (hundreds of thousands): what it reads is bound here
         heap, pop, push = self.heap, heapq.heappop, heapq.heappush
         until, scheduled, pending, drafts = self.until, self.scheduled, self.pending, self.drafts
-        on_progress, carry_out, step, answer = (
-            self.on_progress, self._carry_out, self._step, self._answer
+        on_progress, carry_out, step, answer, keep = (
+            self.on_progress, self._carry_out, self._step, self._answer, self.keep_effects
         )  # fmt: skip
         while heap:
             at, _, sequence, index, payload = pop(heap)
@@ -324,7 +366,7 @@ class Run:
             if on_progress is not None and steps % PROGRESS_EVERY == 0:
                 on_progress(at)  # the virtual clock's time: how far the run has come
             for effect in effects:
-                if effect.kind == _SEND_REQUEST and not self.keep_effects:
+                if effect.kind == _SEND_REQUEST and not keep:
                     # `_carry_out`'s first case, without the call: most effects are requests
                     if effect.to is not None:
                         answer(index, at, effect.to, str(effect.details["stage"]), effect)
@@ -380,7 +422,7 @@ class Run:
         span = self._spans.get(minutes)
         if span is None:
             span = self._spans[minutes] = hours_span(Decimal(minutes) / 60)
-        when = self.market.calendar.add_working_span(at, span)
+        when = self._add_span(at, span)
         if action == "decline":
             answer = _answer_of(when, provider, "decline", reason=rng.choice(DECLINE_REASONS))
         elif action == "interest":

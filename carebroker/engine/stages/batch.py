@@ -136,7 +136,7 @@ def on_answer(progress: Progress, stage: Stage, run: StageRun, index: int, answe
         progress.ignore(now, f"{answer.action} in an offer round", provider=answer.provider)
         return
     draft.event(now, answer.action, provider=answer.provider, stage=stage.name, round="offer")
-    if not draft.indexes(stage=stage.name, round_="offer", cycle=_key(run), open_only=True):
+    if not draft.any_open(stage.name, "offer", _key(run)):
         _decide(progress, stage, run, now)  # every ISP answered: award now, not at the deadline
 
 

@@ -229,6 +229,13 @@ def _new_floor(pks: list[int], before: Before) -> tuple[float, float, dict[str, 
     set_request = ", ".join(f"{name} = %s" for name in REQUEST_COLUMNS)
     took: dict[str, float] = {}
     with transaction.atomic():  # the sweep's new rows go, untimed, so the same go in again
+        gone = Notice.objects.filter(pk__gt=before.marks["Notice"])
+        if connection.vendor == "postgresql":  # a notice's key is kept in its own table
+            keys = list(gone.values_list("council_id", "key"))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "DELETE FROM outbox_noticekey WHERE council_id = %s AND key = %s", keys
+                )
         for model in (TimelineEvent, SourcingRequest, Notice):
             model.objects.filter(pk__gt=before.marks[model.__name__]).delete()
     started = clock.perf_counter()

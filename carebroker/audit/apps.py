@@ -21,7 +21,8 @@ REGISTERED: dict[str, dict[str, object]] = {
     "referrals.Referral": {"exclude_fields": ["returned_reason"]},
     # The engine's snapshot and clocks change on every tick: the timeline records those.
     # The working time to award is worked out from the award, which is logged, and the
-    # wait's start from the timeline (sourcing/waiting_from.py).
+    # wait's start from the timeline (sourcing/waiting_from.py), and so are the duties' due
+    # moments (sourcing/duty_due.py).
     "sourcing.Package": {
         "exclude_fields": [
             "engine_state",
@@ -29,6 +30,8 @@ REGISTERED: dict[str, dict[str, object]] = {
             "next_due",
             "working_time_to_award",
             "waiting_from",
+            "waiting_due",
+            "chase_due",
         ]
     },
     # The ISP password never goes into the log (it is sealed in its own column).

@@ -26,7 +26,6 @@ the referrer to tell that team (sourcing/effects.py).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,126 +35,82 @@ from django.db import transaction
 from carebroker.accounts.models import User
 from carebroker.councils.models import Council
 from carebroker.engine.placement import agreed_start
+from carebroker.engine.policy import Policy
 from carebroker.engine.vocabulary import EventType, NoticeKind, PackageStatus
+from carebroker.engine.workingtime import WorkingCalendar
+from carebroker.sourcing import duty_due
 from carebroker.sourcing.actions import check_staff
-from carebroker.sourcing.due import Markets, claim
+from carebroker.sourcing.due import BATCH, claim_due
+from carebroker.sourcing.duty_due import BY_STEP, CLOCKS, ESCALATION, TASK, Clock, Open, open_steps
 from carebroker.sourcing.effects import notify
+from carebroker.sourcing.market_db import policy_and_calendar
 from carebroker.sourcing.models import EventSource, Package, TimelineEvent
 from carebroker.sourcing.runner import locked
+
+__all__ = ["CLOCKS", "Clock", "Open", "chase_after_award", "do_record_step", "open_steps"]
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Clock:
-    """One clock after the award: its due event, the event that clears it, its words."""
-
-    step: str  # the code on the timeline and in notice keys
-    due_event: str
-    cleared_by: str
-    words: str  # what is overdue, in the council's words
-
-
-CLOCKS = (
-    Clock(
-        "confirmation_form",
-        EventType.CONFIRMATION_FORM_DUE,
-        EventType.CONFIRMED,
-        "the Provider Confirmation Form",
-    ),
-    Clock(
-        "service_delivery_order",
-        EventType.SERVICE_DELIVERY_ORDER_DUE,
-        EventType.SERVICE_DELIVERY_ORDER_SENT,
-        "the Service Delivery Order",
-    ),
-    Clock(
-        "financial_assessment",
-        EventType.FINANCIAL_ASSESSMENT_DUE,
-        EventType.FINANCIAL_ASSESSMENT_REQUESTED,
-        "the financial assessment",
-    ),
-)
-BY_STEP = {clock.step: clock for clock in CLOCKS}
-TASK, ESCALATION = "task", "escalation"
-
-
-@dataclass(frozen=True)
-class Open:
-    """A step after the award that is due and not done yet."""
-
-    clock: Clock
-    due: datetime
-
-
-def open_steps(rows: list[Any]) -> list[Open]:
-    """The after-award steps of the current award not done yet, from the timeline rows (in
-    order). A step is due from its latest due event; a clearing event after it clears it."""
-    since_award = rows
-    for index, row in enumerate(rows):
-        if row.type == EventType.AWARD:
-            since_award = rows[index:]
-    found: list[Open] = []
-    for clock in CLOCKS:
-        due: datetime | None = None
-        for row in since_award:
-            if row.type == clock.due_event and row.details.get("due"):
-                due = datetime.fromisoformat(str(row.details["due"]).replace("Z", "+00:00"))
-            elif row.type == clock.cleared_by:
-                due = None
-        if due is not None:
-            found.append(Open(clock, due))
-    return found
-
-
 def chase_after_award(now: datetime) -> list[str]:
-    """Worker duty: a task for each step past its due time, an escalation a working day on."""
+    """Worker duty: a task for each step past its due time, an escalation a working day on.
+
+    Reads only the packages whose stored `chase_due` has come (sourcing/duty_due.py), the
+    oldest first, in batches claimed with SKIP LOCKED; under the lock each one's open
+    steps are worked out from its timeline, what is due by `now` is raised, and its next
+    moment is stored, in one transaction with what was raised."""
     lines: list[str] = []
-    markets = Markets()
+    rules = {}
     for council in Council.objects.order_by("pk"):
         try:
-            market = markets.of(council)
+            rules[council.pk] = policy_and_calendar(council)
         except Exception:  # one council's broken policy must not stop the others
             logger.exception("the policy of council %s cannot be loaded", council.slug)
-            continue
-        if market.policy.after_acceptance is None:
-            continue
-        calendar = market.calendar
-        awarded = Package.objects.filter(council=council, status=PackageStatus.AWARDED)
-        for package in awarded.order_by("pk").only("pk", "case_number"):
-            rows = list(package.timeline.order_by("id").only("type", "details", "at"))
-            raised = {
-                (str(r.details.get("step")), str(r.details.get("level")), str(r.details.get("due")))
-                for r in rows
-                if r.type == EventType.STEP_OVERDUE
-            }
-            for step in open_steps(rows):
-                due_text = step.due.isoformat()
-                levels = [(TASK, step.due), (ESCALATION, calendar.add_working_days(step.due, 1))]
-                for level, at in levels:
-                    if at <= now and (step.clock.step, level, due_text) not in raised:
-                        lines.append(_raise(package.pk, step, level, now))
-    return [line for line in lines if line]
+    last: tuple[datetime, int] | None = None
+    while True:
+        with transaction.atomic():
+            rows = claim_due(now, last, BATCH, "chase_due")
+            if not rows:
+                break
+            last = (rows[-1].chase_due, rows[-1].pk)
+            timelines = duty_due.timeline_rows(Package, TimelineEvent, [r.pk for r in rows])
+            for row in rows:
+                rule = rules.get(row.council_id)
+                if rule is None:
+                    continue  # its policy cannot be loaded: it stays due
+                with transaction.atomic():  # the package's savepoint
+                    lines += _chase_due(row, now, *rule, timelines.get(row.pk, []))
+    return lines
 
 
-def _raise(pk: int, step: Open, level: str, now: datetime) -> str:
-    with transaction.atomic():
-        row = claim(pk)
-        if row is None or row.status != PackageStatus.AWARDED:
-            return ""
-        TimelineEvent.objects.create(
-            package=row,
-            at=now,
-            type=EventType.STEP_OVERDUE,
-            details={"step": step.clock.step, "level": level, "due": step.due.isoformat()},
-            source=EventSource.WORKER,
-        )
-        to = "broker" if level == TASK else "manager"
-        key = f"step_overdue:{row.case_number}:{step.clock.step}:{level}:{step.due.timestamp():.0f}"
-        context = {"step": step.clock.words, "due": step.due, "escalated": level == ESCALATION}
-        notify(row, to, NoticeKind.STEP_OVERDUE, key, context, now)
-    who = "the Purchasing Officer" if level == TASK else "the Area Support Manager"
-    return f"package {row.case_number}: {step.clock.words} overdue; {who} told"
+def _chase_due(
+    row: Package, now: datetime, policy: Policy, calendar: WorkingCalendar, rows: list[Any]
+) -> list[str]:
+    lines = []
+    if policy.after_acceptance is not None and row.status == PackageStatus.AWARDED:
+        for step, level, at in duty_due.chase_levels(calendar, rows):
+            if at <= now:
+                rows.append(_raise(row, step, level, now))
+                who = "the Purchasing Officer" if level == TASK else "the Area Support Manager"
+                lines.append(f"package {row.case_number}: {step.clock.words} overdue; {who} told")
+    duty_due.work_out(row, policy, calendar, rows)
+    Package.objects.filter(pk=row.pk).update(waiting_due=row.waiting_due, chase_due=row.chase_due)
+    return lines
+
+
+def _raise(row: Package, step: Open, level: str, now: datetime) -> TimelineEvent:
+    event: TimelineEvent = TimelineEvent.objects.create(
+        package=row,
+        at=now,
+        type=EventType.STEP_OVERDUE,
+        details={"step": step.clock.step, "level": level, "due": step.due.isoformat()},
+        source=EventSource.WORKER,
+    )
+    to = "broker" if level == TASK else "manager"
+    key = f"step_overdue:{row.case_number}:{step.clock.step}:{level}:{step.due.timestamp():.0f}"
+    context = {"step": step.clock.words, "due": step.due, "escalated": level == ESCALATION}
+    notify(row, to, NoticeKind.STEP_OVERDUE, key, context, now)
+    return event
 
 
 def check_step_record(user: User, package: Package, step: str) -> Clock:
@@ -184,7 +139,7 @@ def do_record_step(user: User, package: Package, step: str, now: datetime) -> bo
         rows = list(row.timeline.order_by("id").only("type", "details", "at"))
         if not any(found.clock.step == clock.step for found in open_steps(rows)):
             return False
-        TimelineEvent.objects.create(
+        cleared = TimelineEvent.objects.create(
             package=row,
             at=now,
             type=clock.cleared_by,
@@ -194,6 +149,10 @@ def do_record_step(user: User, package: Package, step: str, now: datetime) -> bo
         )
         if clock.cleared_by == EventType.SERVICE_DELIVERY_ORDER_SENT:
             _send_sdo(row, rows, now)
+        # The step is done: the duty's next moment moves with it (sourcing/duty_due.py).
+        policy, calendar = policy_and_calendar(row.council)
+        duty_due.work_out(row, policy, calendar, [*rows, cleared])
+        Package.objects.filter(pk=row.pk).update(chase_due=row.chase_due)
     return True
 
 

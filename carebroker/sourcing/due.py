@@ -93,19 +93,25 @@ def claim(pk: int) -> Package | None:
     return next(iter(rows), None)
 
 
-def claim_due(now: datetime, after: tuple[datetime, int] | None, size: int) -> list[Package]:
-    """Up to `size` due packages past `after` (a (next_due, pk) cursor; None: from the
+def claim_due(
+    now: datetime, after: tuple[datetime, int] | None, size: int, column: str = "next_due"
+) -> list[Package]:
+    """Up to `size` packages due by `now` in `column` (the engine's `next_due`, or a
+    duty's moment: sourcing/duty_due.py) past `after` (a (due, pk) cursor; None: from the
     start), the oldest due first, locked for this transaction; rows another worker holds
-    are skipped, not waited for. `next_due <= now` is read under the lock (PostgreSQL
-    re-checks a row changed meanwhile; SQLite has one writer at a time)."""
+    are skipped, not waited for. `column <= now` is read under the lock (PostgreSQL
+    re-checks a row changed meanwhile; SQLite has one writer at a time). A held package's
+    engine clocks wait; the duties' moments do not."""
     rows = Package.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-        next_due__lte=now, held_reason=""
+        **{f"{column}__lte": now}
     )
+    if column == "next_due":
+        rows = rows.filter(held_reason="")
     if after is not None:
         due, pk = after
-        rows = rows.filter(Q(next_due__gt=due) | Q(next_due=due, pk__gt=pk))
+        rows = rows.filter(Q(**{f"{column}__gt": due}) | Q(**{column: due, "pk__gt": pk}))
     rows = rows.select_related("council", "referral", "referral__referrer", "person", "area")
-    return list(rows.order_by("next_due", "pk")[:size])
+    return list(rows.order_by(column, "pk")[:size])
 
 
 class _BulkWriteFailed(Exception):

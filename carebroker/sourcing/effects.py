@@ -30,6 +30,7 @@ from carebroker.engine import handbacks, reviews
 from carebroker.engine.market import Market
 from carebroker.engine.placement import start_of
 from carebroker.engine.state import Effect, Event, PackageState, Request
+from carebroker.engine.workingtime import WorkingCalendar
 from carebroker.lib.london import LONDON
 from carebroker.outbox.models import Notice, NoticeKind
 from carebroker.outbox.notices import PendingNotice, queue_notice
@@ -256,12 +257,18 @@ def _notice(
     elif kind == K.REVIEW_OUTCOME:
         context = _review_context(row, state)
     elif kind == K.ESCALATION:
-        return escalate(row, market, str(details.get("rag")), cause.at, now, to=to or "manager")
+        rag = str(details.get("rag"))
+        return escalate(row, market.calendar, rag, cause.at, now, to=to or "manager")
     return notify(row, to, kind, key, context, now, cc_senior=cc_senior)
 
 
 def escalate(
-    row: Package, market: Market, level: str, at: datetime, now: datetime, to: str = "manager"
+    row: Package,
+    calendar: WorkingCalendar,
+    level: str,
+    at: datetime,
+    now: datetime,
+    to: str = "manager",
 ) -> int:
     """The waiting-list escalation notice; one per package and level (docs/policies.md §5),
     and one more per level each time a handback restarts the package's waiting clock."""
@@ -288,7 +295,7 @@ def escalate(
         # docs/policies.md §5 Self-funders: the wait counts from the grace end, as the clock
         start = grace
         context = {"level": level, "grace_ended_at": grace}
-    days = market.calendar.working_days_between(_local_date(start), _local_date(at))
+    days = calendar.working_days_between(_local_date(start), _local_date(at))
     return notify(row, to, K.ESCALATION, key, {**context, "days_waiting": days}, now)
 
 

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,12 @@ PackageStatus = models.TextChoices(
 def validate_mosaic_id(case: str) -> None:
     if problem := mosaic_id_problem(case):
         raise ValidationError(f"Mosaic ID: {problem}")
+
+
+# A package row made around the write path (a bulk load, a hand-built row) or of a council
+# whose policy changed: its duties' moments are due at once, and the next sweep works them
+# out (sourcing/duty_due.py).
+NOT_WORKED_OUT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class Package(models.Model):
@@ -87,6 +94,15 @@ class Package(models.Model):
     )
     next_due = models.DateTimeField(
         null=True, blank=True, db_index=True, help_text="When the worker must next tick it."
+    )
+    # When the worker's waiting-list and after-award duties next have work for it (null: no
+    # more), kept by the write path with the step that moves it (sourcing/duty_due.py): a
+    # sweep reads the packages due now through these indexes, not every live package.
+    waiting_due = models.DateTimeField(
+        null=True, blank=True, db_index=True, editable=False, default=NOT_WORKED_OUT
+    )
+    chase_due = models.DateTimeField(
+        null=True, blank=True, db_index=True, editable=False, default=NOT_WORKED_OUT
     )
     held_reason = models.CharField(
         max_length=300,

@@ -43,7 +43,7 @@ from carebroker.engine.result import plain
 from carebroker.engine.state import Event, PackageState, Request
 from carebroker.referrals.models import Referral as ReferralRow
 from carebroker.referrals.models import ReferralStatus
-from carebroker.sourcing import effects, snapshot, waiting_from, working_time
+from carebroker.sourcing import duty_due, effects, snapshot, waiting_from, working_time
 from carebroker.sourcing.market_db import engine_package, market_of, redaction_words, view_of
 from carebroker.sourcing.models import (
     EventSource,
@@ -237,6 +237,7 @@ def save_step(
     Row by row now, or with `writes` (the worker's batch, sourcing/writes.py) collected for
     one bulk write per table: the same rows either way."""
     claimed = claimed_copy(row) if writes is not None else None
+    before_step = (row.status, row.referral.accepted_at)  # for the duties' moments, below
     after = outcome.state
     row.engine_state = snapshot.dump(after)
     row.status = "sourcing" if after.status == "new" else after.status
@@ -268,17 +269,22 @@ def save_step(
         row.referral.accepted_at,
         [(str(event.type), event.at) for event in outcome.events],
     )
+    events = _event_rows(row, outcome.events, EventSource.ENGINE, actor)
+    # When the waiting-list and after-award duties next have work for it, where this step
+    # moved that (sourcing/duty_due.py): with the step, in its transaction.
+    pending = writes.pending_events(row) if writes is not None else []
+    duty_due.keep(row, market.policy, market.calendar, before_step, [*pending, *events])
     if writes is None:
         row.save()
         _save_requests(row, market, before.requests, after.requests)
-        append_events(row, outcome.events, actor=actor)
+        TimelineEvent.objects.bulk_create(events)
         effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
         return
     assert claimed is not None
     writes.package(row, claimed)
     for seq, fields, new in _request_rows(market, before.requests, after.requests):
         writes.request(row, seq, fields, new)
-    for event in _event_rows(row, outcome.events, EventSource.ENGINE, actor):
+    for event in events:
         writes.event(event)
     with collecting(writes):
         effects.carry_out(row, market, after, outcome.effects, outcome.events, now)

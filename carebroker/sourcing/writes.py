@@ -43,6 +43,8 @@ PACKAGE_COLUMNS = (
     "awarded_at",
     "working_time_to_award",
     "waiting_from",
+    "waiting_due",
+    "chase_due",
     "held_reason",
     "next_due",
     "hours_per_week",

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carebroker.accounts.models import User
 from carebroker.audit.record import viewed
-from carebroker.councils.models import Area
+from carebroker.councils.models import Area, Council
 from carebroker.engine.inputs import Answer
 from carebroker.engine.policy import Stage
 from carebroker.engine.stages import ASSESSMENT_RESULTS, assessing
@@ -50,7 +50,7 @@ from carebroker.portal.access import (
 from carebroker.portal.answers import AnswerOutcome, do_provider_answer
 from carebroker.portal.batch_rows import render_rows as render_batch_rows
 from carebroker.portal.capacity import declarations_of, declare
-from carebroker.portal.confirmation import asks_for_confirmation
+from carebroker.portal.confirmation import council_asks_for_confirmation
 from carebroker.portal.forms import (
     ANSWERS,
     CHANGE_ACTIONS,
@@ -110,18 +110,21 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             _tell(request, do_provider_answer(row, answer, now))
         return HttpResponseRedirect(request.get_full_path())
 
+    # Each distinct list of specialisms once (a few), not one per open request, unsorted.
     specialisms = sorted(
         {
             name
-            for names in open_rows.values_list("package__specialisms", flat=True)
+            for names in open_rows.order_by()
+            .values_list("package__specialisms", flat=True)
+            .distinct()
             for name in names or ()
         }
     )
     filters = RequestFilterForm(request.GET or None, specialisms=specialisms)
     order = ("deadline", "package__case_number")
-    batch = list(_filtered(batch_rows, filters).order_by(*order)[:PAGE_SIZE])
+    batch = list(_shown(_filtered(batch_rows, filters)).order_by(*order)[:PAGE_SIZE])
     others = list(
-        _filtered(open_rows, filters).exclude(round="interest").order_by(*order)[:PAGE_SIZE]
+        _shown(_filtered(open_rows, filters)).exclude(round="interest").order_by(*order)[:PAGE_SIZE]
     )
     assessments = _assessments(_filtered(requests_for_provider(user), filters), provider)
     return render(
@@ -138,9 +141,25 @@ def requests_page(request: HttpRequest) -> HttpResponse:
             "interest_form": interest_form,
             "return_form": InterestReturnForm(),
             "page_size": PAGE_SIZE,
-            "has_batch": _has_batch(provider),
+            # The provider's council is the user's (the_provider): the one already loaded.
+            "has_batch": _has_batch(user.council),
         },
     )
+
+
+# What the requests page shows of a batch or open request (portal/batch_rows.py and the
+# open requests' table) and nothing else: the packages' other columns and their council
+# and area, made and decoded for every row, were a third of the page (bench/README.md).
+REQUEST_SHOWN = (
+    "outcome", "deadline", "package__case_number", "package__urgent",
+    "package__hospital_discharge", "package__emergency", "package__target_supply_area",
+    "package__enhanced_rate", "package__provider_view", "package__hours_per_week",
+    "package__preferred_start", "package__specialisms",
+)  # fmt: skip
+
+
+def _shown(rows: QuerySet[SourcingRequest]) -> QuerySet[SourcingRequest]:
+    return rows.select_related(None).select_related("package").only(*REQUEST_SHOWN)
 
 
 @dataclass(frozen=True)
@@ -287,12 +306,18 @@ def history_page(request: HttpRequest) -> HttpResponse:
     """Every request sent to us, newest first, with our answer and how it ended for us."""
     user = _user(request)
     provider = the_provider(user)
-    rows = requests_for_provider(user).order_by("-sent_at", "-pk")
+    rows = (
+        requests_for_provider(user)
+        .select_related(None)
+        .select_related("package")
+        .only(*HISTORY_SHOWN)
+        .order_by("-sent_at", "-pk")
+    )
     page = _Counted(rows, PAGE_SIZE, _history_count(user, provider)).get_page(
         request.GET.get("page")
     )
     shown = list(page.object_list)
-    confirm = _confirmation_asked(shown, provider.pk)
+    confirm = _confirmation_asked(shown, provider.pk, user)
     return render(
         request,
         "portal/history.html",
@@ -329,19 +354,24 @@ def _history_count(user: User, provider: Provider) -> int:
     return SourcingRequest.objects.filter(provider_id=provider.pk).count()
 
 
-def _confirmation_asked(rows: Iterable[SourcingRequest], provider_pk: int) -> set[str]:
-    """The packages awarded to us whose council asks for a Provider Confirmation Form."""
-    asks: dict[int, bool] = {}  # one policy read per council on the page
-    found = set()
-    for row in rows:
-        package = row.package
-        if package.awarded_provider_id != provider_pk:
-            continue
-        if package.council_id not in asks:
-            asks[package.council_id] = asks_for_confirmation(package)
-        if asks[package.council_id]:
-            found.add(package.case_number)
-    return found
+# What a history row shows (portal/history_rows.py) and nothing else: the packages' other
+# columns (the provider view and the other JSON fields) were most of the page's time in
+# making and decoding them at 100,000 packages (bench/README.md).
+HISTORY_SHOWN = (
+    "stage", "round", "sent_at", "outcome", "late", "coverage", "reason", "not_awarded",
+    "rate", "package__case_number", "package__status", "package__awarded_provider_id",
+)  # fmt: skip
+
+
+def _confirmation_asked(rows: Iterable[SourcingRequest], provider_pk: int, user: User) -> set[str]:
+    """The packages awarded to us whose council asks for a Provider Confirmation Form. The
+    rows are all of the user's council (requests_for_provider), so its policy decides."""
+    ours = {
+        row.package.case_number for row in rows if row.package.awarded_provider_id == provider_pk
+    }
+    if not ours or user.council is None or not council_asks_for_confirmation(user.council):
+        return set()
+    return ours
 
 
 @provider_required
@@ -383,7 +413,7 @@ def documents_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "documents": list(page.object_list),
             "batch_reports": list(batch_reports_for_provider(user)[:PAGE_SIZE]),
-            "has_batch": _has_batch(provider),
+            "has_batch": _has_batch(provider.council),
         },
     )
 
@@ -417,7 +447,7 @@ def interest_return(request: HttpRequest) -> HttpResponse:
     arrived (docs/policies.md §4.2, seed 002); a refused file records nothing."""
     user = _user(request)
     provider = the_provider(user)
-    if not _has_batch(provider):  # nothing to send back: say so, record nothing
+    if not _has_batch(provider.council):  # nothing to send back: say so, record nothing
         return render(request, "portal/interest_return.html", {"provider": provider})
     now = timezone.now()
     form = InterestReturnForm(
@@ -510,10 +540,10 @@ def _offer_part(package: Package, provider: Provider) -> str:
     return str(event.details.get("part", "")) if event is not None else ""
 
 
-def _has_batch(provider: Provider) -> bool:
+def _has_batch(council: Council | None) -> bool:
     """Whether the provider's council issues a batch (Essex, docs/policies.md §4.2): only then
     are there batch reports to tick and send back."""
-    return any(stage.kind == "batch" for stage in policy_of(provider.council).stages)
+    return council is not None and any(stage.kind == "batch" for stage in policy_of(council).stages)
 
 
 def _stage_of(package: Package, stage: str) -> Stage | None:

@@ -154,11 +154,21 @@ SORT_KEYS: dict[str, tuple[keyset.Key, ...]] = {
 }
 
 
+# What a row shows (web/list_rows.py), its days waiting (web/waiting_days.py) and the sort
+# keys of the page's edges (SORT_KEYS): nothing else is read.
+SHOWN = (
+    "case_number", "urgent", "hospital_discharge", "emergency", "status", "gate", "stage",
+    "hours_per_week", "preferred_start", "next_due", "waiting_from", "awarded_at",
+    "person__name", "area__name",
+)  # fmt: skip
+
+
 def _shown(rows: QuerySet[Package]) -> QuerySet[Package]:
-    """What the list shows of a page's packages. The engine's snapshot (15 kB a package at
-    the demo's size) is never shown in a list: parsing 50 of them was half the page's time
-    (bench/pages.py)."""
-    return with_grace_ends(rows.select_related("area", "referral", "person")).defer("engine_state")
+    """What the list shows of a page's packages, and only that. The engine's snapshot (15 kB
+    a package at the demo's size) was half the page's time once (bench/pages.py); the other
+    columns (the provider view and the other JSON fields, the referral) cost a third of
+    the list's time at 100,000 packages in making and decoding them (bench/README.md)."""
+    return with_grace_ends(rows.select_related("area", "person")).only(*SHOWN)
 
 
 def _search(text: str) -> Q:

@@ -137,10 +137,20 @@ class Package(models.Model):
                 fields=["council", "status", "preferred_start", "case_number"],
                 name="package_live_start",
             ),
-            # The waiting list and the list's "longest waiting" sort and RAG filter.
+            # The waiting list and the list's "longest waiting" sort and RAG filter; the
+            # flags after them let the list's counts (urgent, RAG) read this index alone, not
+            # every live package's row (web/views/packages.py _counts, bench/README.md).
             models.Index(
-                fields=["council", "status", "waiting_from", "case_number"],
-                name="package_live_waiting",
+                fields=[
+                    "council",
+                    "status",
+                    "waiting_from",
+                    "case_number",
+                    "urgent",
+                    "hospital_discharge",
+                    "emergency",
+                ],
+                name="package_live_waiting_flags",
             ),
         ]
 

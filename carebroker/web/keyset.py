@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet, Window
 from django.db.models.expressions import OrderBy
 
 AFTER = "after"
@@ -164,7 +164,8 @@ def page_of(
     `load` adds what the page shows of each row (select_related, annotations, defer). It is
     applied to the page's rows only: the database picks the page's keys from the narrow
     rows (the sort columns and the key), then reads the wide rows of those `size` alone,
-    instead of reading and sorting every wide row that matches (bench/web.py).
+    instead of reading and sorting every wide row that matches (bench/web.py); a first
+    page that must count its rows counts them in the query that picks its keys.
 
     `total`, when the caller has counted `rows` already (the list's counts of its unfiltered
     rows), is taken as the rows in all; on a first page nothing is ahead of it, so such a
@@ -179,7 +180,18 @@ def page_of(
     if load is None:
         shown = list(chosen.order_by(*order)[:size])
     else:
-        keys_of_page = chosen.order_by(*order).values("pk")[:size]
+        keys_of_page: Any = chosen.order_by(*order).values("pk")[:size]
+        if cursor is None and total is None:
+            # A first page that counts its rows (a search, a filter): the count comes with
+            # the page's keys, a window over the same rows, so they are found once, not
+            # twice (the search's name match over the live packages: bench/README.md).
+            found = list(
+                chosen.order_by(*order)
+                .annotate(_rows=Window(Count("pk")))
+                .values_list("pk", "_rows")[:size]
+            )
+            total = found[0][1] if found else 0
+            keys_of_page = [pk for pk, _ in found]
         whole = load(rows.model._default_manager.filter(pk__in=keys_of_page))
         shown = list(whole.order_by(*order))
     if not forward:

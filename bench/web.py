@@ -4,7 +4,7 @@ the same server.
 
 Run: .venv/bin/python bench/web.py [--packages N] [--requests R] [--clients C] [--workers W]
      [--pages dashboard,portal] (only the pages whose name holds one of these words; the
-     floors are always measured) [--keep DIR] [--no-queries]
+     floors are always measured) [--keep DIR] [--no-queries] [--in-process N]
 (see bench/README.md; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL instead;
 --keep DIR keeps the SQLite database there and reuses it next time, without loading)
 
@@ -311,6 +311,39 @@ def count_queries(users: dict[str, Any], path: str, role: str) -> tuple[int, int
     return len(queries), body.count(f">{prefix}")
 
 
+def in_process(users: dict[str, Any], pages: dict[str, tuple[str, str]], times: int) -> None:
+    """Each page `times` times through Django's test client in this process: median and
+    fastest CPU ms (time.process_time), and the median's ratio to the signed-in floor's."""
+    import statistics
+
+    from django.test import Client
+
+    import carebroker.wsgi  # noqa: F401 - the start-up gunicorn's workers run (gc.freeze)
+
+    clients = {"anonymous": Client(SERVER_NAME="localhost")}
+    for role, user in users.items():
+        clients[role] = Client(SERVER_NAME="localhost")
+        clients[role].force_login(user)
+    print(f"\n{'in-process, CPU ms':<38} {'median':>8} {'fastest':>8} {'x signed':>9}")
+    found = {}
+    for name, (path, role) in pages.items():
+        client = clients[role]
+        for _ in range(3):  # warm: templates, caches
+            client.get(path)
+        spent = []
+        for _ in range(times):
+            started = clock.process_time()
+            response = client.get(path)
+            spent.append((clock.process_time() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        found[name] = (statistics.median(spent), min(spent))
+    floor = found["signed-in trivial (/bench/signed-in/)"][0]
+    for name, (median, fastest) in found.items():
+        print(f"{name:<38} {median:8.2f} {fastest:8.2f} {median / floor:9.1f}")
+    print(f"(each page {times} times after 3 warm-up requests; x signed: to the signed-in "
+          "trivial page's median)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--packages", type=int, default=100_000)
@@ -332,6 +365,14 @@ def main() -> None:
         "(to profile the pages against it, or measure again without loading)",
     )
     parser.add_argument("--no-queries", action="store_true", help="skip the queries per page")
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time each page N times in this process (Django's test client, no server): "
+        "the median CPU ms per page, less noisy than HTTP on a busy machine",
+    )
     args = parser.parse_args()
     wanted = [w.strip().lower() for w in args.pages.split(",") if w.strip()]
     pages = {
@@ -378,9 +419,13 @@ def main() -> None:
         connection.close()  # gunicorn's workers open their own
         port = free_port()
         env = {**os.environ, "CAREBROKER_VAR": str(var), "LOG_LEVEL": "WARNING"}
-        env.setdefault("CONN_MAX_AGE", "60")  # PostgreSQL: a connection per worker, as deployed
+        # Each worker keeps its database connection 60 s, as deployed (docs/deployment.md);
+        # CONN_MAX_AGE=0 in the environment measures a new connection per request instead.
+        env.setdefault("CONN_MAX_AGE", "60")
         server = start_gunicorn(port, args.workers, env)
         base = f"http://127.0.0.1:{port}"
+        print(f"gunicorn: CONN_MAX_AGE={env['CONN_MAX_AGE']} (seconds a worker keeps its "
+              "database connection; 0: a new one per request)")  # fmt: skip
         print(f"load at start: {os.getloadavg()[0]:.1f} (1-minute average)")
         results: dict[str, tuple[float, float]] = {}
         for name, (path, role) in pages.items():
@@ -399,6 +444,8 @@ def main() -> None:
             "(x: the ratio to the trivial page's p50 / p95 in this run, the issue's floor;\n"
             " xs: to the signed-in trivial page's, the same middleware, session and user)"
         )
+        if args.in_process:
+            in_process(users, pages, args.in_process)
         if args.no_queries:
             return
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sourcing", "0014_waiting_from"),
+        ("sourcing", "0016_duty_due_fill"),
     ]
 
     operations = [

@@ -29,7 +29,8 @@ from carebroker.engine.inputs import (
 )
 from carebroker.engine.market import Market, PackageSpec
 from carebroker.engine.progress import Progress
-from carebroker.engine.stages import batch, on_answer, on_due, takes, tender
+from carebroker.engine.stages import answer as stage_answer
+from carebroker.engine.stages import batch, on_due, tender
 from carebroker.engine.state import OPEN_OUTCOMES, Draft, Effect, Event, PackageState
 from carebroker.engine.vocabulary import (
     RUNNING,
@@ -257,9 +258,8 @@ def _answer(progress: Progress, answer: Answer) -> None:
         if (
             owner is not None
             and owner.status == "active"
-            and takes(progress, owner, request.round, answer.action)
+            and stage_answer(progress, owner, index, answer)
         ):
-            on_answer(progress, owner, index, answer)
             return
     if answer.action == AnswerAction.INTEREST:
         for run in draft.active_runs():

@@ -418,7 +418,11 @@ class Run:
             action = "decline"
         else:
             return  # silence: the request expires (a decline, docs/policies.md §2)
-        minutes = max(1, min(_MAX_DELAY_MINUTES, round(table.delay(rng))))
+        minutes = round(table.delay(rng))  # `max(1, min(_MAX_DELAY_MINUTES, ...))`, unrolled
+        if minutes > _MAX_DELAY_MINUTES:
+            minutes = _MAX_DELAY_MINUTES
+        elif minutes < 1:
+            minutes = 1
         span = self._spans.get(minutes)
         if span is None:
             span = self._spans[minutes] = hours_span(Decimal(minutes) / 60)

@@ -42,6 +42,17 @@ def on_answer(progress: Progress, run: StageRun, index: int, answer: Answer) -> 
     _KINDS[stage.kind].on_answer(progress, stage, run, index, answer)
 
 
+def answer(progress: Progress, run: StageRun, index: int, answer: Answer) -> bool:
+    """`on_answer` if a request of `run` in its round takes `answer` (`takes`); whether it did.
+    The two, with the stage looked up once: the engine asks for every provider's answer."""
+    stage = progress.policy.stage(run.name)
+    kind = stage.kind
+    if answer.action not in _ANSWERS.get((kind, progress.draft.requests[index].round), ()):
+        return False
+    _KINDS[kind].on_answer(progress, stage, run, index, answer)
+    return True
+
+
 def answers_taken(kind: str, round_: str) -> tuple[str, ...]:
     """The answers a request of a stage of `kind` in `round_` takes (for forms offering them)."""
     return _ANSWERS.get((kind, round_), ())

@@ -71,8 +71,9 @@ def _issue(progress: Progress, stage: Stage, run: StageRun, at: datetime) -> Non
         urgent=progress.market.is_urgent(package),
         flags=flags,
     )
+    send, name, cycle = progress.draft.send, stage.name, str(run.cycle)  # once per report
     for provider in providers:
-        progress.draft.send(at, provider, stage.name, "interest", deadline, cycle=str(run.cycle))
+        send(at, provider, name, "interest", deadline, cycle=cycle)
     progress.draft.put(replace(run, phase="interest", due=deadline))
 
 
@@ -104,9 +105,10 @@ def _send_isps(
 ) -> None:
     assert stage.offer_window is not None
     deadline = progress.deadline(at, stage.offer_window)
+    draft, name = progress.draft, stage.name
     for provider in providers:
-        progress.draft.send(at, provider, stage.name, "offer", deadline, cycle=key)
-        progress.draft.event(at, EventType.ISP_SENT, provider=provider, password_protected=True)
+        draft.send(at, provider, name, "offer", deadline, cycle=key)
+        draft.event(at, EventType.ISP_SENT, provider=provider, password_protected=True)
     progress.draft.put(replace(run, phase="offer", due=deadline))
 
 

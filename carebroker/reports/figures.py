@@ -52,7 +52,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 
-from carebroker.councils.models import Council
+from carebroker.councils.models import Area, Council
 from carebroker.engine.policy import Policy, WaitingList
 from carebroker.engine.vocabulary import LIVE
 from carebroker.engine.workingtime import WorkingCalendar, hours_of
@@ -164,8 +164,9 @@ def _per_week(
 # -- flow per week ---------------------------------------------------------------------
 
 
-def flow(scope: Scope) -> Table:
-    """Referrals in, placed, unfilled and handed back per week."""
+def flow(scope: Scope, awards: dict[str, list[Any]] | None = None) -> Table:
+    """Referrals in, placed, unfilled and handed back per week (`awards`: `_awards` of the
+    scope, when the caller has them)."""
     f = scope.filters
     weeks = _week_bounds(f)
     referrals = Referral.objects.filter(
@@ -174,7 +175,7 @@ def flow(scope: Scope) -> Table:
     if f.area is not None:
         referrals = referrals.filter(packages__area=f.area)
     referred = _per_week(referrals, "received_at", weeks, n=(Count, "id", Q()))["n"]
-    placed = _per_week(_awarded(scope), "awarded_at", weeks, n=(Count, "id", Q()))["n"]
+    placed = (awards or _awards(scope))["n"]
     ends = _per_week(
         scope.events("unfilled", "gate_raised", "handback"),
         "at",
@@ -204,10 +205,22 @@ def _awarded(scope: Scope) -> QuerySet[Package]:
     return scope.packages().filter(awarded_at__gte=f.since, awarded_at__lt=f.until)
 
 
-def hours_sourced(scope: Scope) -> Table:
+def _awards(scope: Scope) -> dict[str, list[Any]]:
+    """Per week of award, the packages placed (`n`) and their hours a week (`h`): one query
+    for the flow's placed column and the hours sourced."""
+    return _per_week(
+        _awarded(scope),
+        "awarded_at",
+        _week_bounds(scope.filters),
+        n=(Count, "id", Q()),
+        h=(Sum, "hours_per_week", Q()),
+    )
+
+
+def hours_sourced(scope: Scope, awards: dict[str, list[Any]] | None = None) -> Table:
     """Hours of care a week placed, per week of award."""
     weeks = _week_bounds(scope.filters)
-    found = _per_week(_awarded(scope), "awarded_at", weeks, h=(Sum, "hours_per_week", Q()))["h"]
+    found = (awards or _awards(scope))["h"]
     rows = [(monday, Decimal(found[i])) for i, (monday, _, _) in enumerate(weeks)]
     return Table(
         "hours",
@@ -492,9 +505,11 @@ def responsiveness(scope: Scope) -> tuple[Table, Table]:
     # One grouped query for the requests and one for the handbacks, by provider and area
     # together; each table adds the pairs up (counts of disjoint groups add).
     answered_q = Q(responded_at__isnull=False)
-    pairs = (
+    # Grouped by the provider's and the area's ids, named here: the database groups the
+    # range's requests without joining them to the providers and areas to sort by name.
+    pairs = list(
         scope.requests()
-        .values_list("provider__name", "package__area__name")
+        .values_list("provider_id", "package__area_id")
         .annotate(
             sent=Count("id"),
             answered=Count("id", filter=answered_q),
@@ -505,11 +520,16 @@ def responsiveness(scope: Scope) -> tuple[Table, Table]:
         )
         .order_by()
     )
+    provider_names = _provider_names(scope, {row[0] for row in pairs})
+    area_names = dict(
+        Area.objects.filter(pk__in={row[1] for row in pairs}).values_list("pk", "name")
+    )
     totals: tuple[dict[str, Counter[str]], dict[str, Counter[str]]] = ({}, {})
     for provider, area, *numbers in pairs:
-        for side, key in zip(totals, (provider, area), strict=True):
+        keys = (provider_names[provider], area_names[area])
+        for side, key in zip(totals, keys, strict=True):
             side.setdefault(key, Counter()).update(dict(zip(_COUNTED, numbers, strict=True)))
-    handbacks = _handbacks(scope)
+    handbacks = _handbacks(scope, provider_names)
     return (
         _responsiveness("Provider", by_provider, totals[0], handbacks[0]),
         _responsiveness("Area", by_area, totals[1], handbacks[1]),
@@ -560,12 +580,15 @@ def _responsiveness(
     )
 
 
-def _handbacks(scope: Scope) -> tuple[Counter[str], Counter[str]]:
-    """Handbacks in the range per provider name (the event names the provider's id) and per
-    area."""
-    names = dict(
-        Provider.objects.filter(council=scope.council).values_list("pk", "name").order_by()
-    )
+def _provider_names(scope: Scope, ids: set[int]) -> dict[int, str]:
+    """The names of the council's providers and of the providers `ids`, by id."""
+    rows = Provider.objects.filter(Q(council=scope.council) | Q(pk__in=ids))
+    return dict(rows.values_list("pk", "name").order_by())
+
+
+def _handbacks(scope: Scope, names: dict[int, str]) -> tuple[Counter[str], Counter[str]]:
+    """Handbacks in the range per provider name (the event names the provider's id; `names`
+    has at least the council's providers) and per area."""
     per_provider: Counter[str] = Counter()
     per_area: Counter[str] = Counter()
     for provider, area, n in (
@@ -634,9 +657,10 @@ def dashboard(scope: Scope, long_wait_limit: int | None = LONG_WAIT_SHOWN) -> Da
     by_stage, by_area = referral_to_award(scope)
     per_provider, per_area = responsiveness(scope)
     waits, total = long_waits(scope, long_wait_limit)
+    awards = _awards(scope)
     return Dashboard(
-        flow=flow(scope),
-        hours=hours_sourced(scope),
+        flow=flow(scope, awards),
+        hours=hours_sourced(scope, awards),
         award_by_stage=by_stage,
         award_by_area=by_area,
         waiting=waiting_by_rag(scope),

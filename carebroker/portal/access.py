@@ -53,7 +53,12 @@ def provider_required(view: View) -> View:
 
 def the_provider(user: User) -> Provider:
     """The user's own provider, only if it belongs to the user's council (else 403)."""
-    provider = Provider.objects.filter(pk=user.provider_id, council_id=user.council_id).first()
+    # With its council: the pages read its policy (one query, not one per use).
+    provider = (
+        Provider.objects.filter(pk=user.provider_id, council_id=user.council_id)
+        .select_related("council")
+        .first()
+    )
     if provider is None:
         raise PermissionDenied("Your account is not linked to a provider of your council.")
     return provider

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from carebroker.councils.models import Council, council_policy
 from carebroker.engine import market as engine_market
@@ -63,9 +63,13 @@ def add_delivery_source(source: Callable[[Council], dict[int, Decimal]]) -> None
 
 def market_of(council: Council, policy: Policy | None = None) -> engine_market.Market:
     """Every provider of the council with its ranks, under the council's policy."""
+    # Values, not model rows: every answer builds its council's market (hundreds of
+    # providers and ranks), and making a model instance per row was most of its cost.
     ranks: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for row in ProviderArea.objects.filter(provider__council=council).select_related("area"):
-        ranks[row.provider_id].append((row.area.name, row.rank))
+    for provider_id, area, rank in ProviderArea.objects.filter(
+        provider__council=council
+    ).values_list("provider_id", "area__name", "rank"):
+        ranks[provider_id].append((area, rank))
     declared: dict[int, list[engine_market.Capacity]] = defaultdict(list)
     for row in CapacityDeclaration.objects.filter(provider__council=council).select_related("area"):
         declared[row.provider_id].append(
@@ -75,17 +79,25 @@ def market_of(council: Council, policy: Policy | None = None) -> engine_market.M
     for source in DELIVERY_SOURCES:
         delivery.update(source(council))
     providers = tuple(
-        replace(
-            _provider(row, tuple(ranks[row.pk])),
-            capacity=tuple(declared[row.pk]),
-            delivery=delivery.get(row.pk),
-        )
-        for row in Provider.objects.filter(council=council).order_by("pk")
+        _provider(row, tuple(ranks[row.pk]), tuple(declared[row.pk]), delivery.get(row.pk))
+        for row in Provider.objects.filter(council=council)
+        .order_by("pk")
+        .values_list(*_MARKET_FIELDS, named=True)
     )
     return engine_market.Market.of(policy or policy_of(council), providers)
 
 
-def _provider(row: Provider, areas: tuple[tuple[str, int], ...]) -> engine_market.MarketProvider:
+_MARKET_FIELDS = ("pk", "name", "kind", "tier", "lots", "support_types", "min_age", "max_age",
+                  "cqc_registered", "cqc_rating", "sanctioned")  # fmt: skip
+
+
+def _provider(
+    row: Any,
+    areas: tuple[tuple[str, int], ...],
+    capacity: tuple[engine_market.Capacity, ...],
+    delivery: Decimal | None,
+) -> engine_market.MarketProvider:
+    """A provider row (its _MARKET_FIELDS) as the engine's market knows it."""
     return engine_market.MarketProvider(
         id=str(row.pk),
         name=row.name,
@@ -100,6 +112,8 @@ def _provider(row: Provider, areas: tuple[tuple[str, int], ...]) -> engine_marke
         # "Not rated" is the directory's word for no rating (docs/policies.md §5.5 needs a rating).
         cqc_rating=row.cqc_rating if row.cqc_rating not in ("", "Not rated") else None,
         sanctioned=row.sanctioned,
+        capacity=capacity,
+        delivery=delivery,
     )
 
 

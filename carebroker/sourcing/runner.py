@@ -21,8 +21,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from auditlog.context import disable_auditlog
 from django.db import transaction
 
+from carebroker.audit.bulk import updated_in_bulk
 from carebroker.engine import engine
 from carebroker.engine.engine import StepResult
 from carebroker.engine.inputs import (
@@ -163,7 +165,12 @@ def record_answer(
         with transaction.atomic():
             row = locked(package)
             market = market_of(row.council)
-            ticked = apply(row, market, state_of(row), Tick(answer.at), now)
+            state = state_of(row)
+            ticked = engine.step(market, state, Tick(answer.at))
+            # Mostly no clock has run out (the answer came in time): then there is nothing
+            # of the tick's to save, and the package row is written once, with the answer.
+            if ticked.events or ticked.effects or ticked.state != state:
+                save_step(row, market, state, ticked, now)
             result = apply(row, market, ticked.state, answer, now)
     except SourcingError as error:
         return AnswerOutcome(Taken.REFUSED, str(error))
@@ -236,7 +243,7 @@ def save_step(
 
     Row by row now, or with `writes` (the worker's batch, sourcing/writes.py) collected for
     one bulk write per table: the same rows either way."""
-    claimed = claimed_copy(row) if writes is not None else None
+    claimed = claimed_copy(row)  # the row as read under its lock: the audit's "before"
     before_step = (row.status, row.referral.accepted_at)  # for the duties' moments, below
     after = outcome.state
     row.engine_state = snapshot.dump(after)
@@ -275,12 +282,15 @@ def save_step(
     pending = writes.pending_events(row) if writes is not None else []
     duty_due.keep(row, market.policy, market.calendar, before_step, [*pending, *events])
     if writes is None:
-        row.save()
+        # auditlog's signal would read the whole row again (its engine snapshot the largest
+        # part) to compare; the row as locked is that row: the same entry, one read less.
+        with disable_auditlog():
+            row.save()
+        updated_in_bulk([(claimed, row)])
         _save_requests(row, market, before.requests, after.requests)
         TimelineEvent.objects.bulk_create(events)
         effects.carry_out(row, market, after, outcome.effects, outcome.events, now)
         return
-    assert claimed is not None
     writes.package(row, claimed)
     for seq, fields, new in _request_rows(market, before.requests, after.requests):
         writes.request(row, seq, fields, new)

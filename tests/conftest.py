@@ -8,6 +8,9 @@ import socket
 import pytest
 from django.db import connection
 
+# The `demo` fixture, for every module, and its hook (tests/demo_once.py).
+pytest_plugins = ["tests.demo_once"]
+
 POSTGRESQL_ONLY = pytest.StashKey[int]()
 DESELECTED_KEY = "postgresql_deselected"  # a worker's count, sent to the controller
 
@@ -48,12 +51,20 @@ def pytest_configure(config: pytest.Config) -> None:
 FIRST = ("tests/browser/test_tour.py", "tests/browser/", "tests/test_demo.py")
 
 
-def _start_order(item: pytest.Item) -> int:
-    return next((i for i, start in enumerate(FIRST) if item.nodeid.startswith(start)), len(FIRST))
+# Then the modules that use the demo councils, one after the other: the seed is kept from one to
+# the next (tests/demo_once.py), so a worker seeds it once per run of them, not once a module.
+def _start_order(item: pytest.Item, demo_modules: set[str]) -> int:
+    first = next((i for i, start in enumerate(FIRST) if item.nodeid.startswith(start)), None)
+    if first is not None:
+        return first
+    return len(FIRST) + (item.nodeid.split("::")[0] not in demo_modules)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=_start_order)  # stable: the order within each group is kept
+    demo_modules = {
+        item.nodeid.split("::")[0] for item in items if "demo" in getattr(item, "fixturenames", ())
+    }
+    items.sort(key=lambda item: _start_order(item, demo_modules))  # stable within each group
     # Tests that need several real connections at once (SKIP LOCKED, row locks) run on
     # PostgreSQL; on SQLite they are deselected, visibly, never skipped.
     if connection.vendor == "postgresql":

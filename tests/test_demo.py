@@ -47,14 +47,9 @@ DRAMA_PHONE = re.compile(r"01632 960\d{3}")
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-        transaction.atomic(),
-    ):
-        yield seed_demo(now=NOW)
-        transaction.set_rollback(True)
+def seeded(demo):  # noqa: ANN001, ANN201
+    """The demo as seeded at NOW, shared with the modules that follow (tests/demo_once.py)."""
+    return demo
 
 
 def counts() -> dict[str, int]:

@@ -13,7 +13,6 @@ from django.template import Context, Template
 
 from carebroker.portal.batch_rows import render_rows
 from carebroker.sourcing.models import SourcingRequest
-from tests.web.conftest import demo  # noqa: F401 - the demo's councils, made once
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def _template(rows) -> str:
     return Template(TEMPLATE_LOOP).render(Context({"batch": rows}))
 
 
-def test_the_rows_are_the_templates_markup_for_every_demo_request(demo):  # noqa: F811
+def test_the_rows_are_the_templates_markup_for_every_demo_request(demo):
     rows = list(SourcingRequest.objects.select_related("package").order_by("pk"))
     assert len(rows) > 20, "too few demo requests: the test would compare little"
     assert str(render_rows(rows)) == _template(rows)
@@ -48,7 +47,7 @@ def test_the_rows_are_the_templates_markup_for_every_demo_request(demo):  # noqa
         {"package.hours_per_week": Decimal("10.25"), "package.case_number": "A&B'<1>"},
     ],
 )
-def test_the_rows_are_the_templates_markup_for_each_case(demo, change):  # noqa: F811
+def test_the_rows_are_the_templates_markup_for_each_case(demo, change):
     row = SourcingRequest.objects.select_related("package").order_by("pk").first()
     assert row is not None
     for name, value in change.items():

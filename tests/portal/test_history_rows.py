@@ -14,7 +14,6 @@ from django.template import Context, Template
 from carebroker.portal.history_rows import render_rows
 from carebroker.providers.models import Provider
 from carebroker.sourcing.models import SourcingRequest
-from tests.web.conftest import demo  # noqa: F401 - the demo's councils, made once
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def _rows(provider):
     )
 
 
-def test_the_rows_are_the_templates_markup_for_every_demo_request(demo):  # noqa: F811
+def test_the_rows_are_the_templates_markup_for_every_demo_request(demo):
     compared = 0
     for provider in Provider.objects.all():
         rows = _rows(provider)
@@ -66,7 +65,7 @@ def test_the_rows_are_the_templates_markup_for_every_demo_request(demo):  # noqa
         {"package.status": "awarded", "package.case_number": "A&B'1"},
     ],
 )
-def test_the_rows_are_the_templates_markup_for_each_answer(demo, change):  # noqa: F811
+def test_the_rows_are_the_templates_markup_for_each_answer(demo, change):
     row = SourcingRequest.objects.select_related("package").order_by("pk").first()
     assert row is not None
     for name, value in change.items():

@@ -343,6 +343,11 @@ def load(run: Any, councils: int, now: datetime) -> dict[str, Any]:
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                            f"(SELECT max(id) FROM \"{table}\"))")  # fmt: skip
         cursor.execute("ANALYZE")
+    # The duties' moments (sourcing/duty_due.py), as the write path would have left them
+    # (and migration 0016 works them out): not left for the first sweep to work out.
+    from carebroker.sourcing.duty_due import refill
+
+    refill(fix=True)
     return {"brokers": brokers, "live_requests": live_requests, "rows": rows}
 
 

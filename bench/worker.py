@@ -127,6 +127,11 @@ def _setup(packages: int) -> list[int]:
                 status=template.status,
                 stage=template.stage,
                 next_due=template.next_due,
+                # As the write path left the template (no timeline is cloned: the clones'
+                # moments worked out from scratch are the template's).
+                waiting_from=template.waiting_from,
+                waiting_due=template.waiting_due,
+                chase_due=template.chase_due,
                 **fields,
             )
         )
